@@ -1,0 +1,50 @@
+"""Backends: the only place that knows numpy, numba or torch.
+
+The algorithms in :mod:`skphase.transforms` are written once over the small set
+of primitives that :class:`NumpyBackend` and :class:`TorchBackend` share:
+``fft``/``ifft`` over the trailing spatial axes, ``mul_periodize`` (product with
+a filter stack, then subsampling in space as periodization in Fourier) and its
+adjoint, ``modulus``/``relu``/``real``, and gather/scatter along an axis (used
+for padding and its adjoint).
+"""
+
+from __future__ import annotations
+
+from ._numpy import NumpyBackend
+from ._torch import TorchBackend
+
+__all__ = ["NumpyBackend", "TorchBackend", "get_backend"]
+
+
+def get_backend(name: str = "numpy", *, device=None, workers: int | None = None):
+    """Return the backend object called ``name``.
+
+    Parameters
+    ----------
+    name : {"numpy", "torch"}
+        ``"numpy"`` runs on CPU with scipy.fft and numba kernels; ``"torch"``
+        runs on ``device`` and is differentiable with autograd.
+    device : str or None
+        torch device; must be None (or "cpu") for the numpy backend.
+    workers : int or None
+        FFT threads for the numpy backend (None: all cores).
+
+    Returns
+    -------
+    backend : NumpyBackend or TorchBackend
+
+    Examples
+    --------
+    >>> from skphase.backends import get_backend
+    >>> get_backend("numpy").name
+    'numpy'
+    """
+    if name == "numpy":
+        if device not in (None, "cpu"):
+            raise ValueError(
+                f"device={device!r} needs backend='torch'; the numpy backend runs on 'cpu' only."
+            )
+        return NumpyBackend(workers=workers)
+    if name == "torch":
+        return TorchBackend(device=device)
+    raise ValueError(f"backend must be 'numpy' or 'torch', got {name!r}.")

@@ -1,0 +1,64 @@
+"""Numba kernels fusing the per-filter work of the transforms.
+
+The transforms spend their time in three places: FFTs (scipy.fft, multithreaded),
+the product of a spectrum with a stack of filters followed by periodization
+(subsampling in space is periodization in Fourier), and its adjoint.  The last
+two are fused here so that the full-size product ``xhat * filt`` never exists in
+memory when the output is subsampled.
+
+All kernels work on 2D spectra; 1D callers view ``(B, N)`` as ``(B, 1, N)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(parallel=True, cache=True, fastmath=False)
+def _mul_periodize_2d(xhat, filt, kh, kw, out):
+    # out[b, f] = mean over the kh*kw aliases of (xhat[b] * filt[f]).
+    n_batch, height, width = xhat.shape
+    n_filt = filt.shape[0]
+    h = height // kh
+    w = width // kw
+    scale = 1.0 / (kh * kw)
+    for bf in prange(n_batch * n_filt):
+        b = bf // n_filt
+        f = bf % n_filt
+        for i in range(h):
+            for j in range(w):
+                out[b, f, i, j] = 0.0
+        for p in range(kh):
+            for i in range(h):
+                row = i + p * h
+                for q in range(kw):
+                    off = q * w
+                    for j in range(w):
+                        out[b, f, i, j] += xhat[b, row, j + off] * filt[f, row, j + off]
+        for i in range(h):
+            for j in range(w):
+                out[b, f, i, j] *= scale
+    return out
+
+
+@njit(parallel=True, cache=True, fastmath=False)
+def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out):
+    # out[b] = sum_f conj(filt[f]) * tile(grad[b, f], (kh, kw)) / (kh * kw)
+    n_batch, n_filt, h, w = grad.shape
+    height = h * kh
+    width = w * kw
+    scale = 1.0 / (kh * kw)
+    for b in prange(n_batch):
+        for i in range(height):
+            for j in range(width):
+                out[b, i, j] = 0.0
+        for f in range(n_filt):
+            for i in range(height):
+                ii = i % h
+                for j in range(width):
+                    out[b, i, j] += np.conj(filt[f, i, j]) * grad[b, f, ii, j % w]
+        for i in range(height):
+            for j in range(width):
+                out[b, i, j] *= scale
+    return out

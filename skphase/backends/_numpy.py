@@ -1,0 +1,122 @@
+"""numpy/numba backend: scipy.fft for transforms, numba kernels for the fused filter work."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import scipy.fft
+
+from ._kernels import _mul_periodize_2d, _mul_periodize_adjoint_2d
+
+
+def _as_2d_spectra(a: np.ndarray, ndim: int, lead: int) -> np.ndarray:
+    """View ``(lead..., *spatial)`` as ``(prod(lead), H, W)`` (1D: H = 1)."""
+    spatial = a.shape[a.ndim - ndim:]
+    if ndim == 1:
+        spatial = (1,) + tuple(spatial)
+    return a.reshape((-1,) + tuple(spatial))
+
+
+class NumpyBackend:
+    """Array primitives on numpy arrays, with numba kernels for the fused steps.
+
+    Parameters
+    ----------
+    workers : int or None
+        Threads used by each FFT call (``scipy.fft``'s ``workers``). ``None``
+        uses every core.
+    """
+
+    name = "numpy"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = (os.cpu_count() or 1) if workers is None else int(workers)
+
+    # --- conversion -----------------------------------------------------------
+    def asarray(self, x, dtype=None):
+        return np.ascontiguousarray(np.asarray(x, dtype=dtype))
+
+    def to_numpy(self, x) -> np.ndarray:
+        return np.asarray(x)
+
+    def from_filter(self, arr: np.ndarray, dtype) -> np.ndarray:
+        """Filters are stored in float64; cast them to the working precision."""
+        if np.iscomplexobj(arr):
+            target = np.complex64 if np.dtype(dtype) == np.float32 else np.complex128
+        else:
+            target = dtype
+        return np.ascontiguousarray(arr, dtype=target)
+
+    def zeros(self, shape, dtype, like=None):
+        return np.zeros(shape, dtype=dtype)
+
+    # --- Fourier ----------------------------------------------------------------
+    def fft(self, x, ndim: int):
+        axes = tuple(range(-ndim, 0))
+        return scipy.fft.fftn(x, axes=axes, workers=self.workers)
+
+    def ifft(self, x, ndim: int):
+        axes = tuple(range(-ndim, 0))
+        return scipy.fft.ifftn(x, axes=axes, workers=self.workers, overwrite_x=True)
+
+    def mul_periodize(self, xhat, filt, k: int, ndim: int):
+        """``periodize_k(xhat[:, None] * filt[None])``: (B, *s), (F, *s) -> (B, F, *s/k)."""
+        spatial = xhat.shape[1:]
+        n_batch, n_filt = xhat.shape[0], filt.shape[0]
+        out_spatial = tuple(s // k for s in spatial)
+        if k == 1 and n_batch * n_filt * int(np.prod(spatial)) < 4096:
+            return xhat[:, None] * filt[None]
+        x2 = _as_2d_spectra(xhat, ndim, 1)
+        f2 = _as_2d_spectra(filt, ndim, 1)
+        kh = 1 if ndim == 1 else k
+        out_dtype = np.result_type(x2.dtype, f2.dtype)
+        out = np.empty((n_batch, n_filt, x2.shape[1] // kh, x2.shape[2] // k), dtype=out_dtype)
+        _mul_periodize_2d(np.ascontiguousarray(x2, dtype=out_dtype),
+                          np.ascontiguousarray(f2), kh, k, out)
+        return out.reshape((n_batch, n_filt) + out_spatial)
+
+    def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
+        """Adjoint of :meth:`mul_periodize` in its first argument: (B, F, *s/k) -> (B, *s)."""
+        n_batch, n_filt = grad.shape[:2]
+        g2 = grad.reshape((n_batch, n_filt) + ((1,) if ndim == 1 else ()) + grad.shape[2:])
+        f2 = _as_2d_spectra(filt, ndim, 1)
+        kh = 1 if ndim == 1 else k
+        out_dtype = np.result_type(g2.dtype, f2.dtype)
+        out = np.empty((n_batch, f2.shape[1], f2.shape[2]), dtype=out_dtype)
+        _mul_periodize_adjoint_2d(np.ascontiguousarray(g2, dtype=out_dtype),
+                                  np.ascontiguousarray(f2), kh, k, out)
+        return out.reshape((n_batch,) + filt.shape[1:])
+
+    # --- pointwise ----------------------------------------------------------------
+    def real(self, z):
+        return np.ascontiguousarray(z.real)
+
+    def modulus(self, z):
+        return np.abs(z)
+
+    def relu(self, a):
+        return np.maximum(a, 0)
+
+    def cos_sin(self, alphas, dtype):
+        return np.cos(alphas).astype(dtype), np.sin(alphas).astype(dtype)
+
+    def where_positive(self, a, b):
+        """``b`` where ``a > 0``, else 0."""
+        return np.where(a > 0, b, 0)
+
+    def take(self, x, index: np.ndarray, axis: int):
+        return np.take(x, index, axis=axis)
+
+    def index_add(self, shape, index: np.ndarray, values, axis: int):
+        """Scatter-add ``values`` along ``axis`` at ``index`` into zeros of ``shape``."""
+        out = np.zeros(shape, dtype=values.dtype)
+        moved = np.moveaxis(out, axis, 0)
+        np.add.at(moved, index, np.moveaxis(values, axis, 0))
+        return out
+
+    def stack(self, arrays, axis: int):
+        return np.stack(arrays, axis=axis)
+
+    def concatenate(self, arrays, axis: int):
+        return np.concatenate(arrays, axis=axis)

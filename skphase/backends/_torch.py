@@ -1,0 +1,142 @@
+"""torch backend: the same primitives on tensors, differentiable by autograd, on CPU or CUDA."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _import_torch():
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - exercised only without torch
+        raise ImportError(
+            "backend='torch' needs PyTorch; install it with `pip install skphase[torch]`."
+        ) from exc
+    return torch
+
+
+class TorchBackend:
+    """Array primitives on torch tensors.
+
+    Parameters
+    ----------
+    device : str or torch.device or None
+        Where tensors live (``"cpu"``, ``"cuda"``, ``"cuda:1"``...). ``None`` means CPU.
+    """
+
+    name = "torch"
+
+    def __init__(self, device=None) -> None:
+        torch = _import_torch()
+        self.torch = None  # not stored: keeps the backend picklable
+        self.device = torch.device("cpu" if device is None else device)
+        self._filter_cache: dict = {}
+
+    def __getstate__(self):
+        return {"device": str(self.device)}
+
+    def __setstate__(self, state):
+        self.__init__(state["device"])
+
+    @property
+    def _t(self):
+        return _import_torch()
+
+    def _torch_dtype(self, dtype):
+        torch = self._t
+        if isinstance(dtype, torch.dtype):
+            return dtype
+        return getattr(torch, np.dtype(dtype).name)
+
+    def _numpy_dtype(self, dtype) -> np.dtype:
+        torch = self._t
+        if isinstance(dtype, torch.dtype):
+            return np.dtype(str(dtype).removeprefix("torch."))
+        return np.dtype(dtype)
+
+    # --- conversion -----------------------------------------------------------
+    def asarray(self, x, dtype=None):
+        torch = self._t
+        if isinstance(x, torch.Tensor):
+            out = x.to(self.device)
+            return out if dtype is None else out.to(self._torch_dtype(dtype))
+        arr = np.ascontiguousarray(x, dtype=dtype)
+        return torch.from_numpy(arr).to(self.device)
+
+    def to_numpy(self, x) -> np.ndarray:
+        return x.detach().cpu().numpy()
+
+    def from_filter(self, arr: np.ndarray, dtype):
+        # Filters are read-only cached numpy arrays: convert each once per device/dtype.
+        dtype = self._numpy_dtype(dtype)
+        key = (id(arr), dtype.str)
+        hit = self._filter_cache.get(key)
+        if hit is not None and hit[0] is arr:
+            return hit[1]
+        torch = self._t
+        if np.iscomplexobj(arr):
+            target = np.complex64 if dtype == np.float32 else np.complex128
+        else:
+            target = dtype
+        tensor = torch.from_numpy(np.array(arr, dtype=target)).to(self.device)
+        self._filter_cache[key] = (arr, tensor)
+        return tensor
+
+    def zeros(self, shape, dtype, like=None):
+        return self._t.zeros(shape, dtype=self._torch_dtype(dtype), device=self.device)
+
+    # --- Fourier ----------------------------------------------------------------
+    def fft(self, x, ndim: int):
+        return self._t.fft.fftn(x, dim=tuple(range(-ndim, 0)))
+
+    def ifft(self, x, ndim: int):
+        return self._t.fft.ifftn(x, dim=tuple(range(-ndim, 0)))
+
+    def mul_periodize(self, xhat, filt, k: int, ndim: int):
+        prod = xhat[:, None] * filt[None]
+        if k == 1:
+            return prod
+        lead = prod.shape[:2]
+        spatial = prod.shape[2:]
+        shape = list(lead)
+        for s in spatial:
+            shape += [k, s // k]
+        dims = tuple(2 + 2 * i for i in range(ndim))
+        return prod.reshape(shape).mean(dim=dims)
+
+    def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
+        reps = (1, 1) + (k,) * ndim
+        tiled = grad.repeat(*reps) if k > 1 else grad
+        return (tiled * filt.conj()[None]).sum(dim=1) / (k ** ndim)
+
+    # --- pointwise ----------------------------------------------------------------
+    def real(self, z):
+        return z.real.contiguous() if z.is_complex() else z
+
+    def modulus(self, z):
+        return z.abs()
+
+    def relu(self, a):
+        return self._t.relu(a)
+
+    def cos_sin(self, alphas, dtype):
+        dtype = self._numpy_dtype(dtype)
+        return (self.asarray(np.cos(alphas), dtype), self.asarray(np.sin(alphas), dtype))
+
+    def where_positive(self, a, b):
+        return self._t.where(a > 0, b, self._t.zeros((), dtype=b.dtype, device=b.device))
+
+    def take(self, x, index: np.ndarray, axis: int):
+        idx = self._t.as_tensor(np.array(index), device=self.device, dtype=self._t.long)
+        return self._t.index_select(x, axis % x.ndim, idx)
+
+    def index_add(self, shape, index: np.ndarray, values, axis: int):
+        idx = self._t.as_tensor(np.array(index), device=self.device, dtype=self._t.long)
+        out = self._t.zeros(shape, dtype=values.dtype, device=self.device)
+        return out.index_add(axis % len(shape), idx, values)
+
+    def stack(self, arrays, axis: int):
+        return self._t.stack(list(arrays), dim=axis)
+
+    def concatenate(self, arrays, axis: int):
+        return self._t.cat(list(arrays), dim=axis)

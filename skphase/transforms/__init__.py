@@ -1,0 +1,20 @@
+"""Transform algorithms written once over a backend (no estimator logic here)."""
+
+from ._phase_harmonic import (
+    harmonic_channels,
+    inverse_phase_harmonic_transform,
+    phase_harmonic_transform,
+    phase_harmonic_vjp,
+)
+from ._scattering import ScatteringPlan, make_plan, scattering, scattering_vjp
+
+__all__ = [
+    "ScatteringPlan",
+    "harmonic_channels",
+    "inverse_phase_harmonic_transform",
+    "make_plan",
+    "phase_harmonic_transform",
+    "phase_harmonic_vjp",
+    "scattering",
+    "scattering_vjp",
+]

@@ -1,0 +1,33 @@
+import os
+
+import numpy as np
+import pytest
+
+# Keep the suite polite on the 2-core CI machine: one FFT thread per call unless a test asks.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def camera(size: int) -> np.ndarray:
+    """A real image (scikit-image's camera, else scikit-learn's china.jpg), block-averaged to size²."""
+    try:
+        from skimage.data import camera as _camera
+
+        img = _camera().astype(np.float64)
+    except ImportError:
+        from sklearn.datasets import load_sample_image
+
+        img = load_sample_image("china.jpg").mean(axis=2)
+    f = min(img.shape) // size
+    img = img[: size * f, : size * f].reshape(size, f, size, f).mean(axis=(1, 3))
+    return (img - img.mean()) / img.std()
+
+
+def random_walk(n_samples: int, size: int, seed: int = 0) -> np.ndarray:
+    steps = np.random.default_rng(seed).standard_normal((n_samples, size))
+    x = np.cumsum(steps, axis=1)
+    return x - x.mean(axis=1, keepdims=True)
