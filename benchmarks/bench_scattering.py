@@ -17,8 +17,8 @@ import scipy.fft
 
 from _common import machine_line, median_time, peak_memory_mb
 from skphase import ScatteringAverager
-from skphase.filters import filter_bank
-from skphase.transforms import scattering
+from skphase.filters._bank import _build as _filter_cache
+from skphase.transforms import group_size, scattering
 
 CASES = [
     # name, spatial shape, batch, J, L or Q
@@ -52,10 +52,10 @@ def _fft_floor(est, x, workers):
     shapes = []
     for j1, k1, idx1 in plan.groups1:
         s1 = tuple(n // 2**k1 for n in bank.shape)
-        shapes.append((B * len(idx1),) + s1)
+        shapes.append((B * group_size(idx1),) + s1)
         for j2, k2, idx2 in plan.groups2.get(j1, []):
             s2 = tuple(n // 2**k2 for n in s1)
-            shapes.append((B * len(idx1) * len(idx2),) + s2)
+            shapes.append((B * group_size(idx1) * group_size(idx2),) + s2)
     arrays = [np.ones(s, dtype=cdtype) for s in shapes]
     xp = np.ones((B,) + tuple(bank.shape), dtype=x.dtype)
 
@@ -85,7 +85,7 @@ def main():
         ky_mem = peak_memory_mb(lambda: ky(x))
 
         def cold_fit():
-            filter_bank.cache_clear()
+            _filter_cache.cache_clear()
             return _ours(shape, J, LQ).fit(x)
 
         our_ctor = median_time(cold_fit, repeats=1, warmup=0)

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _WaveletTransformer
 from .backends import get_backend
 from .filters import filter_bank, padding_geometry
-from .transforms import make_plan, scattering, scattering_vjp
+from .transforms import group_size, make_plan, scattering, scattering_vjp
 from .utils._validation import check_signals, is_tensor
 
 
@@ -222,10 +222,10 @@ class ScatteringAverager(_WaveletTransformer):
         P = config.n_phases
         biggest = 4 * n0
         for j1, k1, idx1 in plan.groups1:
-            c1 = len(idx1) * P
+            c1 = group_size(idx1) * P
             biggest = max(biggest, 3 * c1 * n0 // 2 ** (k1 * ndim))
             for j2, k2, idx2 in plan.groups2.get(j1, []):
-                biggest = max(biggest, 3 * c1 * len(idx2) * P * n0 // 2 ** ((k1 + k2) * ndim))
+                biggest = max(biggest, 3 * c1 * group_size(idx2) * P * n0 // 2 ** ((k1 + k2) * ndim))
         return 16 * biggest
 
     def transform(self, X):

@@ -7,15 +7,19 @@ two are fused here so that the full-size product ``xhat * filt`` never exists in
 memory when the output is subsampled.
 
 All kernels work on 2D spectra; 1D callers view ``(B, N)`` as ``(B, 1, N)``.
+Each is compiled twice: parallel over (batch, filter) for calls from the main
+thread, serial for calls from worker threads (joblib ``n_jobs``), which are
+already parallel and must not nest thread pools.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import threading
+
 from numba import njit, prange
 
 
-@njit(parallel=True, cache=True, fastmath=False)
 def _mul_periodize_2d(xhat, filt, kh, kw, out):
     # out[b, f] = mean over the kh*kw aliases of (xhat[b] * filt[f]).
     n_batch, height, width = xhat.shape
@@ -42,7 +46,6 @@ def _mul_periodize_2d(xhat, filt, kh, kw, out):
     return out
 
 
-@njit(parallel=True, cache=True, fastmath=False)
 def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out):
     # out[b] = sum_f conj(filt[f]) * tile(grad[b, f], (kh, kw)) / (kh * kw)
     n_batch, n_filt, h, w = grad.shape
@@ -62,3 +65,22 @@ def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out):
             for j in range(width):
                 out[b, i, j] *= scale
     return out
+
+
+
+def _compile(func):
+    parallel = njit(parallel=True, cache=True)(func)
+    serial = njit(parallel=False, cache=True)(func)
+
+    def dispatch(*args):
+        if threading.current_thread() is threading.main_thread():
+            return parallel(*args)
+        return serial(*args)
+
+    dispatch.__name__ = func.__name__
+    dispatch.__doc__ = func.__doc__
+    return dispatch
+
+
+mul_periodize_2d = _compile(_mul_periodize_2d)
+mul_periodize_adjoint_2d = _compile(_mul_periodize_adjoint_2d)

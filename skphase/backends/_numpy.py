@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 
 import numpy as np
 import scipy.fft
 
-from ._kernels import _mul_periodize_2d, _mul_periodize_adjoint_2d
+from ._kernels import mul_periodize_2d, mul_periodize_adjoint_2d
+
+# Working-precision copies of the (cached, read-only, float64) filters, so that a
+# float32 transform does not convert the whole bank on every batch.
+_CAST_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
+_CAST_CACHE_SIZE = 256
 
 
 def _as_2d_spectra(a: np.ndarray, ndim: int, lead: int) -> np.ndarray:
@@ -41,12 +47,24 @@ class NumpyBackend:
         return np.asarray(x)
 
     def from_filter(self, arr: np.ndarray, dtype) -> np.ndarray:
-        """Filters are stored in float64; cast them to the working precision."""
+        """Filters are stored in float64; cast them to the working precision (cached)."""
         if np.iscomplexobj(arr):
-            target = np.complex64 if np.dtype(dtype) == np.float32 else np.complex128
+            target = np.dtype(np.complex64 if np.dtype(dtype) == np.float32 else np.complex128)
         else:
-            target = dtype
-        return np.ascontiguousarray(arr, dtype=target)
+            target = np.dtype(dtype)
+        if arr.dtype == target and arr.flags.c_contiguous:
+            return arr
+        key = (id(arr), target.str)
+        hit = _CAST_CACHE.get(key)
+        if hit is not None and hit[0] is arr:
+            _CAST_CACHE.move_to_end(key)
+            return hit[1]
+        out = np.ascontiguousarray(arr, dtype=target)
+        out.setflags(write=False)
+        _CAST_CACHE[key] = (arr, out)
+        if len(_CAST_CACHE) > _CAST_CACHE_SIZE:
+            _CAST_CACHE.popitem(last=False)
+        return out
 
     def zeros(self, shape, dtype, like=None):
         return np.zeros(shape, dtype=dtype)
@@ -72,9 +90,35 @@ class NumpyBackend:
         kh = 1 if ndim == 1 else k
         out_dtype = np.result_type(x2.dtype, f2.dtype)
         out = np.empty((n_batch, n_filt, x2.shape[1] // kh, x2.shape[2] // k), dtype=out_dtype)
-        _mul_periodize_2d(np.ascontiguousarray(x2, dtype=out_dtype),
+        mul_periodize_2d(np.ascontiguousarray(x2, dtype=out_dtype),
                           np.ascontiguousarray(f2), kh, k, out)
         return out.reshape((n_batch, n_filt) + out_spatial)
+
+    def real_spectrum(self, u, ndim: int):
+        """Full spectrum of real signals at the cost of a real FFT (rfft, then Hermitian fill)."""
+        axes = tuple(range(-ndim, 0))
+        half = scipy.fft.rfftn(u, axes=axes, workers=self.workers)
+        width = u.shape[-1]
+        n_half = half.shape[-1]
+        full = np.empty(half.shape[:-1] + (width,), dtype=half.dtype)
+        full[..., :n_half] = half
+        mirrored = half
+        for axis in range(-ndim, -1):
+            n = u.shape[axis]
+            mirrored = np.take(mirrored, (-np.arange(n)) % n, axis=axis)
+        np.conjugate(mirrored[..., 1:width - n_half + 1][..., ::-1], out=full[..., n_half:])
+        return full
+
+    def mul_periodize_real(self, uhat, filt, k: int, ndim: int, spatial: tuple):
+        """:meth:`mul_periodize` on a :meth:`real_spectrum`."""
+        return self.mul_periodize(uhat, filt, k, ndim)
+
+    def low_pass_real(self, uhat, phi, k: int, ndim: int, spatial: tuple):
+        """Re(ifft(periodize_k(uhat * phi))) for real signals and a Hermitian phi (half-size inverse FFT)."""
+        v = self.mul_periodize(uhat, phi[None], k, ndim)[:, 0]
+        coarse = tuple(s // k for s in spatial)
+        axes = tuple(range(-ndim, 0))
+        return scipy.fft.irfftn(v[..., : coarse[-1] // 2 + 1], s=coarse, axes=axes, workers=self.workers)
 
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         """Adjoint of :meth:`mul_periodize` in its first argument: (B, F, *s/k) -> (B, *s)."""
@@ -84,7 +128,7 @@ class NumpyBackend:
         kh = 1 if ndim == 1 else k
         out_dtype = np.result_type(g2.dtype, f2.dtype)
         out = np.empty((n_batch, f2.shape[1], f2.shape[2]), dtype=out_dtype)
-        _mul_periodize_adjoint_2d(np.ascontiguousarray(g2, dtype=out_dtype),
+        mul_periodize_adjoint_2d(np.ascontiguousarray(g2, dtype=out_dtype),
                                   np.ascontiguousarray(f2), kh, k, out)
         return out.reshape((n_batch,) + filt.shape[1:])
 

@@ -104,6 +104,16 @@ class TorchBackend:
         dims = tuple(2 + 2 * i for i in range(ndim))
         return prod.reshape(shape).mean(dim=dims)
 
+    # torch keeps full spectra: autograd handles them, and GPUs care less about the 2x.
+    def real_spectrum(self, u, ndim: int):
+        return self.fft(u, ndim)
+
+    def mul_periodize_real(self, uhat, filt, k: int, ndim: int, spatial: tuple):
+        return self.mul_periodize(uhat, filt, k, ndim)
+
+    def low_pass_real(self, uhat, phi, k: int, ndim: int, spatial: tuple):
+        return self.ifft(self.mul_periodize(uhat, phi[None], k, ndim), ndim)[:, 0].real
+
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         reps = (1, 1) + (k,) * ndim
         tiled = grad.repeat(*reps) if k > 1 else grad

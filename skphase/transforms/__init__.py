@@ -6,10 +6,11 @@ from ._phase_harmonic import (
     phase_harmonic_transform,
     phase_harmonic_vjp,
 )
-from ._scattering import ScatteringPlan, make_plan, scattering, scattering_vjp
+from ._scattering import ScatteringPlan, group_size, make_plan, scattering, scattering_vjp
 
 __all__ = [
     "ScatteringPlan",
+    "group_size",
     "harmonic_channels",
     "inverse_phase_harmonic_transform",
     "make_plan",

@@ -66,9 +66,9 @@ def phase_harmonic_transform(x, *, bank, backend, n_phases: int = 4, harmonics=N
     ndim = bank.ndim
     phi = backend.from_filter(bank.phi.hat[0], x.dtype)
     psi = backend.from_filter(bank.psi1.hat[0], x.dtype)
-    X = backend.fft(x, ndim)
+    X = backend.real_spectrum(x, ndim)
     low = backend.real(backend.ifft(X * phi, ndim))[:, None]
-    z = backend.ifft(backend.mul_periodize(X, psi, 1, ndim), ndim)
+    z = backend.ifft(backend.mul_periodize_real(X, psi, 1, ndim, bank.shape), ndim)
     if harmonics is None:
         u = nonlinearity(z, "relu", n_phases, backend)
     else:

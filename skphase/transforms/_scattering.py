@@ -14,6 +14,7 @@ subsampled by 2**J.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -48,6 +49,22 @@ class ScatteringPlan:
         return len(self.canonical_position)
 
 
+def _as_slice(idx: np.ndarray):
+    """A slice when the indices are contiguous (a view of the filter stack, not a copy)."""
+    if len(idx) and np.all(np.diff(idx) == 1):
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx
+
+
+def _indices(sel) -> np.ndarray:
+    return np.arange(sel.start, sel.stop) if isinstance(sel, slice) else sel
+
+
+def group_size(sel) -> int:
+    """Number of filters in a group of :class:`ScatteringPlan`."""
+    return len(_indices(sel))
+
+
 def make_plan(bank, *, max_order: int, nonlinearity: str, n_phases: int) -> ScatteringPlan:
     """Group filters by subsampling exponent and lay out the output channels."""
     J = bank.J
@@ -59,7 +76,7 @@ def make_plan(bank, *, max_order: int, nonlinearity: str, n_phases: int) -> Scat
         for j in np.unique(fset.j):
             idx = np.flatnonzero(fset.j == j)
             k = max(min(int(j), J) - offset, 0) if modulus else 0
-            out.append((int(j), k, idx))
+            out.append((int(j), k, _as_slice(idx)))
         return out
 
     groups1 = groups(bank.psi1, 0)
@@ -67,14 +84,15 @@ def make_plan(bank, *, max_order: int, nonlinearity: str, n_phases: int) -> Scat
     # keys in computation order; each key is sortable into the canonical order
     keys = [(0,)]
     for j1, k1, idx1 in groups1:
-        keys += [(1, int(n1), p1) for n1 in idx1 for p1 in range(P)]
+        keys += [(1, int(n1), p1) for n1 in _indices(idx1) for p1 in range(P)]
         if max_order < 2:
             continue
         g2 = [(j2, k2, idx2) for (j2, k2, idx2) in groups(bank.psi2, k1) if j2 > j1]
         groups2[j1] = g2
         for j2, k2, idx2 in g2:
             keys += [(2, int(n1), p1, int(n2), p2)
-                     for n1 in idx1 for p1 in range(P) for n2 in idx2 for p2 in range(P)]
+                     for n1 in _indices(idx1) for p1 in range(P)
+                     for n2 in _indices(idx2) for p2 in range(P)]
     canonical = sorted(range(len(keys)), key=lambda i: keys[i])
     position = np.empty(len(keys), dtype=np.intp)
     position[canonical] = np.arange(len(keys))
@@ -132,6 +150,24 @@ def _coarse_levels(bank, fset):
     return fset.hat_crop
 
 
+@lru_cache(maxsize=32)
+def _hermitian_low_pass(bank):
+    """phi's coarse levels made exactly Hermitian, (phi(w) + conj(phi(-w))) / 2.
+
+    Re(ifft(Y)) only sees the Hermitian part of Y, so this changes no coefficient,
+    and it lets the numpy backend low-pass real signals with half spectra.
+    """
+    out = []
+    for h in _coarse_levels(bank, bank.phi):
+        axes = tuple(range(h.ndim))
+        rev = np.roll(np.flip(h, axis=axes), 1, axis=axes)
+        sym = 0.5 * (h + np.conj(rev))
+        sym = np.ascontiguousarray(sym.real if not np.iscomplexobj(sym) or not np.any(sym.imag) else sym)
+        sym.setflags(write=False)
+        out.append(sym)
+    return tuple(out)
+
+
 def _filters(bank, backend, dtype):
     return tuple([backend.from_filter(h, dtype) for h in _coarse_levels(bank, fset)]
                  for fset in (bank.psi1, bank.psi2, bank.phi))
@@ -163,23 +199,31 @@ def scattering(x, *, bank, pad_spec, plan: ScatteringPlan, backend, max_order: i
         Channels in the canonical order of ``plan.table``.
     """
     ndim, J = bank.ndim, bank.J
-    psi1, psi2, phi = _filters(bank, backend, x.dtype)
-    crop = pad_spec.crop(J)
-    X = backend.fft(pad(x, pad_spec, backend), ndim)
-    pieces = [_low_pass(X[:, None], phi, 0, J, ndim, crop, backend)]
+    psi1, psi2, _ = _filters(bank, backend, x.dtype)
+    phi = [backend.from_filter(h, x.dtype) for h in _hermitian_low_pass(bank)]
+    crop = (slice(None),) + pad_spec.crop(J)
+    spatial0 = tuple(pad_spec.padded_shape)
+    n_batch = x.shape[0]
+    # Inputs and moduli/rectified maps are real: their spectra are half spectra on numpy.
+    X = backend.real_spectrum(pad(x, pad_spec, backend), ndim)
+    pieces = [backend.low_pass_real(X, phi[0], 2 ** J, ndim, spatial0)[crop][:, None]]
     for j1, k1, idx1 in plan.groups1:
-        z1 = backend.ifft(backend.mul_periodize(X, psi1[0][idx1], 2 ** k1, ndim), ndim)
-        u1hat = backend.fft(nonlinearity(z1, nonlinearity_kind, n_phases, backend), ndim)
-        pieces.append(_low_pass(u1hat, phi, k1, J, ndim, crop, backend))
+        spatial1 = tuple(n // 2 ** k1 for n in spatial0)
+        z1 = backend.ifft(backend.mul_periodize_real(X, psi1[0][idx1], 2 ** k1, ndim, spatial0), ndim)
+        u1 = nonlinearity(z1, nonlinearity_kind, n_phases, backend)
+        c1 = u1.shape[1]
+        U1 = backend.real_spectrum(u1.reshape((n_batch * c1,) + spatial1), ndim)
+        s1 = backend.low_pass_real(U1, phi[k1], 2 ** (J - k1), ndim, spatial1)[crop]
+        pieces.append(s1.reshape((n_batch, c1) + tuple(s1.shape[1:])))
         if max_order < 2:
             continue
-        n_batch, c1 = u1hat.shape[:2]
-        flat1 = u1hat.reshape((n_batch * c1,) + tuple(u1hat.shape[2:]))
         for j2, k2, idx2 in plan.groups2[j1]:
-            z2 = backend.ifft(backend.mul_periodize(flat1, psi2[k1][idx2], 2 ** k2, ndim), ndim)
-            u2hat = backend.fft(nonlinearity(z2, nonlinearity_kind, n_phases, backend), ndim)
-            s2 = _low_pass(u2hat, phi, k1 + k2, J, ndim, crop, backend)
-            pieces.append(s2.reshape((n_batch, -1) + tuple(s2.shape[2:])))
+            spatial2 = tuple(n // 2 ** k2 for n in spatial1)
+            z2 = backend.ifft(backend.mul_periodize_real(U1, psi2[k1][idx2], 2 ** k2, ndim, spatial1), ndim)
+            u2 = nonlinearity(z2, nonlinearity_kind, n_phases, backend)
+            U2 = backend.real_spectrum(u2.reshape((-1,) + spatial2), ndim)
+            s2 = backend.low_pass_real(U2, phi[k1 + k2], 2 ** (J - k1 - k2), ndim, spatial2)[crop]
+            pieces.append(s2.reshape((n_batch, -1) + tuple(s2.shape[1:])))
     out = backend.concatenate(pieces, axis=1)
     return backend.take(out, np.argsort(plan.canonical_position), axis=1)
 
