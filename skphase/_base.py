@@ -1,22 +1,25 @@
-"""What the wavelet transformers share: parameters, geometry, batched execution."""
+"""What the wavelet transformers share: parameters, fitted geometry, batched execution, VJPs."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+import warnings
+from functools import partial
 from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted
 
 from .backends import get_backend
-from .utils._validation import check_shape_param, check_signals, is_tensor
+from .utils._validation import check_shape_param, check_signals, check_tensor, is_tensor
 
 #: Intermediate coefficients of one batch are kept under this many bytes.
-MEMORY_BUDGET = 512 * 2**20
+MEMORY_BUDGET = 256 * 2**20
 MAX_AUTO_J = 3
 
 
@@ -30,8 +33,50 @@ def _progress(iterable, total, verbose, desc):
     return tqdm(iterable, total=total, desc=desc)
 
 
+@dataclasses.dataclass(frozen=True)
+class _BaseConfig:
+    """The fitted configuration of a transformer: small and picklable, so that
+    joblib/dask tasks stay light and filters are fetched from the cache where they run."""
+
+    input_shape: tuple
+    J: int
+    L: int
+    Q: int
+    wavelet: str
+    backend: str
+    device: str | None
+    workers: int
+
+    def get_backend(self):
+        if self.backend == "torch":
+            return _torch_backend(self.device)
+        return get_backend("numpy", workers=self.workers)
+
+
+_TORCH_BACKENDS: dict = {}
+
+
+def _torch_backend(device):
+    # one backend per device keeps its filter tensors cached across batches
+    if device not in _TORCH_BACKENDS:
+        _TORCH_BACKENDS[device] = get_backend("torch", device=device)
+    return _TORCH_BACKENDS[device]
+
+
+def _apply(x, config, forward):
+    """Run ``forward(config, backend_array)`` on one batch; numpy in -> numpy out."""
+    backend = config.get_backend()
+    out = forward(config, backend.asarray(x))
+    return out if is_tensor(x) else backend.to_numpy(out)
+
+
 class _WaveletTransformer(TransformerMixin, BaseEstimator):
-    """Base of the transformers; subclasses define the per-batch work and channel table."""
+    """Base of the transformers.
+
+    Subclasses define ``_make_config``, ``_describe`` (fitted attributes),
+    ``_forward(config, x)``, ``_vjp(config, x, g)``, ``_bytes_per_sample``,
+    ``_output_spatial_shape`` and ``_channel_names``.
+    """
 
     _parameter_constraints: dict = {
         "J": [None, Interval(Integral, 1, None, closed="left")],
@@ -46,8 +91,50 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
         "n_jobs": [None, Integral],
         "verbose": ["verbose"],
     }
+    _progress_label = "transform"
 
-    # --- geometry ---------------------------------------------------------------
+    # --- fit ----------------------------------------------------------------------
+    def fit(self, X, y=None):
+        """Check X, choose J and build (or fetch from cache) the filters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, N), (n_samples, H * W) with ``shape``, or (n_samples, H, W)
+            Real signals or images; a torch.Tensor with ``backend="torch"``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        shape = self._check_params()
+        X, spatial = check_signals(self, X, reset=True, shape=shape)
+        self.input_shape_ = spatial
+        self._flat_images_ = shape is not None and len(spatial) == 2
+        self.J_ = self._resolve_J(spatial)
+        self.config_ = self._make_config()
+        self._describe(self.config_)
+        return self
+
+    def _check_params(self):
+        self._validate_params()
+        shape = check_shape_param(self.shape)
+        if isinstance(self.J, bool):
+            raise TypeError(f"J must be None or an int >= 1, got {self.J!r}.")
+        if self.n_jobs == 0:
+            raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
+        if self.backend == "numpy" and self.device not in (None, "cpu"):
+            raise ValueError(f"device={self.device!r} needs backend='torch'; the numpy backend runs on 'cpu'.")
+        if self.backend == "torch":
+            get_backend("torch", device=self.device)  # fails early with an install hint
+            torch = __import__("torch")
+            if str(self.device or "cpu").startswith("cuda") and not torch.cuda.is_available():
+                raise ValueError(f"device={self.device!r} but torch sees no CUDA device; "
+                                 "use device='cpu' (or None).")
+        return shape
+
     def _resolve_J(self, spatial) -> int:
         smallest = min(spatial)
         if smallest < 2:
@@ -55,23 +142,21 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
                 f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
                 f"{type(self).__name__} needs at least 2 samples along each axis."
             )
-        if self.J is None:
-            return max(1, min(MAX_AUTO_J, int(math.floor(math.log2(smallest)))))
-        if 2 ** self.J > smallest:
-            raise ValueError(
-                f"J={self.J} needs signals of at least 2**J = {2 ** self.J} samples along each axis; "
-                f"got spatial shape {spatial}. Use a smaller J (or J=None to choose it)."
-            )
-        return int(self.J)
+        if self.J is not None:
+            if 2 ** self.J > smallest:
+                raise ValueError(
+                    f"J={self.J} needs signals of at least 2**J = {2 ** self.J} samples along each "
+                    f"axis; got spatial shape {spatial}. Use a smaller J (or J=None to choose it)."
+                )
+            return int(self.J)
+        # J=None: the largest J <= MAX_AUTO_J that this input's geometry supports
+        for J in range(min(MAX_AUTO_J, int(math.floor(math.log2(smallest)))), 0, -1):
+            if self._geometry_allows(J, spatial):
+                return J
+        return 1  # let the geometry check raise its own, specific error
 
-    def _check_common_params(self):
-        self._validate_params()
-        shape = check_shape_param(self.shape)
-        if self.backend == "numpy" and self.device not in (None, "cpu"):
-            raise ValueError(f"device={self.device!r} needs backend='torch'; the numpy backend runs on 'cpu'.")
-        if self.backend == "torch":
-            get_backend("torch", device=self.device)  # fails early with an install hint
-        return shape
+    def _geometry_allows(self, J, spatial) -> bool:
+        return True
 
     # --- execution -----------------------------------------------------------------
     def _n_workers(self):
@@ -100,27 +185,91 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
             return __import__("torch").cat(results, dim=0)
         return np.concatenate(results, axis=0)
 
+    def _runtime_config(self):
+        return dataclasses.replace(self.config_, workers=self._n_workers()[1])
+
     def _validate_for_transform(self, X):
-        check_is_fitted(self, "input_shape_")
-        X, _ = check_signals(self, X, reset=False, shape=self.shape)
+        check_is_fitted(self, "config_")
+        shape = self.input_shape_ if self._flat_images_ else None
+        X, _ = check_signals(self, X, reset=False, shape=shape)
         return X
 
     def _finish(self, Y):
         return Y.reshape((Y.shape[0], -1)) if self.flatten else Y
 
+    def transform(self, X):
+        """Transform X.
+
+        Parameters
+        ----------
+        X : array-like or torch.Tensor
+            As in :meth:`fit`, with the same spatial shape. A tensor (with
+            ``backend="torch"``) gives a tensor that autograd can differentiate.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_channels_ * prod(output spatial shape)), or
+            (n_samples, n_channels_, *spatial) when ``flatten=False``.
+        """
+        X = self._validate_for_transform(X)
+        config = self._runtime_config()
+        func = partial(_apply, config=config, forward=type(self)._forward)
+        return self._finish(self._run_batches(func, X, self._bytes_per_sample(config),
+                                              self._progress_label))
+
+    def _check_output_like(self, G, X, name):
+        """Validate an array shaped like ``transform(X)``; return it structured."""
+        expected = (X.shape[0], self.n_channels_) + tuple(self._output_spatial_shape())
+        if is_tensor(G):
+            G = check_tensor(G, name=name, allow_nd=True)
+        else:
+            G = check_array(G, allow_nd=True, dtype=[np.float64, np.float32], input_name=name,
+                            ensure_min_samples=0)
+        size = int(np.prod(expected))
+        if int(np.prod(tuple(G.shape))) != size or G.shape[0] != X.shape[0]:
+            raise ValueError(f"{name} must be shaped like transform(X): {(X.shape[0], size // max(1, X.shape[0]))} "
+                             f"or {expected}; got {tuple(G.shape)}.")
+        return G.reshape(expected)
+
+    def transform_vjp(self, X, grad_output):
+        """Vector-Jacobian product: the gradient in X of <grad_output, transform(X)>.
+
+        numpy backend: analytic adjoint (the filter bank's adjoint and the
+        derivative of the nonlinearity); torch backend: autograd.
+
+        Parameters
+        ----------
+        X : array-like or torch.Tensor, as in :meth:`transform`
+        grad_output : array-like or torch.Tensor, shaped like ``transform(X)``
+
+        Returns
+        -------
+        grad_X : ndarray (or tensor) shaped like X
+        """
+        X_in_shape = tuple(X.shape) if is_tensor(X) else np.shape(X)
+        tensor = is_tensor(X)
+        X = self._validate_for_transform(X)
+        G = self._check_output_like(grad_output, X, "grad_output")
+        config = self._runtime_config()
+        backend = config.get_backend()
+        x = backend.asarray(X)
+        g = backend.asarray(G, x.dtype) if not is_tensor(G) else G.to(x.dtype).to(x.device)
+        if self.backend == "torch":
+            torch = __import__("torch")
+            x = x.detach().requires_grad_(True)
+            (grad,) = torch.autograd.grad(type(self)._forward(config, x), x, g)
+        else:
+            grad = type(self)._vjp(config, x, g)
+        grad = grad.reshape(X_in_shape)
+        return grad if tensor else backend.to_numpy(grad)
+
     # --- naming -----------------------------------------------------------------------
-    def _channel_names(self) -> list[str]:
-        raise NotImplementedError
-
-    def _output_spatial_shape(self) -> tuple:
-        raise NotImplementedError
-
     def get_feature_names_out(self, input_features=None):
         """Names of the output features, one per (channel, position).
 
-        Channel names read like the coefficient: ``s1_j2_t3_p0`` is order 1,
-        scale j=2, orientation theta=3, phase 0 (``n`` indexes 1D wavelets,
-        ``k`` harmonics); the position follows (``y1_x0`` or ``t5``).
+        Channel names read like the coefficient (``s1_j2_t3_p0``: order 1, scale
+        j=2, orientation theta=3, phase 0; ``n`` indexes 1D wavelets, ``k``
+        harmonics); the position follows (``y1_x0`` or ``t5``).
 
         Parameters
         ----------
@@ -131,7 +280,7 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str
         """
-        check_is_fitted(self, "input_shape_")
+        check_is_fitted(self, "config_")
         _check_feature_names_in(self, input_features, generate_names=False)
         spatial = self._output_spatial_shape()
         if len(spatial) == 1:
@@ -145,3 +294,11 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.input_tags.allow_nan = False
         return tags
+
+
+def warn_if_over_budget(bytes_per_sample: int, what: str) -> None:
+    """Say so when even one sample cannot stay under the memory budget."""
+    if bytes_per_sample > MEMORY_BUDGET:
+        warnings.warn(f"{what} needs about {bytes_per_sample / 2**20:.0f} MiB per sample, more than the "
+                      f"{MEMORY_BUDGET / 2**20:.0f} MiB budget; it runs one sample at a time.",
+                      ResourceWarning, stacklevel=3)

@@ -2,61 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 from functools import partial
 from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import _WaveletTransformer
-from ._scattering_averager import _torch_backend
-from .backends import get_backend
+from ._base import _apply, _BaseConfig, _WaveletTransformer
 from .filters import filter_bank
 from .transforms import (
+    frame_bounds,
     inverse_phase_harmonic_transform,
     phase_harmonic_transform,
     phase_harmonic_vjp,
 )
-from .utils._validation import check_signals, is_tensor
+from .utils._validation import check_tensor, is_tensor
+
+#: inverse_transform refuses frames whose lower/upper bound ratio is below this:
+#: the least-squares inverse would amplify rounding errors by its inverse.
+MIN_FRAME_RATIO = 1e-8
 
 
-@dataclass(frozen=True)
-class _Config:
-    input_shape: tuple
-    J: int
-    L: int
-    Q: int
-    wavelet: str
-    n_phases: int
-    harmonics: tuple | None
-    backend: str
-    device: str | None
-    workers: int
+@dataclasses.dataclass(frozen=True)
+class _Config(_BaseConfig):
+    n_phases: int = 4
+    harmonics: tuple | None = None
 
     @property
     def bank(self):
         return filter_bank(self.input_shape, self.J, L=self.L, Q=self.Q, wavelet=self.wavelet)
 
-    def get_backend(self):
-        if self.backend == "torch":
-            return _torch_backend(self.device)
-        return get_backend("numpy", workers=self.workers)
 
-
-def _forward_batch(x, config: _Config):
-    backend = config.get_backend()
-    out = phase_harmonic_transform(backend.asarray(x), bank=config.bank, backend=backend,
-                                   n_phases=config.n_phases, harmonics=config.harmonics)
-    return out if is_tensor(x) else backend.to_numpy(out)
-
-
-def _inverse_batch(u, config: _Config):
-    backend = config.get_backend()
-    out = inverse_phase_harmonic_transform(backend.asarray(u), bank=config.bank, backend=backend,
-                                           n_phases=config.n_phases, harmonics=config.harmonics)
-    return out if is_tensor(u) else backend.to_numpy(out)
+def _inverse(config, u):
+    return inverse_phase_harmonic_transform(u, bank=config.bank, backend=config.get_backend(),
+                                            n_phases=config.n_phases, harmonics=config.harmonics)
 
 
 class PhaseHarmonicTransform(_WaveletTransformer):
@@ -66,8 +47,10 @@ class PhaseHarmonicTransform(_WaveletTransformer):
     wavelets and rho(a) = max(a, 0); a ReLU acting on phase computes the phase
     harmonics [x * psi]^k = |x * psi| e^{i k phase(x * psi)} (seed, slides 10-11),
     which ``harmonics`` returns directly.  Since rho(a) - rho(-a) = a, U is
-    linearly invertible: :meth:`inverse_transform` recovers x exactly (even
-    ``n_phases``, or ``harmonics`` containing 1).  Convolutions are periodic.
+    linearly invertible: :meth:`inverse_transform` recovers x by least squares,
+    exactly up to rounding, with an even ``n_phases`` (or ``harmonics``
+    containing 1) and a filter bank that covers every frequency (see
+    ``frame_bounds_``).  Convolutions are periodic.
 
     Parameters
     ----------
@@ -83,21 +66,30 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         If given, return the phase harmonics k instead of the rectified form, as
         real channels: the modulus for k = 0, real and imaginary parts otherwise.
     wavelet : {"morlet", "bump"}, default="morlet"
+        Wavelet family (see :func:`skphase.filters.filter_bank`).
     shape : tuple of int or None, default=None
         Spatial shape (H, W) when X holds flattened images.
     flatten : bool, default=True
         Return (n_samples, n_features); False keeps (n_samples, channels, *spatial).
     backend : {"numpy", "torch"}, default="numpy"
+        numpy/numba on CPU, or torch (differentiable; ``device="cuda"`` for GPU).
     device : str or None, default=None
+        torch device.
     batch_size : int or "auto", default="auto"
+        Samples per batch; "auto" keeps intermediate coefficients near 256 MiB.
     n_jobs : int or None, default=None
+        Batches run in parallel through joblib.
     verbose : int, default=0
+        Show a progress bar over batches.
 
     Attributes
     ----------
     J_ : int
+        The number of octaves used.
     input_shape_ : tuple of int
+        Spatial shape of the signals seen in fit.
     n_features_in_ : int
+        Number of values per sample seen in fit.
     feature_names_in_ : ndarray of str
         Only when X had string column names.
     n_channels_ : int
@@ -105,6 +97,11 @@ class PhaseHarmonicTransform(_WaveletTransformer):
     channel_table_ : dict of ndarray
         One row per channel: kind (0 low-pass, 1 rectified, 2 harmonic), n, j, theta,
         phase (rectified) and k, part (harmonics: 0 real / modulus, 1 imaginary); -1 if n/a.
+    frame_bounds_ : tuple of float
+        (min, max) over frequencies of |phi|^2 + sum |g|^2 for the real filters g that
+        :meth:`inverse_transform` inverts; their ratio is the inverse's conditioning.
+    config_ : object
+        The fitted configuration used by :meth:`transform`.
 
     See Also
     --------
@@ -116,9 +113,11 @@ class PhaseHarmonicTransform(_WaveletTransformer):
     >>> from skphase import PhaseHarmonicTransform
     >>> X = np.random.default_rng(0).standard_normal((3, 64))
     >>> U = PhaseHarmonicTransform(J=3).fit(X)
+    >>> U.n_channels_
+    17
     >>> Ux = U.transform(X)
     >>> Ux.shape
-    (3, 1024)
+    (3, 1088)
     >>> bool(np.allclose(U.inverse_transform(Ux), X))
     True
     """
@@ -128,6 +127,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         "n_phases": [Interval(Integral, 1, None, closed="left")],
         "harmonics": [None, "array-like"],
     }
+    _progress_label = "phase harmonics"
 
     def __init__(self, J=None, *, L=8, Q=1, n_phases=4, harmonics=None, wavelet="morlet",
                  shape=None, flatten=True, backend="numpy", device=None, batch_size="auto",
@@ -146,6 +146,11 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    def _check_params(self):
+        shape = super()._check_params()
+        self._harmonics()
+        return shape
+
     def _harmonics(self):
         if self.harmonics is None:
             return None
@@ -156,71 +161,53 @@ class PhaseHarmonicTransform(_WaveletTransformer):
             raise ValueError(f"harmonics must not repeat a value, got {self.harmonics!r}.")
         return tuple(int(k) for k in ks)
 
-    def fit(self, X, y=None):
-        """Check X, choose J and build (or fetch from cache) the filters.
+    def _geometry_allows(self, J, spatial) -> bool:
+        # bump filters are built on even grids only
+        return self.wavelet != "bump" or all(n % 2 == 0 for n in spatial)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, N), (n_samples, H * W) with ``shape``, or (n_samples, H, W)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : PhaseHarmonicTransform
-        """
-        shape = self._check_common_params()
-        harmonics = self._harmonics()
-        X, spatial = check_signals(self, X, reset=True, shape=shape)
-        self.input_shape_ = spatial
-        self.J_ = self._resolve_J(spatial)
-        bank = self._config().bank
-        per = self.n_phases if harmonics is None else sum(1 if k == 0 else 2 for k in harmonics)
-        self.n_channels_ = 1 + len(bank.psi1) * per
-        self.channel_table_ = self._make_table(bank, harmonics)
-        return self
-
-    def _config(self, workers=1) -> _Config:
+    def _make_config(self) -> _Config:
         ndim = len(self.input_shape_)
+        if self.wavelet == "bump" and any(n % 2 for n in self.input_shape_):
+            raise ValueError(f"wavelet='bump' needs even sizes; X has spatial shape {self.input_shape_}. "
+                             "Use wavelet='morlet' or pad X.")
         return _Config(tuple(self.input_shape_), self.J_, self.L if ndim == 2 else 1,
-                       self.Q if ndim == 1 else 1, self.wavelet, self.n_phases, self._harmonics(),
-                       self.backend, self.device, workers)
+                       self.Q if ndim == 1 else 1, self.wavelet, self.backend, self.device, 1,
+                       self.n_phases, self._harmonics())
 
-    def _make_table(self, bank, harmonics):
+    def _describe(self, config):
+        bank, harmonics = config.bank, config.harmonics
+        per = config.n_phases if harmonics is None else sum(1 if k == 0 else 2 for k in harmonics)
+        self.n_channels_ = 1 + len(bank.psi1) * per
         fields = ("kind", "n", "j", "theta", "phase", "k", "part")
         rows = [(0, -1, bank.J, -1, -1, -1, -1)]
         for n in range(len(bank.psi1)):
             j, theta = int(bank.psi1.j[n]), int(bank.psi1.theta[n])
             if harmonics is None:
-                rows += [(1, n, j, theta, p, -1, -1) for p in range(self.n_phases)]
+                rows += [(1, n, j, theta, p, -1, -1) for p in range(config.n_phases)]
             else:
                 for k in harmonics:
                     rows += [(2, n, j, theta, -1, k, part) for part in ((0,) if k == 0 else (0, 1))]
         arr = np.asarray(rows, dtype=np.int64)
-        return {f: arr[:, i].copy() for i, f in enumerate(fields)}
+        self.channel_table_ = {f: arr[:, i].copy() for i, f in enumerate(fields)}
+        invertible = (harmonics is None and config.n_phases % 2 == 0) or (
+            harmonics is not None and 1 in harmonics)
+        self.frame_bounds_ = frame_bounds(bank, config.n_phases, harmonics) if invertible else (0.0, 0.0)
 
-    def _bytes_per_sample(self):
-        n = int(np.prod(self.input_shape_))
-        return 16 * 3 * n * self.n_channels_
+    def _bytes_per_sample(self, config):
+        return 16 * 3 * int(np.prod(self.input_shape_)) * self.n_channels_
 
-    def transform(self, X):
-        """U x for every sample of X.
+    @staticmethod
+    def _forward(config, x):
+        return phase_harmonic_transform(x, bank=config.bank, backend=config.get_backend(),
+                                        n_phases=config.n_phases, harmonics=config.harmonics)
 
-        Parameters
-        ----------
-        X : array-like or torch.Tensor
-            As in :meth:`fit`, same spatial shape.
-
-        Returns
-        -------
-        U : ndarray of shape (n_samples, n_channels_ * prod(input_shape_)), or
-            (n_samples, n_channels_, *input_shape_) when ``flatten=False``.
-        """
-        X = self._validate_for_transform(X)
-        config = self._config(self._n_workers()[1])
-        out = self._run_batches(partial(_forward_batch, config=config), X,
-                                self._bytes_per_sample(), "phase harmonics")
-        return self._finish(out)
+    @staticmethod
+    def _vjp(config, x, g):
+        if config.harmonics is not None:
+            raise NotImplementedError("transform_vjp with harmonics needs backend='torch' (autograd); "
+                                      "the numpy backend differentiates the rectified form.")
+        return phase_harmonic_vjp(x, g, bank=config.bank, backend=config.get_backend(),
+                                  n_phases=config.n_phases)
 
     def inverse_transform(self, X):
         """Reconstruct the signals from U x (linear least squares, exact up to rounding).
@@ -233,69 +220,42 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         Returns
         -------
         X_original : ndarray of shape (n_samples, N) / (n_samples, H * W) / (n_samples, H, W)
-            Same layout as the input given to :meth:`fit` (flattened when ``shape`` was used).
+            The layout given to :meth:`fit` (flattened when ``shape`` was used).
         """
-        check_is_fitted(self, "input_shape_")
-        harmonics = self._harmonics()
-        if harmonics is None and self.n_phases % 2:
+        check_is_fitted(self, "config_")
+        config = self._runtime_config()
+        harmonics = config.harmonics
+        if harmonics is None and config.n_phases % 2:
             raise ValueError(f"inverse_transform needs an even n_phases (pairs of opposite phases "
-                             f"alpha, alpha + pi); got n_phases={self.n_phases}.")
+                             f"alpha, alpha + pi); got n_phases={config.n_phases}.")
         if harmonics is not None and 1 not in harmonics:
             raise ValueError(f"inverse_transform needs the harmonic k=1 among harmonics; got {harmonics}.")
-        tensor = is_tensor(X)
-        U = X if tensor else np.asarray(X)
-        if not tensor and not np.issubdtype(U.dtype, np.floating):
-            U = U.astype(np.float64)
+        low, high = self.frame_bounds_
+        if low < MIN_FRAME_RATIO * high:
+            raise ValueError(
+                f"inverse_transform is ill-conditioned for this filter bank: its frame bounds "
+                f"{low:.3g}..{high:.3g} (ratio {low / high:.1e} < {MIN_FRAME_RATIO:g}) mean some "
+                f"frequencies are (almost) not covered by the wavelets and phi_J (J={self.J_}, "
+                f"Q={config.Q}, L={config.L}, wavelet={config.wavelet!r}). Use a larger J, Q=1, or "
+                "wavelet='bump'.")
+        if is_tensor(X):
+            if self.backend != "torch":
+                raise TypeError("X is a torch.Tensor but backend='numpy'; pass a numpy array or "
+                                "set backend='torch'.")
+            U = check_tensor(X, allow_nd=True)
+        else:
+            U = check_array(X, allow_nd=True, dtype=[np.float64, np.float32], input_name="X")
         expected = (self.n_channels_,) + tuple(self.input_shape_)
         size = int(np.prod(expected))
         if U.ndim < 2 or int(np.prod(tuple(U.shape[1:]))) != size:
             raise ValueError(f"X must be shaped like transform's output: (n_samples, {size}) or "
                              f"(n_samples, *{expected}); got {tuple(U.shape)}.")
         U = U.reshape((U.shape[0],) + expected)
-        config = self._config(self._n_workers()[1])
-        out = self._run_batches(partial(_inverse_batch, config=config), U,
-                                self._bytes_per_sample(), "inverse")
-        if self.shape is not None or len(self.input_shape_) == 1:
+        out = self._run_batches(partial(_apply, config=config, forward=_inverse), U,
+                                self._bytes_per_sample(config), "inverse")
+        if self._flat_images_ or len(self.input_shape_) == 1:
             return out.reshape((out.shape[0], -1))
         return out
-
-    def transform_vjp(self, X, grad_output):
-        """Vector-Jacobian product: the gradient in X of <grad_output, transform(X)>.
-
-        numpy backend: analytic (rectified form); torch backend: autograd (both forms).
-
-        Parameters
-        ----------
-        X : array-like, as in :meth:`transform`
-        grad_output : array-like shaped like ``transform(X)``
-
-        Returns
-        -------
-        grad_X : ndarray shaped like X
-        """
-        X_in_shape = np.shape(X)
-        X = self._validate_for_transform(X)
-        config = self._config(self._n_workers()[1])
-        expected = (X.shape[0], self.n_channels_) + tuple(self.input_shape_)
-        G = np.asarray(grad_output, dtype=X.dtype)
-        if G.size != int(np.prod(expected)) or G.shape[0] != X.shape[0]:
-            raise ValueError(f"grad_output must be shaped like transform(X): expected "
-                             f"{(X.shape[0], int(np.prod(expected[1:])))} or {expected}, got {G.shape}.")
-        G = G.reshape(expected)
-        backend = config.get_backend()
-        if self.backend == "torch":
-            torch = __import__("torch")
-            xt = backend.asarray(X).requires_grad_(True)
-            out = phase_harmonic_transform(xt, bank=config.bank, backend=backend,
-                                           n_phases=self.n_phases, harmonics=config.harmonics)
-            (grad,) = torch.autograd.grad(out, xt, backend.asarray(G))
-        else:
-            if config.harmonics is not None:
-                raise NotImplementedError("transform_vjp with harmonics needs backend='torch' "
-                                          "(autograd); the numpy backend differentiates the rectified form.")
-            grad = phase_harmonic_vjp(backend.asarray(X), backend.asarray(G), bank=config.bank,
-                                      backend=backend, n_phases=self.n_phases)
-        return backend.to_numpy(grad).reshape(X_in_shape)
 
     def _output_spatial_shape(self):
         return tuple(self.input_shape_)
@@ -315,4 +275,3 @@ class PhaseHarmonicTransform(_WaveletTransformer):
                 part = "mod" if t["k"][c] == 0 else ("re", "im")[t["part"][c]]
                 names.append(f"{base}_k{t['k'][c]}_{part}")
         return names
-

@@ -2,41 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache, partial
+import dataclasses
+from functools import lru_cache
 from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ._base import _WaveletTransformer
-from .backends import get_backend
+from . import _base
+from ._base import _BaseConfig, _WaveletTransformer, warn_if_over_budget
 from .filters import filter_bank, padding_geometry
 from .transforms import group_size, make_plan, scattering, scattering_vjp
-from .utils._validation import check_signals, is_tensor
 
 
-@dataclass(frozen=True)
-class _Config:
-    """Everything one batch needs; small and picklable, so joblib/dask tasks stay light."""
-
-    input_shape: tuple
-    J: int
-    L: int
-    Q: int
-    wavelet: str
-    padding: str
-    max_order: int
-    nonlinearity: str
-    n_phases: int
-    backend: str
-    device: str | None
-    workers: int
+@dataclasses.dataclass(frozen=True)
+class _Config(_BaseConfig):
+    padding: str = "reflect"
+    max_order: int = 2
+    nonlinearity: str = "relu"
+    n_phases: int = 1
+    max_group: int | None = None
 
     @property
     def spec(self):
-        return _padding(self.input_shape, self.J, self.padding, self.Q)
+        return _padding(self.input_shape, self.J, self.padding)
 
     @property
     def bank(self):
@@ -44,54 +33,60 @@ class _Config:
 
     @property
     def plan(self):
-        return _plan(self.bank, self.max_order, self.nonlinearity, self.n_phases)
+        return _plan(self.bank, self.max_order, self.nonlinearity, self.n_phases, self.max_group)
 
-    def kwargs(self):
-        return dict(bank=self.bank, pad_spec=self.spec, plan=self.plan,
-                    backend=get_backend(self.backend, device=self.device, workers=self.workers)
-                    if self.backend == "numpy" else _torch_backend(self.device),
+    def kwargs(self, backend):
+        return dict(bank=self.bank, pad_spec=self.spec, plan=self.plan, backend=backend,
                     max_order=self.max_order, nonlinearity_kind=self.nonlinearity,
                     n_phases=self.n_phases)
 
 
 @lru_cache(maxsize=32)
-def _padding(shape, J, mode, Q):
+def _padding(shape, J, mode):
     # cached: the geometry is pure, and its border-effect warning is then shown once
-    return padding_geometry(shape, J, mode=mode, Q=Q)
+    return padding_geometry(shape, J, mode=mode)
 
 
 @lru_cache(maxsize=32)
-def _plan(bank, max_order, nonlinearity, n_phases):
-    return make_plan(bank, max_order=max_order, nonlinearity=nonlinearity, n_phases=n_phases)
+def _plan(bank, max_order, nonlinearity, n_phases, max_group):
+    return make_plan(bank, max_order=max_order, nonlinearity=nonlinearity, n_phases=n_phases,
+                     max_group=max_group)
 
 
-@lru_cache(maxsize=8)
-def _torch_backend(device):
-    # one backend per device keeps its filter tensors cached across batches
-    return get_backend("torch", device=device)
-
-
-def _scattering_batch(x, config: _Config):
-    kw = config.kwargs()
-    backend = kw["backend"]
-    out = scattering(backend.asarray(x), **kw)
-    return out if is_tensor(x) else backend.to_numpy(out)
+def _step_bytes(config: _Config, plan) -> tuple[int, int]:
+    """Bytes of the largest step for one sample, and for one first-order filter of it."""
+    n0 = int(np.prod(config.spec.padded_shape))
+    ndim = len(config.input_shape)
+    P = config.n_phases
+    per_filter = 0
+    biggest = 4 * n0
+    for j1, k1, idx1 in plan.groups1:
+        one = P * n0 // 2 ** (k1 * ndim)
+        for j2, k2, idx2 in plan.groups2.get(j1, []):
+            one = max(one, P * group_size(idx2) * P * n0 // 2 ** ((k1 + k2) * ndim))
+        per_filter = max(per_filter, one)
+        biggest = max(biggest, one * group_size(idx1))
+    # complex spectra (16 bytes) and about three live temporaries per step
+    return 48 * biggest, 48 * per_filter
 
 
 class ScatteringAverager(_WaveletTransformer):
     """Scattering averages S_J x of 1D signals or 2D images.
 
     S_J x = (x * phi_J, rho(x * psi_{l1}) * phi_J, rho(rho(x * psi_{l1}) * psi_{l2}) * phi_J),
-    subsampled by 2**J: translation invariant up to 2**J, stable to deformations.
-    ``nonlinearity="relu"`` (default) uses the rectified multiphase real wavelets
-    rho(Re(e^{-i alpha} x * psi)) of the seed; ``"modulus"`` gives the classic
-    scattering transform, equal to Kymatio 0.3's ``Scattering1D``/``Scattering2D``
-    with ``wavelet="morlet", padding="reflect"`` (same channel order).
+    subsampled by 2**J: translation invariant up to 2**J, stable to deformations
+    (seed, slide 22). ``nonlinearity="relu"`` (default) uses the rectified
+    multiphase real wavelets rho(Re(e^{-i alpha} x * psi)); these are not
+    demodulated, so their intermediate layers are kept at full resolution (exact
+    but costlier). ``"modulus"`` is the classic scattering transform, equal to
+    Kymatio 0.3's ``Scattering1D``/``Scattering2D`` with ``wavelet="morlet",
+    padding="reflect"``, in the same channel order.
 
     Parameters
     ----------
     J : int or None, default=None
-        Number of octaves; averaging scale 2**J. None picks min(3, log2(size)).
+        Number of octaves; averaging scale 2**J. None picks the largest J <= 3
+        that the input size and padding allow.
     L : int, default=8
         Orientations (2D).
     Q : int, default=1
@@ -101,11 +96,12 @@ class ScatteringAverager(_WaveletTransformer):
     nonlinearity : {"relu", "modulus"}, default="relu"
         Phase-rectified real wavelets or the complex modulus.
     n_phases : int, default=4
-        Phases alpha of the rectified form (ignored for ``"modulus"``).
+        Phases alpha_p = 2 pi p / n_phases of the rectified form (ignored for "modulus").
     wavelet : {"morlet", "bump"}, default="morlet"
         Wavelet family (see :func:`skphase.filters.filter_bank`).
     padding : {"reflect", "periodic"}, default="reflect"
-        Boundary handling. ``"periodic"`` needs sizes divisible by 2**J.
+        Boundary handling (Kymatio's geometry for "reflect"). "periodic" needs
+        sizes divisible by 2**J.
     shape : tuple of int or None, default=None
         Spatial shape (H, W) when X holds flattened images (n_samples, H * W).
     flatten : bool, default=True
@@ -115,7 +111,8 @@ class ScatteringAverager(_WaveletTransformer):
     device : str or None, default=None
         torch device.
     batch_size : int or "auto", default="auto"
-        Samples per batch; "auto" keeps intermediate coefficients under 512 MiB.
+        Samples per batch; "auto" keeps intermediate coefficients near 256 MiB
+        (and splits the filters of one sample into chunks when needed).
     n_jobs : int or None, default=None
         Batches run in parallel through joblib (threads unless a joblib backend
         such as dask is configured with ``joblib.parallel_config``).
@@ -129,6 +126,7 @@ class ScatteringAverager(_WaveletTransformer):
     input_shape_ : tuple of int
         Spatial shape of the signals seen in fit.
     n_features_in_ : int
+        Number of values per sample seen in fit.
     feature_names_in_ : ndarray of str
         Only when X had string column names.
     n_channels_ : int
@@ -137,6 +135,8 @@ class ScatteringAverager(_WaveletTransformer):
         Spatial shape of each channel after subsampling.
     channel_table_ : dict of ndarray
         One row per channel: order, n1, j1, theta1, phase1, n2, j2, theta2, phase2 (-1 if n/a).
+    config_ : object
+        The fitted configuration used by :meth:`transform`.
 
     See Also
     --------
@@ -149,9 +149,9 @@ class ScatteringAverager(_WaveletTransformer):
     >>> X = np.random.default_rng(0).standard_normal((4, 32, 32))
     >>> S = ScatteringAverager(J=2, L=4, nonlinearity="modulus").fit(X)
     >>> S.transform(X).shape
-    (4, 528)
+    (4, 1600)
     >>> S.n_channels_, S.output_shape_
-    (33, (8, 8))
+    (25, (8, 8))
     """
 
     _parameter_constraints: dict = {
@@ -161,6 +161,7 @@ class ScatteringAverager(_WaveletTransformer):
         "n_phases": [Interval(Integral, 1, None, closed="left")],
         "padding": [StrOptions({"reflect", "periodic"})],
     }
+    _progress_label = "scattering"
 
     def __init__(self, J=None, *, L=8, Q=1, max_order=2, nonlinearity="relu", n_phases=4,
                  wavelet="morlet", padding="reflect", shape=None, flatten=True, backend="numpy",
@@ -181,108 +182,45 @@ class ScatteringAverager(_WaveletTransformer):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def fit(self, X, y=None):
-        """Check X, choose J and build (or fetch from cache) the filters.
+    def _geometry_allows(self, J, spatial) -> bool:
+        try:
+            padding_geometry(spatial, J, mode=self.padding)
+        except ValueError:
+            return False
+        return True
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, N), (n_samples, H * W) with ``shape``, or (n_samples, H, W)
-        y : None
-            Ignored.
+    def _make_config(self) -> _Config:
+        ndim = len(self.input_shape_)
+        config = _Config(tuple(self.input_shape_), self.J_, self.L if ndim == 2 else 1,
+                         self.Q if ndim == 1 else 1, self.wavelet, self.backend, self.device, 1,
+                         self.padding, self.max_order, self.nonlinearity,
+                         self.n_phases if self.nonlinearity == "relu" else 1)
+        # one sample must fit the memory budget: split first-order groups if it does not
+        total, per_filter = _step_bytes(config, config.plan)
+        budget = _base.MEMORY_BUDGET
+        if total > budget:
+            config = dataclasses.replace(config, max_group=max(1, budget // max(1, per_filter)))
+        return config
 
-        Returns
-        -------
-        self : ScatteringAverager
-        """
-        shape = self._check_common_params()
-        X, spatial = check_signals(self, X, reset=True, shape=shape)
-        self.input_shape_ = spatial
-        self.J_ = self._resolve_J(spatial)
-        config = self._config()
-        spec = config.spec
-        plan = config.plan
+    def _describe(self, config):
+        spec, plan = config.spec, config.plan
         self.n_channels_ = plan.n_channels
         coarse = tuple(n // 2 ** self.J_ for n in spec.padded_shape)
-        crop = spec.crop(self.J_)
-        self.output_shape_ = tuple(len(range(*s.indices(n))) for s, n in zip(crop, coarse))
+        self.output_shape_ = tuple(len(range(*s.indices(n))) for s, n in zip(spec.crop(self.J_), coarse))
         self.channel_table_ = {k: v.copy() for k, v in plan.table.items()}
-        return self
-
-    def _config(self, workers=1) -> _Config:
-        ndim = len(self.input_shape_)
-        return _Config(tuple(self.input_shape_), self.J_, self.L if ndim == 2 else 1,
-                       self.Q if ndim == 1 else 1, self.wavelet, self.padding, self.max_order,
-                       self.nonlinearity, self.n_phases if self.nonlinearity == "relu" else 1,
-                       self.backend, self.device, workers)
 
     def _bytes_per_sample(self, config) -> int:
-        spec, plan = config.spec, config.plan
-        n0 = int(np.prod(spec.padded_shape))
-        ndim = len(spec.padded_shape)
-        P = config.n_phases
-        biggest = 4 * n0
-        for j1, k1, idx1 in plan.groups1:
-            c1 = group_size(idx1) * P
-            biggest = max(biggest, 3 * c1 * n0 // 2 ** (k1 * ndim))
-            for j2, k2, idx2 in plan.groups2.get(j1, []):
-                biggest = max(biggest, 3 * c1 * group_size(idx2) * P * n0 // 2 ** ((k1 + k2) * ndim))
-        return 16 * biggest
+        total = _step_bytes(config, config.plan)[0]
+        warn_if_over_budget(total, "ScatteringAverager")
+        return total
 
-    def transform(self, X):
-        """Scattering coefficients of X.
+    @staticmethod
+    def _forward(config, x):
+        return scattering(x, **config.kwargs(config.get_backend()))
 
-        Parameters
-        ----------
-        X : array-like or torch.Tensor
-            As in :meth:`fit`, same spatial shape. A tensor (with ``backend="torch"``)
-            gives a tensor, differentiable with autograd.
-
-        Returns
-        -------
-        S : ndarray of shape (n_samples, n_channels_ * prod(output_shape_)), or
-            (n_samples, n_channels_, *output_shape_) when ``flatten=False``.
-        """
-        X = self._validate_for_transform(X)
-        _, workers = self._n_workers()
-        config = self._config(workers)
-        out = self._run_batches(partial(_scattering_batch, config=config), X,
-                                self._bytes_per_sample(config), "scattering")
-        return self._finish(out)
-
-    def transform_vjp(self, X, grad_output):
-        """Vector-Jacobian product: the gradient in X of <grad_output, transform(X)>.
-
-        numpy backend: analytic adjoint (filter bank adjoint and derivative of the
-        nonlinearity); torch backend: autograd.
-
-        Parameters
-        ----------
-        X : array-like, as in :meth:`transform`
-        grad_output : array-like, shaped like ``transform(X)``
-
-        Returns
-        -------
-        grad_X : ndarray shaped like X
-        """
-        X_in_shape = np.shape(X)
-        X = self._validate_for_transform(X)
-        config = self._config(self._n_workers()[1])
-        G = np.asarray(grad_output, dtype=X.dtype)
-        expected = (X.shape[0], self.n_channels_) + tuple(self.output_shape_)
-        if G.size != int(np.prod(expected)) or G.shape[0] != X.shape[0]:
-            raise ValueError(f"grad_output must be shaped like transform(X): expected "
-                             f"{(X.shape[0], int(np.prod(expected[1:])))} or {expected}, got {G.shape}.")
-        G = G.reshape(expected)
-        kw = config.kwargs()
-        backend = kw["backend"]
-        if self.backend == "torch":
-            torch = __import__("torch")
-            xt = backend.asarray(X).requires_grad_(True)
-            out = scattering(xt, **kw)
-            (grad,) = torch.autograd.grad(out, xt, backend.asarray(G))
-        else:
-            grad = scattering_vjp(backend.asarray(X), backend.asarray(G), **kw)
-        return backend.to_numpy(grad).reshape(X_in_shape)
+    @staticmethod
+    def _vjp(config, x, g):
+        return scattering_vjp(x, g, **config.kwargs(config.get_backend()))
 
     def _output_spatial_shape(self):
         return tuple(self.output_shape_)

@@ -46,8 +46,11 @@ def plot_filter_bank(bank, n_show: int = 8):
     axes[0].imshow(lp, cmap="viridis")
     axes[0].set_title(f"LP sum [{lp.min():.2f}, {lp.max():.2f}]", fontsize=8)
     picks = np.linspace(0, len(bank.psi1) - 1, n_show).astype(int)
+    # wavelets are small next to the grid: show the central window holding the coarsest one
+    half = min(min(bank.shape) // 2, int(4 * 0.8 * 2 ** bank.J))
+    centre = tuple(slice(n // 2 - half, n // 2 + half) for n in bank.shape)
     for ax, n in zip(axes[1:], picks):
-        spatial = np.fft.fftshift(np.fft.ifft2(bank.psi1.hat[0][n]))
+        spatial = np.fft.fftshift(np.fft.ifft2(bank.psi1.hat[0][n]))[centre]
         ax.imshow(spatial.real, cmap="RdBu_r")
         ax.set_title(f"Re psi j={bank.psi1.j[n]} t={bank.psi1.theta[n]}", fontsize=8)
     for ax in axes:

@@ -53,3 +53,20 @@ def test_torch_tensor_needs_torch_backend():
 def test_numpy_backend_rejects_cuda_device():
     with pytest.raises(ValueError, match="device='cuda'"):
         ScatteringAverager(device="cuda").fit(np.zeros((2, 16)))
+
+
+def test_torch_vjp_and_inverse_accept_tensors():
+    x = random_walk(2, 64)
+    xt = torch.tensor(x)
+    pht = PhaseHarmonicTransform(J=3, backend="torch").fit(xt)
+    U = pht.transform(xt)
+    assert isinstance(U, torch.Tensor)
+    rec = pht.inverse_transform(U)
+    assert isinstance(rec, torch.Tensor) and _rel(rec.numpy(), x) < 1e-10
+    G = torch.ones_like(U)
+    grad = pht.transform_vjp(xt, G)
+    assert isinstance(grad, torch.Tensor)
+    np.testing.assert_allclose(grad.numpy(), PhaseHarmonicTransform(J=3).fit(x).transform_vjp(x, G.numpy()),
+                               rtol=1e-8, atol=1e-10)
+    with pytest.raises(TypeError, match="backend='torch'"):
+        PhaseHarmonicTransform(J=3).fit(x).inverse_transform(U)

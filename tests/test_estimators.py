@@ -77,9 +77,14 @@ def test_pipeline_and_grid_search_on_digits():
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-def test_float32_stays_float32(cls):
-    x = random_walk(2, 64).astype(np.float32)
-    assert cls(J=2).fit(x).transform(x).dtype == np.float32
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_float32_stays_float32_and_close_to_float64(cls, ndim):
+    x = random_walk(2, 64) if ndim == 1 else camera(32)[None]
+    est = cls(J=2, L=4).fit(x)
+    out32 = est.transform(x.astype(np.float32))
+    assert out32.dtype == np.float32
+    out64 = est.transform(x)
+    assert np.linalg.norm(out32 - out64) / np.linalg.norm(out64) < 1e-5
 
 
 BAD_INPUTS = [
@@ -114,9 +119,61 @@ def test_bad_geometry_messages(cls):
         cls(wavelet="haar").fit(np.zeros((2, 16)))
 
 
+def test_fitted_configuration_is_frozen_until_refit():
+    x = random_walk(2, 64)
+    pht = PhaseHarmonicTransform(J=2).fit(x)
+    before = pht.transform(x)
+    pht.set_params(n_phases=2, J=3)
+    np.testing.assert_array_equal(pht.transform(x), before)
+    assert len(pht.get_feature_names_out()) == before.shape[1]
+    assert pht.fit(x).transform(x).shape != before.shape
+
+
+def test_auto_J_fits_the_geometry():
+    digits = load_digits().images  # 8x8: reflect padding allows J=2 at most
+    assert ScatteringAverager().fit(digits).J_ == 2
+    assert ScatteringAverager(padding="periodic").fit(np.zeros((2, 18))).J_ == 1
+    assert PhaseHarmonicTransform().fit(np.zeros((2, 18))).J_ == 3
+
+
+def test_transform_and_vjp_validate_inputs():
+    x = random_walk(2, 64)
+    sa = ScatteringAverager(J=2).fit(x)
+    with pytest.raises(ValueError, match="NaN"):
+        sa.transform(np.full((2, 64), np.nan))
+    with pytest.raises(ValueError, match="X has 32 features, but ScatteringAverager is expecting 64"):
+        sa.transform(x[:, :32])
+    G = sa.transform(x)
+    with pytest.raises(ValueError, match="grad_output must be shaped like transform"):
+        sa.transform_vjp(x, G[:, :-1])
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        sa.transform_vjp(x, G + 1j)
+
+
+def test_torch_device_must_exist():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    with pytest.raises(ValueError, match="no CUDA device"):
+        ScatteringAverager(backend="torch", device="cuda").fit(np.zeros((2, 16)))
+
+
+def test_memory_budget_splits_filters_without_changing_results(monkeypatch):
+    import skphase._base as base
+
+    x = camera(64)[None]
+    ref = ScatteringAverager(J=3, L=8, padding="periodic").fit(x)
+    monkeypatch.setattr(base, "MEMORY_BUDGET", 8 * 2**20)
+    small = ScatteringAverager(J=3, L=8, padding="periodic").fit(x)
+    assert small.config_.max_group is not None and ref.config_.max_group is None
+    np.testing.assert_allclose(small.transform(x), ref.transform(x), rtol=1e-12, atol=1e-12)
+
+
 def test_periodic_padding_needs_divisible_size():
     with pytest.raises(ValueError, match="reflect"):
         ScatteringAverager(J=2, padding="periodic").fit(np.zeros((2, 18)))
+    with pytest.raises(ValueError, match="wavelet='bump' needs even sizes"):
+        PhaseHarmonicTransform(J=2, wavelet="bump").fit(np.zeros((2, 17)))
 
 
 def test_batches_and_threads_give_identical_results():

@@ -37,12 +37,48 @@ def test_inverse_from_harmonics():
 
 def test_inverse_needs_even_phases_or_k1():
     x = random_walk(1, 64)
+    pht = PhaseHarmonicTransform(J=2, n_phases=3).fit(x)
+    U = pht.transform(x)
     with pytest.raises(ValueError, match="even n_phases"):
-        pht = PhaseHarmonicTransform(J=2, n_phases=3).fit(x)
-        pht.inverse_transform(pht.transform(x))
+        pht.inverse_transform(U)
+    pht = PhaseHarmonicTransform(J=2, harmonics=(0, 2)).fit(x)
+    U = pht.transform(x)
     with pytest.raises(ValueError, match="k=1"):
-        pht = PhaseHarmonicTransform(J=2, harmonics=(0, 2)).fit(x)
+        pht.inverse_transform(U)
+
+
+@pytest.mark.parametrize("J,Q", [(2, 1), (3, 2), (5, 4), (6, 8)])
+def test_inverse_exact_or_refused_across_J_and_Q(J, Q):
+    # exact where the frame covers every frequency; otherwise a clear refusal, never garbage
+    x = random_walk(2, 256)
+    pht = PhaseHarmonicTransform(J=J, Q=Q).fit(x)
+    low, high = pht.frame_bounds_
+    U = pht.transform(x)
+    if low >= 1e-8 * high:
+        assert _rel(pht.inverse_transform(U), x) < 1e-6
+    else:
+        with pytest.raises(ValueError, match="ill-conditioned"):
+            pht.inverse_transform(U)
+
+
+def test_ill_conditioned_bank_is_refused():
+    x = random_walk(2, 256)
+    pht = PhaseHarmonicTransform(J=2, Q=8).fit(x)
+    assert pht.frame_bounds_[0] < 1e-8 * pht.frame_bounds_[1]
+    with pytest.raises(ValueError, match=r"ill-conditioned.*J=2, Q=8"):
         pht.inverse_transform(pht.transform(x))
+
+
+def test_inverse_transform_validates_its_input():
+    x = random_walk(2, 64)
+    pht = PhaseHarmonicTransform(J=2).fit(x)
+    U = pht.transform(x)
+    with pytest.raises(ValueError, match="NaN"):
+        pht.inverse_transform(np.where(U > 0.5, np.nan, U))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        pht.inverse_transform(U + 0j)
+    with pytest.raises(ValueError, match="shaped like transform's output"):
+        pht.inverse_transform(U[:, :-1])
 
 
 def _wavelet_coefficients(x, bank):
@@ -85,6 +121,14 @@ def test_harmonics_definition():
     for pos, k in [(1, 1), (3, 2), (5, -1)]:
         h = mod * np.exp(1j * k * phase)
         np.testing.assert_allclose(U[:, :, pos] + 1j * U[:, :, pos + 1], h, atol=1e-10)
+
+
+def test_negative_harmonics_on_constant_input_are_finite():
+    # where x * psi = 0 (a constant signal), |z| e^{-i phase} is 0, not inf * 0
+    x = np.ones((2, 64))
+    U = PhaseHarmonicTransform(J=2, harmonics=(-1, 0, 1, 2)).fit(x).transform(x)
+    assert np.all(np.isfinite(U))
+    np.testing.assert_allclose(U.reshape(2, -1, 64)[:, 1:], 0, atol=1e-12)
 
 
 def test_vjp_matches_finite_differences(rng):

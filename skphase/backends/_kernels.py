@@ -68,6 +68,64 @@ def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out):
 
 
 
+def _hermitian_fill_2d(half, width, full):
+    # full[b, r, c] = half[b, r, c] for c < n_half, conj(half[b, -r, width - c]) otherwise:
+    # the full spectrum of a real signal from its rfft, in one pass.
+    n_batch, height, n_half = half.shape
+    for b in prange(n_batch):
+        for r in range(height):
+            mirror = (height - r) % height
+            for c in range(n_half):
+                full[b, r, c] = half[b, r, c]
+            for c in range(n_half, width):
+                full[b, r, c] = np.conj(half[b, mirror, width - c])
+    return full
+
+
+def _relu_phases(z, cos, sin, out):
+    # out[b, f, p] = max(cos_p Re z + sin_p Im z, 0) = rho(Re(e^{-i alpha_p} z))
+    n_batch, n_filt, size = z.shape
+    n_phases = cos.shape[0]
+    for bf in prange(n_batch * n_filt):
+        b = bf // n_filt
+        f = bf % n_filt
+        for p in range(n_phases):
+            cp = cos[p]
+            sp = sin[p]
+            for i in range(size):
+                v = cp * z[b, f, i].real + sp * z[b, f, i].imag
+                out[b, f, p, i] = v if v > 0 else 0.0
+    return out
+
+
+def _low_pass_half_2d(xh, width, phi, kh, kw, out):
+    # Half spectrum in (rfft layout of a real signal), half spectrum out:
+    # periodize_k(X * phi) on the bins an irfft needs; the missing input bins
+    # are conj(X(-omega)). phi must be Hermitian so the product stays Hermitian.
+    # out arrives zeroed.
+    n_batch, height, half = xh.shape
+    h = height // kh
+    w = width // kw
+    out_half = out.shape[2]
+    scale = 1.0 / (kh * kw)
+    for b in prange(n_batch):
+        for p in range(kh):
+            for i in range(h):
+                row = i + p * h
+                mirror = (height - row) % height
+                for q in range(kw):
+                    for j in range(out_half):
+                        c = j + q * w
+                        if c < half:
+                            out[b, i, j] += xh[b, row, c] * phi[row, c]
+                        else:
+                            out[b, i, j] += np.conj(xh[b, mirror, width - c]) * phi[row, c]
+        for i in range(h):
+            for j in range(out_half):
+                out[b, i, j] *= scale
+    return out
+
+
 def _compile(func):
     parallel = njit(parallel=True, cache=True)(func)
     serial = njit(parallel=False, cache=True)(func)
@@ -84,3 +142,6 @@ def _compile(func):
 
 mul_periodize_2d = _compile(_mul_periodize_2d)
 mul_periodize_adjoint_2d = _compile(_mul_periodize_adjoint_2d)
+hermitian_fill_2d = _compile(_hermitian_fill_2d)
+relu_phases = _compile(_relu_phases)
+low_pass_half_2d = _compile(_low_pass_half_2d)

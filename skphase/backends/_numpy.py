@@ -8,7 +8,13 @@ from collections import OrderedDict
 import numpy as np
 import scipy.fft
 
-from ._kernels import mul_periodize_2d, mul_periodize_adjoint_2d
+from ._kernels import (
+    hermitian_fill_2d,
+    low_pass_half_2d,
+    mul_periodize_2d,
+    mul_periodize_adjoint_2d,
+    relu_phases,
+)
 
 # Working-precision copies of the (cached, read-only, float64) filters, so that a
 # float32 transform does not convert the whole bank on every batch.
@@ -94,31 +100,35 @@ class NumpyBackend:
                           np.ascontiguousarray(f2), kh, k, out)
         return out.reshape((n_batch, n_filt) + out_spatial)
 
-    def real_spectrum(self, u, ndim: int):
-        """Full spectrum of real signals at the cost of a real FFT (rfft, then Hermitian fill)."""
-        axes = tuple(range(-ndim, 0))
-        half = scipy.fft.rfftn(u, axes=axes, workers=self.workers)
-        width = u.shape[-1]
-        n_half = half.shape[-1]
+    # Spectra of real signals: rfft gives the half spectrum at half the cost; the
+    # full one (needed before multiplying by non-symmetric wavelets) is filled in by
+    # Hermitian symmetry, and low-passing works on the half spectrum directly.
+    def rfft(self, u, ndim: int):
+        """Half spectrum (rfft layout) of real signals."""
+        return scipy.fft.rfftn(u, axes=tuple(range(-ndim, 0)), workers=self.workers)
+
+    def hermitian_full(self, half, ndim: int, spatial: tuple):
+        """Full spectrum from the half spectrum of real signals of shape ``spatial``."""
+        width = spatial[-1]
         full = np.empty(half.shape[:-1] + (width,), dtype=half.dtype)
-        full[..., :n_half] = half
-        mirrored = half
-        for axis in range(-ndim, -1):
-            n = u.shape[axis]
-            mirrored = np.take(mirrored, (-np.arange(n)) % n, axis=axis)
-        np.conjugate(mirrored[..., 1:width - n_half + 1][..., ::-1], out=full[..., n_half:])
+        h2 = _as_2d_spectra(half, ndim, 1)
+        hermitian_fill_2d(h2, width, full.reshape(h2.shape[:2] + (width,)))
         return full
 
-    def mul_periodize_real(self, uhat, filt, k: int, ndim: int, spatial: tuple):
-        """:meth:`mul_periodize` on a :meth:`real_spectrum`."""
-        return self.mul_periodize(uhat, filt, k, ndim)
-
-    def low_pass_real(self, uhat, phi, k: int, ndim: int, spatial: tuple):
-        """Re(ifft(periodize_k(uhat * phi))) for real signals and a Hermitian phi (half-size inverse FFT)."""
-        v = self.mul_periodize(uhat, phi[None], k, ndim)[:, 0]
+    def low_pass_half(self, half, phi, k: int, ndim: int, spatial: tuple):
+        """Re(ifft(periodize_k(X * phi))) from the half spectrum of real signals; phi Hermitian."""
+        n_batch = half.shape[0]
+        x2 = _as_2d_spectra(half, ndim, 1)
+        p2 = _as_2d_spectra(phi[None], ndim, 1)[0]
+        kh = 1 if ndim == 1 else k
         coarse = tuple(s // k for s in spatial)
-        axes = tuple(range(-ndim, 0))
-        return scipy.fft.irfftn(v[..., : coarse[-1] // 2 + 1], s=coarse, axes=axes, workers=self.workers)
+        out_dtype = np.result_type(x2.dtype, p2.dtype)
+        out = np.zeros((n_batch, x2.shape[1] // kh, coarse[-1] // 2 + 1), dtype=out_dtype)
+        low_pass_half_2d(np.ascontiguousarray(x2, dtype=out_dtype), spatial[-1],
+                         np.ascontiguousarray(p2), kh, k, out)
+        out = out.reshape((n_batch,) + coarse[:-1] + (coarse[-1] // 2 + 1,))
+        return scipy.fft.irfftn(out, s=coarse, axes=tuple(range(-ndim, 0)), workers=self.workers,
+                                overwrite_x=True)
 
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         """Adjoint of :meth:`mul_periodize` in its first argument: (B, F, *s/k) -> (B, *s)."""
@@ -141,6 +151,15 @@ class NumpyBackend:
 
     def relu(self, a):
         return np.maximum(a, 0)
+
+    def relu_phases(self, z, cos, sin):
+        """rho(Re(e^{-i alpha_p} z)) for z (B, F, *s): (B, F, P, *s), fused in one pass."""
+        n_batch, n_filt = z.shape[:2]
+        spatial = z.shape[2:]
+        flat = np.ascontiguousarray(z).reshape(n_batch, n_filt, -1)
+        out = np.empty((n_batch, n_filt, len(cos), flat.shape[2]), dtype=z.real.dtype)
+        relu_phases(flat, np.asarray(cos, dtype=out.dtype), np.asarray(sin, dtype=out.dtype), out)
+        return out.reshape((n_batch, n_filt, len(cos)) + tuple(spatial))
 
     def cos_sin(self, alphas, dtype):
         return np.cos(alphas).astype(dtype), np.sin(alphas).astype(dtype)

@@ -104,15 +104,16 @@ class TorchBackend:
         dims = tuple(2 + 2 * i for i in range(ndim))
         return prod.reshape(shape).mean(dim=dims)
 
-    # torch keeps full spectra: autograd handles them, and GPUs care less about the 2x.
-    def real_spectrum(self, u, ndim: int):
+    # torch keeps full spectra (autograd handles them; GPUs care less about the 2x):
+    # its "half spectrum" is the full one.
+    def rfft(self, u, ndim: int):
         return self.fft(u, ndim)
 
-    def mul_periodize_real(self, uhat, filt, k: int, ndim: int, spatial: tuple):
-        return self.mul_periodize(uhat, filt, k, ndim)
+    def hermitian_full(self, half, ndim: int, spatial: tuple):
+        return half
 
-    def low_pass_real(self, uhat, phi, k: int, ndim: int, spatial: tuple):
-        return self.ifft(self.mul_periodize(uhat, phi[None], k, ndim), ndim)[:, 0].real
+    def low_pass_half(self, half, phi, k: int, ndim: int, spatial: tuple):
+        return self.ifft(self.mul_periodize(half, phi[None], k, ndim), ndim)[:, 0].real
 
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         reps = (1, 1) + (k,) * ndim
@@ -127,6 +128,11 @@ class TorchBackend:
         return z.abs()
 
     def relu(self, a):
+        return self._t.relu(a)
+
+    def relu_phases(self, z, cos, sin):
+        view = (1, 1, len(cos)) + (1,) * (z.ndim - 2)
+        a = z.real[:, :, None] * cos.reshape(view) + z.imag[:, :, None] * sin.reshape(view)
         return self._t.relu(a)
 
     def cos_sin(self, alphas, dtype):

@@ -1,6 +1,7 @@
 """Transform algorithms written once over a backend (no estimator logic here)."""
 
 from ._phase_harmonic import (
+    frame_bounds,
     harmonic_channels,
     inverse_phase_harmonic_transform,
     phase_harmonic_transform,
@@ -9,6 +10,7 @@ from ._phase_harmonic import (
 from ._scattering import ScatteringPlan, group_size, make_plan, scattering, scattering_vjp
 
 __all__ = [
+    "frame_bounds",
     "ScatteringPlan",
     "group_size",
     "harmonic_channels",

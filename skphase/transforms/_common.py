@@ -76,11 +76,8 @@ def nonlinearity(z, kind: str, n_phases: int, backend):
     """
     if kind == "modulus":
         return backend.modulus(z)
-    re, im = z.real, z.imag
-    cos, sin = backend.cos_sin(phase_angles(n_phases), re.dtype)
-    view = (1, 1, n_phases) + (1,) * (z.ndim - 2)
-    a = re[:, :, None] * cos.reshape(view) + im[:, :, None] * sin.reshape(view)
-    u = backend.relu(a)
+    cos, sin = backend.cos_sin(phase_angles(n_phases), z.real.dtype)
+    u = backend.relu_phases(z, cos, sin)
     return u.reshape((u.shape[0], u.shape[1] * n_phases) + tuple(u.shape[3:]))
 
 

@@ -37,7 +37,8 @@ def harmonic_channels(z, harmonics, backend):
         if k == 0:
             chans.append(mod)
             continue
-        h = mod * unit ** k
+        # conj(unit)**|k| for negative k: unit is 0 where z is, and 0**-1 would be inf
+        h = mod * (unit ** k if k > 0 else unit.conj() ** (-k))
         chans += [h.real, h.imag]
     u = backend.stack(chans, axis=2)
     return u.reshape((u.shape[0], u.shape[1] * u.shape[2]) + tuple(u.shape[3:]))
@@ -66,9 +67,9 @@ def phase_harmonic_transform(x, *, bank, backend, n_phases: int = 4, harmonics=N
     ndim = bank.ndim
     phi = backend.from_filter(bank.phi.hat[0], x.dtype)
     psi = backend.from_filter(bank.psi1.hat[0], x.dtype)
-    X = backend.real_spectrum(x, ndim)
+    X = backend.hermitian_full(backend.rfft(x, ndim), ndim, tuple(bank.shape))
     low = backend.real(backend.ifft(X * phi, ndim))[:, None]
-    z = backend.ifft(backend.mul_periodize_real(X, psi, 1, ndim, bank.shape), ndim)
+    z = backend.ifft(backend.mul_periodize(X, psi, 1, ndim), ndim)
     if harmonics is None:
         u = nonlinearity(z, "relu", n_phases, backend)
     else:
@@ -114,9 +115,22 @@ def _dual_frame(bank, alphas: tuple):
     denom = np.abs(phi) ** 2 + np.sum(np.abs(g) ** 2, axis=0)
     dual_psi = g / denom
     dual_phi = np.conj(phi) / denom
-    for arr in (dual_psi, dual_phi):
+    for arr in (dual_psi, dual_phi, denom):
         arr.setflags(write=False)
-    return dual_psi, dual_phi
+    return dual_psi, dual_phi, denom
+
+
+def frame_bounds(bank, n_phases: int = 4, harmonics=None) -> tuple[float, float]:
+    """(min, max) over frequencies of |phi|^2 + sum |g|^2, the frame that the inverse uses."""
+    alphas = _inverse_phases(n_phases, harmonics)
+    _, _, denom = _dual_frame(bank, alphas)
+    return float(denom.min()), float(denom.max())
+
+
+def _inverse_phases(n_phases, harmonics) -> tuple:
+    if harmonics is None:
+        return tuple(phase_angles(n_phases)[: n_phases // 2])
+    return (0.0, np.pi / 2)
 
 
 def inverse_phase_harmonic_transform(U, *, bank, backend, n_phases: int = 4, harmonics=None):
@@ -133,7 +147,6 @@ def inverse_phase_harmonic_transform(U, *, bank, backend, n_phases: int = 4, har
     if harmonics is None:
         half = n_phases // 2
         lin = u[:, :, :half] - u[:, :, half:]
-        alphas = tuple(phase_angles(n_phases)[:half])
     else:
         pos = 0
         for k in harmonics:
@@ -141,8 +154,7 @@ def inverse_phase_harmonic_transform(U, *, bank, backend, n_phases: int = 4, har
                 break
             pos += 1 if k == 0 else 2
         lin = u[:, :, pos:pos + 2]
-        alphas = (0.0, np.pi / 2)
-    dual_psi, dual_phi = _dual_frame(bank, alphas)
+    dual_psi, dual_phi, _ = _dual_frame(bank, _inverse_phases(n_phases, harmonics))
     dtype = U.dtype
     lin = lin.reshape((U.shape[0], -1) + spatial)
     lin_hat = backend.fft(lin, ndim)

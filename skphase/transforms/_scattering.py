@@ -28,7 +28,8 @@ class ScatteringPlan:
     Attributes
     ----------
     groups1 : list of (j1, k1, idx1)
-        First-order filter groups: scale exponent, subsampling exponent, filter indices.
+        First-order filter groups: scale exponent, subsampling exponent, filter
+        indices (a slice when contiguous); one scale may be split into chunks.
     groups2 : dict
         ``groups2[j1]`` lists (j2, k2, idx2) second-order groups with j2 > j1.
     table : dict of numpy arrays
@@ -65,8 +66,14 @@ def group_size(sel) -> int:
     return len(_indices(sel))
 
 
-def make_plan(bank, *, max_order: int, nonlinearity: str, n_phases: int) -> ScatteringPlan:
-    """Group filters by subsampling exponent and lay out the output channels."""
+def make_plan(bank, *, max_order: int, nonlinearity: str, n_phases: int,
+              max_group: int | None = None) -> ScatteringPlan:
+    """Group filters by subsampling exponent and lay out the output channels.
+
+    ``max_group`` splits first-order groups into chunks of at most that many
+    filters, which bounds the memory of one step (order 2 holds
+    chunk x second-order group coefficients at once).
+    """
     J = bank.J
     P = n_phases if nonlinearity == "relu" else 1
     modulus = nonlinearity == "modulus"
@@ -79,7 +86,11 @@ def make_plan(bank, *, max_order: int, nonlinearity: str, n_phases: int) -> Scat
             out.append((int(j), k, _as_slice(idx)))
         return out
 
-    groups1 = groups(bank.psi1, 0)
+    groups1 = []
+    for j1, k1, sel in groups(bank.psi1, 0):
+        idx = _indices(sel)
+        step = len(idx) if max_group is None else max(1, int(max_group))
+        groups1 += [(j1, k1, _as_slice(idx[i:i + step])) for i in range(0, len(idx), step)]
     groups2 = {}
     # keys in computation order; each key is sortable into the canonical order
     keys = [(0,)]
@@ -204,25 +215,28 @@ def scattering(x, *, bank, pad_spec, plan: ScatteringPlan, backend, max_order: i
     crop = (slice(None),) + pad_spec.crop(J)
     spatial0 = tuple(pad_spec.padded_shape)
     n_batch = x.shape[0]
-    # Inputs and moduli/rectified maps are real: their spectra are half spectra on numpy.
-    X = backend.real_spectrum(pad(x, pad_spec, backend), ndim)
-    pieces = [backend.low_pass_real(X, phi[0], 2 ** J, ndim, spatial0)[crop][:, None]]
+    # Inputs, moduli and rectified maps are real: take half spectra (rfft), low-pass
+    # them directly, and fill in full spectra only where wavelets are applied next.
+    Xh = backend.rfft(pad(x, pad_spec, backend), ndim)
+    pieces = [backend.low_pass_half(Xh, phi[0], 2 ** J, ndim, spatial0)[crop][:, None]]
+    X = backend.hermitian_full(Xh, ndim, spatial0)
     for j1, k1, idx1 in plan.groups1:
         spatial1 = tuple(n // 2 ** k1 for n in spatial0)
-        z1 = backend.ifft(backend.mul_periodize_real(X, psi1[0][idx1], 2 ** k1, ndim, spatial0), ndim)
+        z1 = backend.ifft(backend.mul_periodize(X, psi1[0][idx1], 2 ** k1, ndim), ndim)
         u1 = nonlinearity(z1, nonlinearity_kind, n_phases, backend)
         c1 = u1.shape[1]
-        U1 = backend.real_spectrum(u1.reshape((n_batch * c1,) + spatial1), ndim)
-        s1 = backend.low_pass_real(U1, phi[k1], 2 ** (J - k1), ndim, spatial1)[crop]
+        U1h = backend.rfft(u1.reshape((n_batch * c1,) + spatial1), ndim)
+        s1 = backend.low_pass_half(U1h, phi[k1], 2 ** (J - k1), ndim, spatial1)[crop]
         pieces.append(s1.reshape((n_batch, c1) + tuple(s1.shape[1:])))
-        if max_order < 2:
+        if max_order < 2 or not plan.groups2[j1]:
             continue
+        U1 = backend.hermitian_full(U1h, ndim, spatial1)
         for j2, k2, idx2 in plan.groups2[j1]:
             spatial2 = tuple(n // 2 ** k2 for n in spatial1)
-            z2 = backend.ifft(backend.mul_periodize_real(U1, psi2[k1][idx2], 2 ** k2, ndim, spatial1), ndim)
+            z2 = backend.ifft(backend.mul_periodize(U1, psi2[k1][idx2], 2 ** k2, ndim), ndim)
             u2 = nonlinearity(z2, nonlinearity_kind, n_phases, backend)
-            U2 = backend.real_spectrum(u2.reshape((-1,) + spatial2), ndim)
-            s2 = backend.low_pass_real(U2, phi[k1 + k2], 2 ** (J - k1 - k2), ndim, spatial2)[crop]
+            U2h = backend.rfft(u2.reshape((-1,) + spatial2), ndim)
+            s2 = backend.low_pass_half(U2h, phi[k1 + k2], 2 ** (J - k1 - k2), ndim, spatial2)[crop]
             pieces.append(s2.reshape((n_batch, -1) + tuple(s2.shape[1:])))
     out = backend.concatenate(pieces, axis=1)
     return backend.take(out, np.argsort(plan.canonical_position), axis=1)

@@ -12,14 +12,15 @@ def is_tensor(X) -> bool:
     return module.startswith("torch") and hasattr(X, "detach")
 
 
-def _check_tensor(X, name: str = "X"):
+def check_tensor(X, name: str = "X", allow_nd: bool = False):
+    """The checks of ``check_array`` for a torch.Tensor (kept on its device, autograd intact)."""
     torch = __import__("torch")
     if X.is_complex():
         raise ValueError(f"{name} must be real-valued; got a complex tensor ({X.dtype}). "
                          "Complex data not supported.")
-    if not X.is_floating_point():
+    if X.dtype not in (torch.float32, torch.float64):
         X = X.to(torch.float64)
-    if X.ndim not in (2, 3):
+    if not allow_nd and X.ndim not in (2, 3):
         raise ValueError(f"{name} must have shape (n_samples, n_features) or (n_samples, H, W); "
                          f"got a tensor with {X.ndim} dimension(s) {tuple(X.shape)}.")
     if X.shape[0] == 0 or X[0].numel() == 0:
@@ -49,7 +50,7 @@ def check_signals(estimator, X, *, reset: bool, shape=None):
         if getattr(estimator, "backend", "numpy") != "torch":
             raise TypeError("X is a torch.Tensor but backend='numpy'; pass a numpy array or "
                             "set backend='torch'.")
-        X = _check_tensor(X)
+        X = check_tensor(X)
         n_features = int(np.prod(tuple(X.shape[1:])))
         if reset:
             estimator.n_features_in_ = n_features
