@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import threading
 
+import rocket_fft  # noqa: F401  (registers scipy.fft for use inside @njit)
+import scipy.fft
 from numba import njit, prange
 
 
@@ -126,6 +128,86 @@ def _low_pass_half_2d(xh, width, phi, kh, kw, out):
     return out
 
 
+def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out):
+    # One scattering layer, fused per (sample, chunk of filters) so that intermediate
+    # maps stay in cache: Y = periodize_k(X[b] * filt[f]); z = ifft(Y); u = rho(z) for
+    # each phase (or |z|); U = rfft(u); s = irfft(periodize_p(U * phi)). s goes to
+    # s_out; the full spectrum U (Hermitian fill) to u_out when the next order needs it.
+    # Small maps are grouped so that each FFT call does enough work to hide its overhead.
+    n_batch, height, width = X.shape
+    n_filt = filt.shape[0]
+    h = height // kh
+    w = width // kw
+    n_out = cos.shape[0]
+    h2 = h // ph
+    w2 = w // pw
+    half = w // 2 + 1
+    half2 = w2 // 2 + 1
+    scale = 1.0 / (kh * kw)
+    scale2 = 1.0 / (ph * pw)
+    chunk = max(1, min(n_filt, 8192 // (h * w)))
+    n_chunks = (n_filt + chunk - 1) // chunk
+    for task in prange(n_batch * n_chunks):
+        b = task // n_chunks
+        f0 = (task % n_chunks) * chunk
+        nf = min(chunk, n_filt - f0)
+        Y = np.zeros((nf, h, w), dtype=X.dtype)
+        for t in range(nf):
+            f = f0 + t
+            for p in range(kh):
+                for i in range(h):
+                    row = i + p * h
+                    for q in range(kw):
+                        off = q * w
+                        for j in range(w):
+                            Y[t, i, j] += X[b, row, off + j] * filt[f, row, off + j]
+        z = scipy.fft.ifft2(Y)
+        u = np.empty((nf * n_out, h, w), dtype=s_out.dtype)
+        for t in range(nf):
+            for a in range(n_out):
+                m = t * n_out + a
+                if relu:
+                    ca = cos[a] * scale
+                    sa = sin[a] * scale
+                    for i in range(h):
+                        for j in range(w):
+                            v = ca * z[t, i, j].real + sa * z[t, i, j].imag
+                            u[m, i, j] = v if v > 0 else 0.0
+                else:
+                    for i in range(h):
+                        for j in range(w):
+                            u[m, i, j] = abs(z[t, i, j]) * scale
+        U = scipy.fft.rfft2(u)
+        V = np.zeros((nf * n_out, h2, half2), dtype=U.dtype)
+        for m in range(nf * n_out):
+            c = f0 * n_out + m
+            if want_spectra:
+                for i in range(h):
+                    mirror = (h - i) % h
+                    for j in range(half):
+                        u_out[b, c, i, j] = U[m, i, j]
+                    for j in range(half, w):
+                        u_out[b, c, i, j] = np.conj(U[m, mirror, w - j])
+            for p in range(ph):
+                for i in range(h2):
+                    row = i + p * h2
+                    mirror = (h - row) % h
+                    for q in range(pw):
+                        for j in range(half2):
+                            col = j + q * w2
+                            if col < half:
+                                V[m, i, j] += U[m, row, col] * phi[row, col]
+                            else:
+                                V[m, i, j] += np.conj(U[m, mirror, w - col]) * phi[row, col]
+            for i in range(h2):
+                for j in range(half2):
+                    V[m, i, j] *= scale2
+        S = scipy.fft.irfft2(V, s=(h2, w2))
+        for m in range(nf * n_out):
+            s_out[b, f0 * n_out + m] = S[m]
+    return s_out
+
+
 def _compile(func):
     parallel = njit(parallel=True, cache=True)(func)
     serial = njit(parallel=False, cache=True)(func)
@@ -145,3 +227,4 @@ mul_periodize_adjoint_2d = _compile(_mul_periodize_adjoint_2d)
 hermitian_fill_2d = _compile(_hermitian_fill_2d)
 relu_phases = _compile(_relu_phases)
 low_pass_half_2d = _compile(_low_pass_half_2d)
+wavelet_layer_2d = _compile(_wavelet_layer_2d)

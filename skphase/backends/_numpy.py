@@ -14,6 +14,7 @@ from ._kernels import (
     mul_periodize_2d,
     mul_periodize_adjoint_2d,
     relu_phases,
+    wavelet_layer_2d,
 )
 
 # Working-precision copies of the (cached, read-only, float64) filters, so that a
@@ -129,6 +130,37 @@ class NumpyBackend:
         out = out.reshape((n_batch,) + coarse[:-1] + (coarse[-1] // 2 + 1,))
         return scipy.fft.irfftn(out, s=coarse, axes=tuple(range(-ndim, 0)), workers=self.workers,
                                 overwrite_x=True)
+
+    def wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
+                      spectra: bool):
+        """One scattering layer on spectra X (B, *s): returns (s, U).
+
+        s (B, C, *s / (k k_low)) is the low-passed, subsampled rho(X * filt) with
+        C = n_filters * n_phases (phase inner); U (B, C, *s / k) are the full spectra
+        of rho(X * filt), returned when ``spectra`` (else None). Fused in one numba kernel.
+        """
+        n_batch, n_filt = X.shape[0], filt.shape[0]
+        spatial = X.shape[1:]
+        x2 = _as_2d_spectra(X, ndim, 1)
+        f2 = _as_2d_spectra(filt, ndim, 1)
+        p2 = _as_2d_spectra(phi[None], ndim, 1)[0]
+        kh, kh_low = (1, 1) if ndim == 1 else (k, k_low)
+        real = np.float32 if X.dtype == np.complex64 else np.float64
+        n_out = len(cos) if kind == "relu" else 1
+        mid = (x2.shape[1] // kh, x2.shape[2] // k)
+        coarse = (mid[0] // kh_low, mid[1] // k_low)
+        s_out = np.empty((n_batch, n_filt * n_out) + coarse, dtype=real)
+        u_out = np.empty((n_batch, n_filt * n_out) + mid if spectra else (1, 1, 1, 1), dtype=X.dtype)
+        cos = np.ascontiguousarray(cos if kind == "relu" else [1.0], dtype=real)
+        sin = np.ascontiguousarray(sin if kind == "relu" else [0.0], dtype=real)
+        wavelet_layer_2d(np.ascontiguousarray(x2), np.ascontiguousarray(f2), kh, k, cos, sin,
+                         kind == "relu", np.ascontiguousarray(p2, dtype=real if not np.iscomplexobj(p2)
+                                                              else X.dtype),
+                         kh_low, k_low, spectra, s_out, u_out)
+        lead = (n_batch, n_filt * n_out)
+        s = s_out.reshape(lead + tuple(n // (k * k_low) for n in spatial))
+        u = u_out.reshape(lead + tuple(n // k for n in spatial)) if spectra else None
+        return s, u
 
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         """Adjoint of :meth:`mul_periodize` in its first argument: (B, F, *s/k) -> (B, *s)."""

@@ -115,6 +115,20 @@ class TorchBackend:
     def low_pass_half(self, half, phi, k: int, ndim: int, spatial: tuple):
         return self.ifft(self.mul_periodize(half, phi[None], k, ndim), ndim)[:, 0].real
 
+    def wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
+                      spectra: bool):
+        z = self.ifft(self.mul_periodize(X, filt, k, ndim), ndim)
+        if kind == "relu":
+            u = self.relu_phases(z, cos, sin)
+            u = u.reshape((u.shape[0], u.shape[1] * u.shape[2]) + tuple(u.shape[3:]))
+        else:
+            u = z.abs()
+        lead = tuple(u.shape[:2])
+        U = self.fft(u.reshape((-1,) + tuple(u.shape[2:])), ndim)
+        s = self.low_pass_half(U, phi, k_low, ndim, tuple(u.shape[2:]))
+        s = s.reshape(lead + tuple(s.shape[1:]))
+        return s, (U.reshape(lead + tuple(U.shape[1:])) if spectra else None)
+
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         reps = (1, 1) + (k,) * ndim
         tiled = grad.repeat(*reps) if k > 1 else grad

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._common import crop_adjoint, nonlinearity, nonlinearity_vjp, pad, pad_adjoint
+from ._common import crop_adjoint, nonlinearity, nonlinearity_vjp, pad, pad_adjoint, phase_angles
 
 
 @dataclass(frozen=True)
@@ -215,29 +215,27 @@ def scattering(x, *, bank, pad_spec, plan: ScatteringPlan, backend, max_order: i
     crop = (slice(None),) + pad_spec.crop(J)
     spatial0 = tuple(pad_spec.padded_shape)
     n_batch = x.shape[0]
-    # Inputs, moduli and rectified maps are real: take half spectra (rfft), low-pass
-    # them directly, and fill in full spectra only where wavelets are applied next.
+    # The input is real: its half spectrum (rfft) gives S0 directly and, by Hermitian
+    # symmetry, the full spectrum the wavelets need. Each layer (product with a filter
+    # group, subsampling, inverse FFT, nonlinearity, FFT, low-pass) is one backend call.
     Xh = backend.rfft(pad(x, pad_spec, backend), ndim)
     pieces = [backend.low_pass_half(Xh, phi[0], 2 ** J, ndim, spatial0)[crop][:, None]]
     X = backend.hermitian_full(Xh, ndim, spatial0)
+    cos, sin = backend.cos_sin(phase_angles(max(n_phases, 1)), x.dtype)
     for j1, k1, idx1 in plan.groups1:
         spatial1 = tuple(n // 2 ** k1 for n in spatial0)
-        z1 = backend.ifft(backend.mul_periodize(X, psi1[0][idx1], 2 ** k1, ndim), ndim)
-        u1 = nonlinearity(z1, nonlinearity_kind, n_phases, backend)
-        c1 = u1.shape[1]
-        U1h = backend.rfft(u1.reshape((n_batch * c1,) + spatial1), ndim)
-        s1 = backend.low_pass_half(U1h, phi[k1], 2 ** (J - k1), ndim, spatial1)[crop]
-        pieces.append(s1.reshape((n_batch, c1) + tuple(s1.shape[1:])))
-        if max_order < 2 or not plan.groups2[j1]:
+        order2 = max_order >= 2 and bool(plan.groups2[j1])
+        s1, U1 = backend.wavelet_layer(X, psi1[0][idx1], 2 ** k1, phi[k1], 2 ** (J - k1),
+                                       nonlinearity_kind, cos, sin, ndim, order2)
+        pieces.append(s1[(slice(None),) + crop])
+        if not order2:
             continue
-        U1 = backend.hermitian_full(U1h, ndim, spatial1)
+        U1 = U1.reshape((-1,) + spatial1)
         for j2, k2, idx2 in plan.groups2[j1]:
-            spatial2 = tuple(n // 2 ** k2 for n in spatial1)
-            z2 = backend.ifft(backend.mul_periodize(U1, psi2[k1][idx2], 2 ** k2, ndim), ndim)
-            u2 = nonlinearity(z2, nonlinearity_kind, n_phases, backend)
-            U2h = backend.rfft(u2.reshape((-1,) + spatial2), ndim)
-            s2 = backend.low_pass_half(U2h, phi[k1 + k2], 2 ** (J - k1 - k2), ndim, spatial2)[crop]
-            pieces.append(s2.reshape((n_batch, -1) + tuple(s2.shape[1:])))
+            s2, _ = backend.wavelet_layer(U1, psi2[k1][idx2], 2 ** k2, phi[k1 + k2], 2 ** (J - k1 - k2),
+                                          nonlinearity_kind, cos, sin, ndim, False)
+            s2 = s2[(slice(None),) + crop]
+            pieces.append(s2.reshape((n_batch, -1) + tuple(s2.shape[2:])))
     out = backend.concatenate(pieces, axis=1)
     return backend.take(out, np.argsort(plan.canonical_position), axis=1)
 
