@@ -254,7 +254,7 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
         backend = config.get_backend()
         x = backend.asarray(X)
         g = backend.asarray(G, x.dtype) if not is_tensor(G) else G.to(x.dtype).to(x.device)
-        if self.backend == "torch":
+        if config.backend == "torch":
             torch = __import__("torch")
             x = x.detach().requires_grad_(True)
             (grad,) = torch.autograd.grad(type(self)._forward(config, x), x, g)

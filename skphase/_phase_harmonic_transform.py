@@ -56,6 +56,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
     ----------
     J : int or None, default=None
         Number of octaves (low-pass phi_J at scale 2**J). None picks min(3, log2(size)).
+        ``wavelet="bump"`` needs even sizes.
     L : int, default=8
         Orientations (2D).
     Q : int, default=1

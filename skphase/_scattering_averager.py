@@ -228,7 +228,7 @@ class ScatteringAverager(_WaveletTransformer):
     def _channel_names(self):
         t = self.channel_table_
         two_d = len(self.input_shape_) == 2
-        relu = self.nonlinearity == "relu"
+        relu = self.config_.nonlinearity == "relu"
 
         def one(n, j, theta, phase):
             name = f"j{j}_t{theta}" if two_d else f"n{n}_j{j}"

@@ -5,15 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def _pyplot():
+def _figure(n_panels: int):
+    """A figure with one row of panels, built without pyplot so no global state changes."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
     except ImportError as exc:
         raise ImportError("plotting needs matplotlib: `pip install skphase[plot]`.") from exc
-    return plt
+    fig = Figure(figsize=(2.2 * n_panels, 2.4))
+    return fig, fig.subplots(1, n_panels)
 
 
 def plot_filter_bank(bank, n_show: int = 8):
@@ -38,10 +37,9 @@ def plot_filter_bank(bank, n_show: int = 8):
     >>> len(fig.axes)
     5
     """
-    plt = _pyplot()
     if bank.ndim != 2:
         raise ValueError(f"plot_filter_bank draws 2D banks; got a bank with ndim={bank.ndim}.")
-    fig, axes = plt.subplots(1, n_show + 1, figsize=(2.2 * (n_show + 1), 2.4))
+    fig, axes = _figure(n_show + 1)
     lp = np.fft.fftshift(bank.littlewood_paley())
     axes[0].imshow(lp, cmap="viridis")
     axes[0].set_title(f"LP sum [{lp.min():.2f}, {lp.max():.2f}]", fontsize=8)
@@ -76,8 +74,7 @@ def plot_coefficients(image, U, channel_names, n_show: int = 7):
     -------
     fig : matplotlib.figure.Figure
     """
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, n_show + 1, figsize=(2.2 * (n_show + 1), 2.4))
+    fig, axes = _figure(n_show + 1)
     axes[0].imshow(image, cmap="gray")
     axes[0].set_title("x", fontsize=8)
     picks = np.linspace(0, U.shape[0] - 1, n_show).astype(int)

@@ -368,7 +368,7 @@ def test_filter_bank_rejects_bad_arguments(kwargs, exc, match):
 
 
 @pytest.mark.parametrize("args, kwargs, match", [
-    (((30, 32), 2), {}, r"shape\[0\]=30 is not divisible by 2\*\*J=4.*mode='reflect'"),
+    (((30, 32), 2), {}, r"shape\[0\]=30 is not divisible by 2\*\*J=4.*'reflect'"),
     (((32,), 2), dict(mode="zero"), r"mode must be one of \('periodic', 'reflect'\), got 'zero'"),
     (((16, 32), 4), dict(mode="reflect"), r"shape\[0\]=16 is too small for mode='reflect' with J=4"),
     (((15,), 4), dict(mode="reflect"), r"shape\[0\]=15 is smaller than 2\*\*J=16"),

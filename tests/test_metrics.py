@@ -415,7 +415,9 @@ def test_compare_report_matches_individual_metrics_1d():
     np.testing.assert_allclose(curves["zeta"]["samples"], zeta)
     np.testing.assert_allclose(curves["zeta_stderr"]["samples"], stderr)
     np.testing.assert_allclose(curves["flatness"]["target"], flatness(target)[1])
-    np.testing.assert_allclose(curves["leverage"]["baseline"], leverage_correlation(baseline, 6)[1])
+    # 1D inputs are paths: leverage is measured on their returns
+    np.testing.assert_allclose(curves["leverage"]["baseline"],
+                               leverage_correlation(np.diff(baseline, axis=-1), 6)[1])
     np.testing.assert_allclose(curves["volatility_acf"]["x"], np.arange(7))
     widths = np.diff(curves["histogram"]["x"])
     for role in ("target", "samples", "baseline"):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
+
+_FILTER_CACHE_SIZE = 64
 
 
 def _import_torch():
@@ -30,7 +34,7 @@ class TorchBackend:
         torch = _import_torch()
         self.torch = None  # not stored: keeps the backend picklable
         self.device = torch.device("cpu" if device is None else device)
-        self._filter_cache: dict = {}
+        self._filter_cache: OrderedDict = OrderedDict()
 
     def __getstate__(self):
         return {"device": str(self.device)}
@@ -72,6 +76,7 @@ class TorchBackend:
         key = (id(arr), dtype.str)
         hit = self._filter_cache.get(key)
         if hit is not None and hit[0] is arr:
+            self._filter_cache.move_to_end(key)
             return hit[1]
         torch = self._t
         if np.iscomplexobj(arr):
@@ -80,6 +85,10 @@ class TorchBackend:
             target = dtype
         tensor = torch.from_numpy(np.array(arr, dtype=target)).to(self.device)
         self._filter_cache[key] = (arr, tensor)
+        # bounded, like the filter-bank cache above it, so device memory does not grow
+        # with every new input shape
+        if len(self._filter_cache) > _FILTER_CACHE_SIZE:
+            self._filter_cache.popitem(last=False)
         return tensor
 
     def zeros(self, shape, dtype, like=None):

@@ -127,8 +127,8 @@ def _geometry(shape, J, mode):
         for axis, size in enumerate(shape):
             if size % 2 ** J:
                 raise ValueError(f"shape[{axis}]={size} is not divisible by 2**J={2 ** J}, which "
-                                 "mode='periodic' requires; use mode='reflect' to pad the signal "
-                                 "to a suitable size, or lower J.")
+                                 "periodic boundaries (mode/padding='periodic') require; use "
+                                 "'reflect' to pad the signal to a suitable size, or lower J.")
         zeros = (0,) * len(shape)
         return PadSpec(shape, shape, zeros, zeros, mode), True
     for axis, size in enumerate(shape):

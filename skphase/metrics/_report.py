@@ -45,6 +45,11 @@ def compare(
     :func:`leverage_correlation` and :func:`volatility_autocorrelation` with
     shared settings, and gathers the results in one dictionary.
 
+    1D inputs are read as paths (like the generators' default output, e.g.
+    :func:`skphase.datasets.make_mrw`): structure functions use their
+    increments, and leverage and volatility clustering are computed on the
+    returns ``np.diff(path)``.
+
     Parameters
     ----------
     target : array-like of shape (N,), (m, N), (H, W) or (m, H, W)
@@ -176,9 +181,10 @@ def compare(
         curves["zeta"][role] = zeta
         curves["zeta_stderr"][role] = stderr
         if ndim == 1:
-            curves["leverage"]["x"], curves["leverage"][role] = _leverage(arr, max_lag)
+            returns = np.diff(arr, axis=-1)
+            curves["leverage"]["x"], curves["leverage"][role] = _leverage(returns, max_lag)
             curves["volatility_acf"]["x"], curves["volatility_acf"][role] = _volatility_acf(
-                arr, max_lag
+                returns, max_lag
             )
 
         scalars[role] = _moments(arr.ravel())
