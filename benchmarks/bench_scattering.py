@@ -39,7 +39,8 @@ def _kymatio(shape, J, LQ):
 
 def _ours(shape, J, LQ):
     kw = dict(L=LQ) if len(shape) == 2 else dict(Q=LQ)
-    return ScatteringAverager(J=J, nonlinearity="modulus", padding="reflect", flatten=False, **kw)
+    return ScatteringAverager(J=J, max_order=2, nonlinearity="modulus", padding="reflect", flatten=False,
+                              **kw)
 
 
 def _fft_floor(est, x, workers):

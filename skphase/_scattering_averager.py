@@ -91,8 +91,10 @@ class ScatteringAverager(_WaveletTransformer):
         Orientations (2D).
     Q : int, default=1
         Wavelets per octave at the first order (1D).
-    max_order : {1, 2}, default=2
-        Scattering order.
+    max_order : {1, 2}, default=1
+        Scattering order. Order 2 is optional: with ``"relu"`` it is computed at
+        full resolution (exact), about L * J * n_phases times the work of order 1;
+        with ``"modulus"`` it is cheap (Kymatio's default is 2).
     nonlinearity : {"relu", "modulus"}, default="relu"
         Phase-rectified real wavelets or the complex modulus.
     n_phases : int, default=4
@@ -147,7 +149,7 @@ class ScatteringAverager(_WaveletTransformer):
     >>> import numpy as np
     >>> from skphase import ScatteringAverager
     >>> X = np.random.default_rng(0).standard_normal((4, 32, 32))
-    >>> S = ScatteringAverager(J=2, L=4, nonlinearity="modulus").fit(X)
+    >>> S = ScatteringAverager(J=2, L=4, max_order=2, nonlinearity="modulus").fit(X)
     >>> S.transform(X).shape
     (4, 1600)
     >>> S.n_channels_, S.output_shape_
@@ -163,7 +165,7 @@ class ScatteringAverager(_WaveletTransformer):
     }
     _progress_label = "scattering"
 
-    def __init__(self, J=None, *, L=8, Q=1, max_order=2, nonlinearity="relu", n_phases=4,
+    def __init__(self, J=None, *, L=8, Q=1, max_order=1, nonlinearity="relu", n_phases=4,
                  wavelet="morlet", padding="reflect", shape=None, flatten=True, backend="numpy",
                  device=None, batch_size="auto", n_jobs=None, verbose=0):
         self.J = J

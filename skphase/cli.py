@@ -52,7 +52,7 @@ def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
           f"inverse_transform relative error {err:.2e} ({time.perf_counter() - t:.2f} s)")
 
     t = time.perf_counter()
-    sa = ScatteringAverager(J=4, L=8, nonlinearity="modulus", flatten=False).fit(image[None])
+    sa = ScatteringAverager(J=4, L=8, max_order=2, nonlinearity="modulus", flatten=False).fit(image[None])
     S = sa.transform(image[None])
     print(f"      ScatteringAverager J=4 L=8 order 2: {sa.n_channels_} channels of "
           f"{sa.output_shape_} ({time.perf_counter() - t:.2f} s)")

@@ -14,9 +14,10 @@ def _rel(a, b):
 
 
 CASES = [
-    (ScatteringAverager, dict(J=2, L=4, nonlinearity="modulus"), 2),
-    (ScatteringAverager, dict(J=2, L=4, nonlinearity="relu", padding="periodic"), 2),
-    (ScatteringAverager, dict(J=3, Q=2, nonlinearity="modulus"), 1),
+    (ScatteringAverager, dict(J=2, L=4, max_order=2, nonlinearity="modulus"), 2),
+    (ScatteringAverager, dict(J=2, L=4, max_order=2, nonlinearity="relu", padding="periodic"), 2),
+    (ScatteringAverager, dict(J=3, Q=2, max_order=2, nonlinearity="modulus"), 1),
+    (ScatteringAverager, dict(J=3, max_order=2, nonlinearity="relu"), 1),
     (PhaseHarmonicTransform, dict(J=2, L=4), 2),
     (PhaseHarmonicTransform, dict(J=3, harmonics=(0, 1, 2)), 1),
 ]

@@ -39,7 +39,7 @@ def test_input_layouts_agree(cls):
 
 def test_feature_names_describe_coefficients():
     x = random_walk(2, 128)
-    sa = ScatteringAverager(J=4, nonlinearity="modulus").fit(x)
+    sa = ScatteringAverager(J=4, max_order=2, nonlinearity="modulus").fit(x)
     names = sa.get_feature_names_out()
     assert names[0] == "s0_t0"
     assert any(n.startswith("s2_n") for n in names)
@@ -162,9 +162,9 @@ def test_memory_budget_splits_filters_without_changing_results(monkeypatch):
     import skphase._base as base
 
     x = camera(64)[None]
-    ref = ScatteringAverager(J=3, L=8, padding="periodic").fit(x)
+    ref = ScatteringAverager(J=3, L=8, max_order=2, padding="periodic").fit(x)
     monkeypatch.setattr(base, "MEMORY_BUDGET", 8 * 2**20)
-    small = ScatteringAverager(J=3, L=8, padding="periodic").fit(x)
+    small = ScatteringAverager(J=3, L=8, max_order=2, padding="periodic").fit(x)
     assert small.config_.max_group is not None and ref.config_.max_group is None
     np.testing.assert_allclose(small.transform(x), ref.transform(x), rtol=1e-12, atol=1e-12)
 
@@ -178,8 +178,8 @@ def test_periodic_padding_needs_divisible_size():
 
 def test_batches_and_threads_give_identical_results():
     x = random_walk(9, 128)
-    ref = ScatteringAverager(J=3).fit(x).transform(x)
-    out = ScatteringAverager(J=3, batch_size=2, n_jobs=2).fit(x).transform(x)
+    ref = ScatteringAverager(J=3, max_order=2).fit(x).transform(x)
+    out = ScatteringAverager(J=3, max_order=2, batch_size=2, n_jobs=2).fit(x).transform(x)
     np.testing.assert_array_equal(out, ref)
 
 

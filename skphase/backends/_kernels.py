@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import threading
+import types
 
 import rocket_fft  # noqa: F401  (registers scipy.fft for use inside @njit)
 import scipy.fft
@@ -161,7 +162,8 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
                         off = q * w
                         for j in range(w):
                             Y[t, i, j] += X[b, row, off + j] * filt[f, row, off + j]
-        z = scipy.fft.ifft2(Y)
+        # 1D signals arrive as (1, N) maps: 1D transforms skip the trivial axis
+        z = scipy.fft.ifft(Y) if h == 1 else scipy.fft.ifft2(Y)
         u = np.empty((nf * n_out, h, w), dtype=s_out.dtype)
         for t in range(nf):
             for a in range(n_out):
@@ -177,7 +179,7 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
                     for i in range(h):
                         for j in range(w):
                             u[m, i, j] = abs(z[t, i, j]) * scale
-        U = scipy.fft.rfft2(u)
+        U = scipy.fft.rfft(u) if h == 1 else scipy.fft.rfft2(u)
         V = np.zeros((nf * n_out, h2, half2), dtype=U.dtype)
         for m in range(nf * n_out):
             c = f0 * n_out + m
@@ -202,7 +204,7 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
             for i in range(h2):
                 for j in range(half2):
                     V[m, i, j] *= scale2
-        S = scipy.fft.irfft2(V, s=(h2, w2))
+        S = scipy.fft.irfft(V, n=w2) if h == 1 else scipy.fft.irfft2(V, s=(h2, w2))
         for m in range(nf * n_out):
             s_out[b, f0 * n_out + m] = S[m]
     return s_out
@@ -210,7 +212,12 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
 
 def _compile(func):
     parallel = njit(parallel=True, cache=True)(func)
-    serial = njit(parallel=False, cache=True)(func)
+    # A renamed copy for the serial build: numba's on-disk cache is keyed by the
+    # function's name, not by the parallel flag, so one function would serve both.
+    twin = types.FunctionType(func.__code__, func.__globals__, func.__name__ + "_serial",
+                              func.__defaults__, func.__closure__)
+    twin.__qualname__ = func.__qualname__ + "_serial"
+    serial = njit(parallel=False, cache=True)(twin)
 
     def dispatch(*args):
         if threading.current_thread() is threading.main_thread():
