@@ -19,7 +19,7 @@ from .backends import get_backend
 from .utils._validation import check_shape_param, check_signals, check_tensor, is_tensor
 
 #: Intermediate coefficients of one batch are kept under this many bytes.
-MEMORY_BUDGET = 256 * 2**20
+MEMORY_BUDGET = 64 * 2**20
 MAX_AUTO_J = 3
 
 

@@ -77,7 +77,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
     device : str or None, default=None
         torch device.
     batch_size : int or "auto", default="auto"
-        Samples per batch; "auto" keeps intermediate coefficients near 256 MiB.
+        Samples per batch; "auto" keeps intermediate coefficients near 64 MiB.
     n_jobs : int or None, default=None
         Batches run in parallel through joblib.
     verbose : int, default=0

@@ -113,7 +113,7 @@ class ScatteringAverager(_WaveletTransformer):
     device : str or None, default=None
         torch device.
     batch_size : int or "auto", default="auto"
-        Samples per batch; "auto" keeps intermediate coefficients near 256 MiB
+        Samples per batch; "auto" keeps intermediate coefficients near 64 MiB
         (and splits the filters of one sample into chunks when needed).
     n_jobs : int or None, default=None
         Batches run in parallel through joblib (threads unless a joblib backend

@@ -162,6 +162,7 @@ def test_memory_budget_splits_filters_without_changing_results(monkeypatch):
     import skphase._base as base
 
     x = camera(64)[None]
+    monkeypatch.setattr(base, "MEMORY_BUDGET", 2**30)
     ref = ScatteringAverager(J=3, L=8, max_order=2, padding="periodic").fit(x)
     monkeypatch.setattr(base, "MEMORY_BUDGET", 8 * 2**20)
     small = ScatteringAverager(J=3, L=8, max_order=2, padding="periodic").fit(x)
