@@ -71,17 +71,47 @@ def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out):
 
 
 
+@njit(cache=True, inline="always")
+def _fill_full(half_map, width, out):
+    # out = the full spectrum of a real map from its rfft half spectrum (2D view)
+    height, n_half = half_map.shape
+    for r in range(height):
+        mirror = (height - r) % height
+        for c in range(n_half):
+            out[r, c] = half_map[r, c]
+        for c in range(n_half, width):
+            out[r, c] = np.conj(half_map[mirror, width - c])
+
+
+@njit(cache=True, inline="always")
+def _low_pass_half_into(half_map, width, phi, kh, kw, out):
+    # out (zeroed, half layout of the coarse grid) = periodize_k(X * phi) from the half
+    # spectrum of a real map: missing bins are conj(X(-omega)); phi must be Hermitian.
+    height, n_half = half_map.shape
+    h = height // kh
+    w = width // kw
+    out_half = out.shape[1]
+    for p in range(kh):
+        for i in range(h):
+            row = i + p * h
+            mirror = (height - row) % height
+            for q in range(kw):
+                for j in range(out_half):
+                    c = j + q * w
+                    if c < n_half:
+                        out[i, j] += half_map[row, c] * phi[row, c]
+                    else:
+                        out[i, j] += np.conj(half_map[mirror, width - c]) * phi[row, c]
+    scale = 1.0 / (kh * kw)
+    for i in range(h):
+        for j in range(out_half):
+            out[i, j] *= scale
+
+
 def _hermitian_fill_2d(half, width, full):
-    # full[b, r, c] = half[b, r, c] for c < n_half, conj(half[b, -r, width - c]) otherwise:
-    # the full spectrum of a real signal from its rfft, in one pass.
-    n_batch, height, n_half = half.shape
-    for b in prange(n_batch):
-        for r in range(height):
-            mirror = (height - r) % height
-            for c in range(n_half):
-                full[b, r, c] = half[b, r, c]
-            for c in range(n_half, width):
-                full[b, r, c] = np.conj(half[b, mirror, width - c])
+    # full[b] = the full spectrum of a real signal from its rfft half[b], in one pass
+    for b in prange(half.shape[0]):
+        _fill_full(half[b], width, full[b])
     return full
 
 
@@ -102,30 +132,9 @@ def _relu_phases(z, cos, sin, out):
 
 
 def _low_pass_half_2d(xh, width, phi, kh, kw, out):
-    # Half spectrum in (rfft layout of a real signal), half spectrum out:
-    # periodize_k(X * phi) on the bins an irfft needs; the missing input bins
-    # are conj(X(-omega)). phi must be Hermitian so the product stays Hermitian.
-    # out arrives zeroed.
-    n_batch, height, half = xh.shape
-    h = height // kh
-    w = width // kw
-    out_half = out.shape[2]
-    scale = 1.0 / (kh * kw)
-    for b in prange(n_batch):
-        for p in range(kh):
-            for i in range(h):
-                row = i + p * h
-                mirror = (height - row) % height
-                for q in range(kw):
-                    for j in range(out_half):
-                        c = j + q * w
-                        if c < half:
-                            out[b, i, j] += xh[b, row, c] * phi[row, c]
-                        else:
-                            out[b, i, j] += np.conj(xh[b, mirror, width - c]) * phi[row, c]
-        for i in range(h):
-            for j in range(out_half):
-                out[b, i, j] *= scale
+    # Half spectrum in (rfft layout of a real signal), half spectrum out (arrives zeroed).
+    for b in prange(xh.shape[0]):
+        _low_pass_half_into(xh[b], width, phi, kh, kw, out[b])
     return out
 
 
@@ -142,10 +151,8 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
     n_out = cos.shape[0]
     h2 = h // ph
     w2 = w // pw
-    half = w // 2 + 1
     half2 = w2 // 2 + 1
     scale = 1.0 / (kh * kw)
-    scale2 = 1.0 / (ph * pw)
     chunk = max(1, min(n_filt, 8192 // (h * w)))
     n_chunks = (n_filt + chunk - 1) // chunk
     for task in prange(n_batch * n_chunks):
@@ -182,28 +189,9 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
         U = scipy.fft.rfft(u) if h == 1 else scipy.fft.rfft2(u)
         V = np.zeros((nf * n_out, h2, half2), dtype=U.dtype)
         for m in range(nf * n_out):
-            c = f0 * n_out + m
             if want_spectra:
-                for i in range(h):
-                    mirror = (h - i) % h
-                    for j in range(half):
-                        u_out[b, c, i, j] = U[m, i, j]
-                    for j in range(half, w):
-                        u_out[b, c, i, j] = np.conj(U[m, mirror, w - j])
-            for p in range(ph):
-                for i in range(h2):
-                    row = i + p * h2
-                    mirror = (h - row) % h
-                    for q in range(pw):
-                        for j in range(half2):
-                            col = j + q * w2
-                            if col < half:
-                                V[m, i, j] += U[m, row, col] * phi[row, col]
-                            else:
-                                V[m, i, j] += np.conj(U[m, mirror, w - col]) * phi[row, col]
-            for i in range(h2):
-                for j in range(half2):
-                    V[m, i, j] *= scale2
+                _fill_full(U[m], w, u_out[b, f0 * n_out + m])
+            _low_pass_half_into(U[m], w, phi, ph, pw, V[m])
         S = scipy.fft.irfft(V, n=w2) if h == 1 else scipy.fft.irfft2(V, s=(h2, w2))
         for m in range(nf * n_out):
             s_out[b, f0 * n_out + m] = S[m]
