@@ -70,6 +70,20 @@ def _apply(x, config, forward):
     return out if is_tensor(x) else backend.to_numpy(out)
 
 
+def _apply_vjp(x, g, config, forward, vjp):
+    """Gradient in x of <g, forward(x)> for one batch: autograd on torch, ``vjp`` on numpy."""
+    backend = config.get_backend()
+    xb = backend.asarray(x)
+    gb = backend.asarray(g, xb.dtype)
+    if config.backend == "torch":
+        torch = __import__("torch")
+        xb = xb.detach().requires_grad_(True)
+        (grad,) = torch.autograd.grad(forward(config, xb), xb, gb)
+    else:
+        grad = vjp(config, xb, gb)
+    return grad if is_tensor(x) else backend.to_numpy(grad)
+
+
 class _WaveletTransformer(TransformerMixin, BaseEstimator):
     """Base of the transformers.
 
@@ -125,10 +139,9 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
             raise TypeError(f"J must be None or an int >= 1, got {self.J!r}.")
         if self.n_jobs == 0:
             raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
-        if self.backend == "numpy" and self.device not in (None, "cpu"):
-            raise ValueError(f"device={self.device!r} needs backend='torch'; the numpy backend runs on 'cpu'.")
+        # fails early: device with the numpy backend, or torch missing (with an install hint)
+        get_backend(self.backend, device=self.device)
         if self.backend == "torch":
-            get_backend("torch", device=self.device)  # fails early with an install hint
             torch = __import__("torch")
             if str(self.device or "cpu").startswith("cuda") and not torch.cuda.is_available():
                 raise ValueError(f"device={self.device!r} but torch sees no CUDA device; "
@@ -158,13 +171,21 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
     def _geometry_allows(self, J, spatial) -> bool:
         return True
 
+    def _base_config_fields(self) -> dict:
+        """The fields of :class:`_BaseConfig` for the fitted geometry (L in 2D, Q in 1D)."""
+        two_d = len(self.input_shape_) == 2
+        return dict(input_shape=tuple(self.input_shape_), J=self.J_, L=self.L if two_d else 1,
+                    Q=1 if two_d else self.Q, wavelet=self.wavelet, backend=self.backend,
+                    device=self.device, workers=1)
+
     # --- execution -----------------------------------------------------------------
     def _n_workers(self):
         n_jobs = effective_n_jobs(self.n_jobs)
         return n_jobs, max(1, (os.cpu_count() or 1) // max(1, n_jobs))
 
-    def _run_batches(self, func, X, bytes_per_sample: int, desc: str):
-        """Apply ``func`` to batches of X (through joblib when n_jobs != 1) and concatenate."""
+    def _run_batches(self, func, X, bytes_per_sample: int, desc: str, *more):
+        """Apply ``func`` to batches of X (and of the arrays ``more``, sliced alike) through
+        joblib when n_jobs != 1, and concatenate."""
         n = X.shape[0]
         if self.batch_size == "auto":
             size = max(1, int(MEMORY_BUDGET // max(1, bytes_per_sample)))
@@ -174,12 +195,13 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
         n_jobs, _ = self._n_workers()
         tensor = is_tensor(X)
         if tensor or n_jobs == 1 or len(slices) == 1:
-            results = [func(X[s]) for s in _progress(slices, len(slices), self.verbose, desc)]
+            results = [func(X[s], *(m[s] for m in more))
+                       for s in _progress(slices, len(slices), self.verbose, desc)]
         else:
             # Threads by default: FFTs and numba kernels release the GIL, and threads
             # share the cached filters. parallel_config(backend="dask") overrides this.
             parallel = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")
-            gen = parallel(delayed(func)(X[s]) for s in slices)
+            gen = parallel(delayed(func)(X[s], *(m[s] for m in more)) for s in slices)
             results = list(_progress(gen, len(slices), self.verbose, desc))
         if tensor:
             return __import__("torch").cat(results, dim=0)
@@ -217,19 +239,22 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
         return self._finish(self._run_batches(func, X, self._bytes_per_sample(config),
                                               self._progress_label))
 
-    def _check_output_like(self, G, X, name):
-        """Validate an array shaped like ``transform(X)``; return it structured."""
-        expected = (X.shape[0], self.n_channels_) + tuple(self._output_spatial_shape())
+    def _check_output_like(self, G, name, n_samples=None):
+        """Validate an array shaped like transform's output; return it structured (n, C, *spatial)."""
         if is_tensor(G):
+            if self.config_.backend != "torch":
+                raise TypeError(f"{name} is a torch.Tensor but backend='numpy'; pass a numpy array or "
+                                "set backend='torch'.")
             G = check_tensor(G, name=name, allow_nd=True)
         else:
-            G = check_array(G, allow_nd=True, dtype=[np.float64, np.float32], input_name=name,
-                            ensure_min_samples=0)
-        size = int(np.prod(expected))
-        if int(np.prod(tuple(G.shape))) != size or G.shape[0] != X.shape[0]:
-            raise ValueError(f"{name} must be shaped like transform(X): {(X.shape[0], size // max(1, X.shape[0]))} "
-                             f"or {expected}; got {tuple(G.shape)}.")
-        return G.reshape(expected)
+            G = check_array(G, allow_nd=True, dtype=[np.float64, np.float32], input_name=name)
+        n = G.shape[0] if n_samples is None else n_samples
+        channel = (self.n_channels_,) + tuple(self._output_spatial_shape())
+        size = int(np.prod(channel))
+        if G.ndim < 2 or G.shape[0] != n or int(np.prod(tuple(G.shape[1:]))) != size:
+            raise ValueError(f"{name} must be shaped like transform's output: ({n}, {size}) or "
+                             f"({n}, *{channel}); got {tuple(G.shape)}.")
+        return G.reshape((n,) + channel)
 
     def transform_vjp(self, X, grad_output):
         """Vector-Jacobian product: the gradient in X of <grad_output, transform(X)>.
@@ -247,21 +272,12 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
         grad_X : ndarray (or tensor) shaped like X
         """
         X_in_shape = tuple(X.shape) if is_tensor(X) else np.shape(X)
-        tensor = is_tensor(X)
         X = self._validate_for_transform(X)
-        G = self._check_output_like(grad_output, X, "grad_output")
+        G = self._check_output_like(grad_output, "grad_output", n_samples=X.shape[0])
         config = self._runtime_config()
-        backend = config.get_backend()
-        x = backend.asarray(X)
-        g = backend.asarray(G, x.dtype) if not is_tensor(G) else G.to(x.dtype).to(x.device)
-        if config.backend == "torch":
-            torch = __import__("torch")
-            x = x.detach().requires_grad_(True)
-            (grad,) = torch.autograd.grad(type(self)._forward(config, x), x, g)
-        else:
-            grad = type(self)._vjp(config, x, g)
-        grad = grad.reshape(X_in_shape)
-        return grad if tensor else backend.to_numpy(grad)
+        func = partial(_apply_vjp, config=config, forward=type(self)._forward, vjp=type(self)._vjp)
+        grad = self._run_batches(func, X, 2 * self._bytes_per_sample(config), "gradient", G)
+        return grad.reshape(X_in_shape)
 
     # --- naming -----------------------------------------------------------------------
     def get_feature_names_out(self, input_features=None):

@@ -8,17 +8,17 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import _apply, _BaseConfig, _WaveletTransformer
 from .filters import filter_bank
+from .transforms._phase_harmonic import _channels_per_filter, _inverse_phases
 from .transforms import (
     frame_bounds,
     inverse_phase_harmonic_transform,
     phase_harmonic_transform,
     phase_harmonic_vjp,
 )
-from .utils._validation import check_tensor, is_tensor
 
 #: inverse_transform refuses frames whose lower/upper bound ratio is below this:
 #: the least-squares inverse would amplify rounding errors by its inverse.
@@ -28,7 +28,7 @@ MIN_FRAME_RATIO = 1e-8
 @dataclasses.dataclass(frozen=True)
 class _Config(_BaseConfig):
     n_phases: int = 4
-    harmonics: tuple | None = None
+    harmonics: tuple | None = None  # None: the rectified form
 
     @property
     def bank(self):
@@ -101,6 +101,8 @@ class PhaseHarmonicTransform(_WaveletTransformer):
     frame_bounds_ : tuple of float
         (min, max) over frequencies of |phi|^2 + sum |g|^2 for the real filters g that
         :meth:`inverse_transform` inverts; their ratio is the inverse's conditioning.
+        (0.0, 0.0) when the configuration is not invertible (odd ``n_phases``, or
+        ``harmonics`` without 1).
     config_ : object
         The fitted configuration used by :meth:`transform`.
 
@@ -167,18 +169,15 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         return self.wavelet != "bump" or all(n % 2 == 0 for n in spatial)
 
     def _make_config(self) -> _Config:
-        ndim = len(self.input_shape_)
-        if self.wavelet == "bump" and any(n % 2 for n in self.input_shape_):
+        if not self._geometry_allows(self.J_, self.input_shape_):
             raise ValueError(f"wavelet='bump' needs even sizes; X has spatial shape {self.input_shape_}. "
                              "Use wavelet='morlet' or pad X.")
-        return _Config(tuple(self.input_shape_), self.J_, self.L if ndim == 2 else 1,
-                       self.Q if ndim == 1 else 1, self.wavelet, self.backend, self.device, 1,
-                       self.n_phases, self._harmonics())
+        return _Config(**self._base_config_fields(), n_phases=self.n_phases,
+                       harmonics=self._harmonics())
 
     def _describe(self, config):
         bank, harmonics = config.bank, config.harmonics
-        per = config.n_phases if harmonics is None else sum(1 if k == 0 else 2 for k in harmonics)
-        self.n_channels_ = 1 + len(bank.psi1) * per
+        self.n_channels_ = 1 + len(bank.psi1) * _channels_per_filter(config.n_phases, harmonics)
         fields = ("kind", "n", "j", "theta", "phase", "k", "part")
         rows = [(0, -1, bank.J, -1, -1, -1, -1)]
         for n in range(len(bank.psi1)):
@@ -190,9 +189,10 @@ class PhaseHarmonicTransform(_WaveletTransformer):
                     rows += [(2, n, j, theta, -1, k, part) for part in ((0,) if k == 0 else (0, 1))]
         arr = np.asarray(rows, dtype=np.int64)
         self.channel_table_ = {f: arr[:, i].copy() for i, f in enumerate(fields)}
-        invertible = (harmonics is None and config.n_phases % 2 == 0) or (
-            harmonics is not None and 1 in harmonics)
-        self.frame_bounds_ = frame_bounds(bank, config.n_phases, harmonics) if invertible else (0.0, 0.0)
+        try:
+            self.frame_bounds_ = frame_bounds(bank, config.n_phases, harmonics)
+        except ValueError:  # not linearly invertible: no frame
+            self.frame_bounds_ = (0.0, 0.0)
 
     def _bytes_per_sample(self, config):
         return 16 * 3 * int(np.prod(self.input_shape_)) * self.n_channels_
@@ -225,12 +225,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         """
         check_is_fitted(self, "config_")
         config = self._runtime_config()
-        harmonics = config.harmonics
-        if harmonics is None and config.n_phases % 2:
-            raise ValueError(f"inverse_transform needs an even n_phases (pairs of opposite phases "
-                             f"alpha, alpha + pi); got n_phases={config.n_phases}.")
-        if harmonics is not None and 1 not in harmonics:
-            raise ValueError(f"inverse_transform needs the harmonic k=1 among harmonics; got {harmonics}.")
+        _inverse_phases(config.n_phases, config.harmonics)  # raises if U is not invertible
         low, high = self.frame_bounds_
         if low < MIN_FRAME_RATIO * high:
             raise ValueError(
@@ -239,19 +234,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
                 f"frequencies are (almost) not covered by the wavelets and phi_J (J={self.J_}, "
                 f"Q={config.Q}, L={config.L}, wavelet={config.wavelet!r}). Use a larger J, Q=1, or "
                 "wavelet='bump'.")
-        if is_tensor(X):
-            if self.backend != "torch":
-                raise TypeError("X is a torch.Tensor but backend='numpy'; pass a numpy array or "
-                                "set backend='torch'.")
-            U = check_tensor(X, allow_nd=True)
-        else:
-            U = check_array(X, allow_nd=True, dtype=[np.float64, np.float32], input_name="X")
-        expected = (self.n_channels_,) + tuple(self.input_shape_)
-        size = int(np.prod(expected))
-        if U.ndim < 2 or int(np.prod(tuple(U.shape[1:]))) != size:
-            raise ValueError(f"X must be shaped like transform's output: (n_samples, {size}) or "
-                             f"(n_samples, *{expected}); got {tuple(U.shape)}.")
-        U = U.reshape((U.shape[0],) + expected)
+        U = self._check_output_like(X, "X")
         out = self._run_batches(partial(_apply, config=config, forward=_inverse), U,
                                 self._bytes_per_sample(config), "inverse")
         if self._flat_images_ or len(self.input_shape_) == 1:

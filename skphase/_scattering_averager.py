@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from functools import lru_cache
 from numbers import Integral
 
@@ -17,15 +18,11 @@ from .transforms import group_size, make_plan, scattering, scattering_vjp
 
 @dataclasses.dataclass(frozen=True)
 class _Config(_BaseConfig):
-    padding: str = "reflect"
-    max_order: int = 2
+    spec: object = None  # PadSpec, computed once in fit
+    max_order: int = 1
     nonlinearity: str = "relu"
     n_phases: int = 1
     max_group: int | None = None
-
-    @property
-    def spec(self):
-        return _padding(self.input_shape, self.J, self.padding)
 
     @property
     def bank(self):
@@ -39,12 +36,6 @@ class _Config(_BaseConfig):
         return dict(bank=self.bank, pad_spec=self.spec, plan=self.plan, backend=backend,
                     max_order=self.max_order, nonlinearity_kind=self.nonlinearity,
                     n_phases=self.n_phases)
-
-
-@lru_cache(maxsize=32)
-def _padding(shape, J, mode):
-    # cached: the geometry is pure, and its border-effect warning is then shown once
-    return padding_geometry(shape, J, mode=mode)
 
 
 @lru_cache(maxsize=32)
@@ -185,18 +176,21 @@ class ScatteringAverager(_WaveletTransformer):
         self.verbose = verbose
 
     def _geometry_allows(self, J, spatial) -> bool:
-        try:
-            padding_geometry(spatial, J, mode=self.padding)
-        except ValueError:
-            return False
+        # a probe while choosing J: its border-effect warning belongs to the J finally used
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                padding_geometry(spatial, J, mode=self.padding)
+            except ValueError:
+                return False
         return True
 
     def _make_config(self) -> _Config:
         ndim = len(self.input_shape_)
-        config = _Config(tuple(self.input_shape_), self.J_, self.L if ndim == 2 else 1,
-                         self.Q if ndim == 1 else 1, self.wavelet, self.backend, self.device, 1,
-                         self.padding, self.max_order, self.nonlinearity,
-                         self.n_phases if self.nonlinearity == "relu" else 1)
+        spec = padding_geometry(self.input_shape_, self.J_, mode=self.padding)
+        config = _Config(**self._base_config_fields(), spec=spec, max_order=self.max_order,
+                         nonlinearity=self.nonlinearity,
+                         n_phases=self.n_phases if self.nonlinearity == "relu" else 1)
         # one sample must fit the memory budget: split first-order groups if it does not
         total, per_filter = _step_bytes(config, config.plan)
         budget = _base.MEMORY_BUDGET

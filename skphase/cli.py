@@ -34,7 +34,6 @@ def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
     from sklearn.preprocessing import StandardScaler
 
     from . import PhaseHarmonicTransform, ScatteringAverager
-    from .filters import filter_bank
 
     report = {}
     size = 128 if quick else 256
@@ -61,11 +60,10 @@ def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
     try:
         from .plotting import plot_coefficients, plot_filter_bank
 
-        names = [n.rsplit("_y", 1)[0] for n in pht.get_feature_names_out()[:: size * size]]
-        fig = plot_filter_bank(filter_bank((size, size), 4, L=8))
+        fig = plot_filter_bank(pht.config_.bank)
         path1 = os.path.join(output_dir, "filters.png")
         fig.savefig(path1, dpi=80)
-        fig = plot_coefficients(image, U[0], names)
+        fig = plot_coefficients(image, U[0], pht._channel_names())
         path2 = os.path.join(output_dir, "coefficients.png")
         fig.savefig(path2, dpi=80)
         print(f"[2/3] figures: {path1}, {path2}")

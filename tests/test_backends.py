@@ -71,3 +71,15 @@ def test_torch_vjp_and_inverse_accept_tensors():
                                rtol=1e-8, atol=1e-10)
     with pytest.raises(TypeError, match="backend='torch'"):
         PhaseHarmonicTransform(J=3).fit(x).inverse_transform(U)
+
+
+def test_torch_backend_vjp_with_numpy_arrays():
+    x = random_walk(2, 64)
+    sa = ScatteringAverager(J=2, max_order=2, nonlinearity="modulus")
+    G = np.random.default_rng(1).standard_normal(sa.fit(x).transform(x).shape)
+    expected = sa.transform_vjp(x, G)
+    got = ScatteringAverager(J=2, max_order=2, nonlinearity="modulus", backend="torch").fit(x).transform_vjp(x, G)
+    assert isinstance(got, np.ndarray)
+    np.testing.assert_allclose(got, expected, rtol=1e-8, atol=1e-10)
+    with pytest.raises(TypeError, match="grad_output is a torch.Tensor but backend='numpy'"):
+        sa.transform_vjp(x, torch.tensor(G))

@@ -148,3 +148,18 @@ def test_translation_equivariance_2d():
     shifted = np.roll(x, (3, -5), axis=(1, 2))
     np.testing.assert_allclose(pht.transform(shifted), np.roll(pht.transform(x), (3, -5), axis=(2, 3)),
                                atol=1e-10)
+
+
+def test_inverse_function_refuses_what_it_cannot_invert():
+    from skphase.backends import get_backend
+    from skphase.transforms import inverse_phase_harmonic_transform
+
+    bank = filter_bank((64,), 2)
+    backend = get_backend("numpy")
+    U = np.zeros((1, 1 + 3 * len(bank.psi1), 64))
+    with pytest.raises(ValueError, match="even n_phases"):
+        inverse_phase_harmonic_transform(U, bank=bank, backend=backend, n_phases=3)
+    with pytest.raises(ValueError, match="k=1"):
+        inverse_phase_harmonic_transform(U, bank=bank, backend=backend, harmonics=(0, 2))
+    with pytest.raises(ValueError, match="U must have shape"):
+        inverse_phase_harmonic_transform(U, bank=bank, backend=backend, n_phases=4)

@@ -2,10 +2,17 @@
 
 The algorithms in :mod:`skphase.transforms` are written once over the small set
 of primitives that :class:`NumpyBackend` and :class:`TorchBackend` share:
-``fft``/``ifft`` over the trailing spatial axes, ``mul_periodize`` (product with
-a filter stack, then subsampling in space as periodization in Fourier) and its
-adjoint, ``modulus``/``relu``/``real``, and gather/scatter along an axis (used
-for padding and its adjoint).
+
+* Fourier: ``fft``/``ifft`` over the trailing spatial axes; ``rfft`` (a real
+  signal's spectrum in the backend's layout: half on numpy, full on torch),
+  ``hermitian_full`` and ``low_pass_half`` on that layout;
+* filters: ``mul_periodize`` (product with a filter stack, then subsampling in
+  space as periodization in Fourier) and its adjoint; ``wavelet_layer``, one
+  whole scattering layer (fused in a numba kernel on numpy);
+* pointwise: ``modulus``, ``relu_phases``, ``real``, ``where_positive``, ``cos_sin``;
+* layout: ``take``/``index_add`` along an axis (padding and its adjoint),
+  ``stack``, ``concatenate``, ``asarray``/``to_numpy``, ``from_filter`` (cached
+  working-precision copies of the filters).
 """
 
 from __future__ import annotations

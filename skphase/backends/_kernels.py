@@ -1,10 +1,12 @@
 """Numba kernels fusing the per-filter work of the transforms.
 
-The transforms spend their time in three places: FFTs (scipy.fft, multithreaded),
-the product of a spectrum with a stack of filters followed by periodization
-(subsampling in space is periodization in Fourier), and its adjoint.  The last
-two are fused here so that the full-size product ``xhat * filt`` never exists in
-memory when the output is subsampled.
+The heart is ``_wavelet_layer_2d``: one scattering layer (product with a filter
+stack, periodization = subsampling in space, inverse FFT, nonlinearity, real FFT,
+low-pass) per (sample, filter chunk), with rocket-fft making scipy.fft callable in
+``@njit`` code, so intermediate maps stay in cache instead of round-tripping through
+memory as full batches.  The others are the product-with-periodization and its
+adjoint (phase-harmonic transform, gradients), the Hermitian fill of a real
+signal's spectrum, the half-spectrum low-pass and the rectified phases.
 
 All kernels work on 2D spectra; 1D callers view ``(B, N)`` as ``(B, 1, N)``.
 Each is compiled twice: parallel over (batch, filter) for calls from the main

@@ -23,7 +23,7 @@ _CAST_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
 _CAST_CACHE_SIZE = 256
 
 
-def _as_2d_spectra(a: np.ndarray, ndim: int, lead: int) -> np.ndarray:
+def _as_2d_spectra(a: np.ndarray, ndim: int) -> np.ndarray:
     """View ``(lead..., *spatial)`` as ``(prod(lead), H, W)`` (1D: H = 1)."""
     spatial = a.shape[a.ndim - ndim:]
     if ndim == 1:
@@ -73,9 +73,6 @@ class NumpyBackend:
             _CAST_CACHE.popitem(last=False)
         return out
 
-    def zeros(self, shape, dtype, like=None):
-        return np.zeros(shape, dtype=dtype)
-
     # --- Fourier ----------------------------------------------------------------
     def fft(self, x, ndim: int):
         axes = tuple(range(-ndim, 0))
@@ -92,8 +89,8 @@ class NumpyBackend:
         out_spatial = tuple(s // k for s in spatial)
         if k == 1 and n_batch * n_filt * int(np.prod(spatial)) < 4096:
             return xhat[:, None] * filt[None]
-        x2 = _as_2d_spectra(xhat, ndim, 1)
-        f2 = _as_2d_spectra(filt, ndim, 1)
+        x2 = _as_2d_spectra(xhat, ndim)
+        f2 = _as_2d_spectra(filt, ndim)
         kh = 1 if ndim == 1 else k
         out_dtype = np.result_type(x2.dtype, f2.dtype)
         out = np.empty((n_batch, n_filt, x2.shape[1] // kh, x2.shape[2] // k), dtype=out_dtype)
@@ -112,15 +109,15 @@ class NumpyBackend:
         """Full spectrum from the half spectrum of real signals of shape ``spatial``."""
         width = spatial[-1]
         full = np.empty(half.shape[:-1] + (width,), dtype=half.dtype)
-        h2 = _as_2d_spectra(half, ndim, 1)
+        h2 = _as_2d_spectra(half, ndim)
         hermitian_fill_2d(h2, width, full.reshape(h2.shape[:2] + (width,)))
         return full
 
     def low_pass_half(self, half, phi, k: int, ndim: int, spatial: tuple):
         """Re(ifft(periodize_k(X * phi))) from the half spectrum of real signals; phi Hermitian."""
         n_batch = half.shape[0]
-        x2 = _as_2d_spectra(half, ndim, 1)
-        p2 = _as_2d_spectra(phi[None], ndim, 1)[0]
+        x2 = _as_2d_spectra(half, ndim)
+        p2 = _as_2d_spectra(phi[None], ndim)[0]
         kh = 1 if ndim == 1 else k
         coarse = tuple(s // k for s in spatial)
         out_dtype = np.result_type(x2.dtype, p2.dtype)
@@ -141,9 +138,12 @@ class NumpyBackend:
         """
         n_batch, n_filt = X.shape[0], filt.shape[0]
         spatial = X.shape[1:]
-        x2 = _as_2d_spectra(X, ndim, 1)
-        f2 = _as_2d_spectra(filt, ndim, 1)
-        p2 = _as_2d_spectra(phi[None], ndim, 1)[0]
+        if spatial != filt.shape[1:] or spatial != tuple(phi.shape[i] * k for i in range(ndim)):
+            raise ValueError(f"X {tuple(X.shape)}, filt {tuple(filt.shape)} and phi {tuple(phi.shape)} "
+                             f"do not fit together with k={k}.")
+        x2 = _as_2d_spectra(X, ndim)
+        f2 = _as_2d_spectra(filt, ndim)
+        p2 = _as_2d_spectra(phi[None], ndim)[0]
         kh, kh_low = (1, 1) if ndim == 1 else (k, k_low)
         real = np.float32 if X.dtype == np.complex64 else np.float64
         n_out = len(cos) if kind == "relu" else 1
@@ -165,8 +165,12 @@ class NumpyBackend:
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         """Adjoint of :meth:`mul_periodize` in its first argument: (B, F, *s/k) -> (B, *s)."""
         n_batch, n_filt = grad.shape[:2]
+        if n_filt != filt.shape[0] or grad.ndim != filt.ndim + 1:
+            # the kernel does no bounds checks: refuse mismatched stacks here
+            raise ValueError(f"grad has {n_filt} filter channels {tuple(grad.shape)} but filt has "
+                             f"{filt.shape[0]} filters {tuple(filt.shape)}.")
         g2 = grad.reshape((n_batch, n_filt) + ((1,) if ndim == 1 else ()) + grad.shape[2:])
-        f2 = _as_2d_spectra(filt, ndim, 1)
+        f2 = _as_2d_spectra(filt, ndim)
         kh = 1 if ndim == 1 else k
         out_dtype = np.result_type(g2.dtype, f2.dtype)
         out = np.empty((n_batch, f2.shape[1], f2.shape[2]), dtype=out_dtype)
@@ -180,9 +184,6 @@ class NumpyBackend:
 
     def modulus(self, z):
         return np.abs(z)
-
-    def relu(self, a):
-        return np.maximum(a, 0)
 
     def relu_phases(self, z, cos, sin):
         """rho(Re(e^{-i alpha_p} z)) for z (B, F, *s): (B, F, P, *s), fused in one pass."""

@@ -32,7 +32,6 @@ class TorchBackend:
 
     def __init__(self, device=None) -> None:
         torch = _import_torch()
-        self.torch = None  # not stored: keeps the backend picklable
         self.device = torch.device("cpu" if device is None else device)
         self._filter_cache: OrderedDict = OrderedDict()
 
@@ -64,7 +63,7 @@ class TorchBackend:
         if isinstance(x, torch.Tensor):
             out = x.to(self.device)
             return out if dtype is None else out.to(self._torch_dtype(dtype))
-        arr = np.ascontiguousarray(x, dtype=dtype)
+        arr = np.ascontiguousarray(x, dtype=None if dtype is None else self._numpy_dtype(dtype))
         return torch.from_numpy(arr).to(self.device)
 
     def to_numpy(self, x) -> np.ndarray:
@@ -90,9 +89,6 @@ class TorchBackend:
         if len(self._filter_cache) > _FILTER_CACHE_SIZE:
             self._filter_cache.popitem(last=False)
         return tensor
-
-    def zeros(self, shape, dtype, like=None):
-        return self._t.zeros(shape, dtype=self._torch_dtype(dtype), device=self.device)
 
     # --- Fourier ----------------------------------------------------------------
     def fft(self, x, ndim: int):
@@ -149,9 +145,6 @@ class TorchBackend:
 
     def modulus(self, z):
         return z.abs()
-
-    def relu(self, a):
-        return self._t.relu(a)
 
     def relu_phases(self, z, cos, sin):
         view = (1, 1, len(cos)) + (1,) * (z.ndim - 2)

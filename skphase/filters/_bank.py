@@ -179,7 +179,7 @@ class LowPass:
     hat_crop: tuple[np.ndarray, ...] = field(default=(), repr=False)
 
 
-def _reflect_frequencies(hat, ndim):
+def reflect_frequencies(hat, ndim):
     """hat(-omega) on the DFT grid: index k -> (-k) mod n along the last ndim axes."""
     axes = tuple(range(hat.ndim - ndim, hat.ndim))
     return np.roll(np.flip(hat, axis=axes), 1, axis=axes)
@@ -279,7 +279,7 @@ class FilterBank:
             raise ValueError(f"order must be 1 or 2, got {order!r}.")
         psi = (self.psi1 if order == 1 else self.psi2).hat[0]
         power = np.abs(psi) ** 2
-        lp = 0.5 * (power.sum(axis=0) + _reflect_frequencies(power, self.ndim).sum(axis=0))
+        lp = 0.5 * (power.sum(axis=0) + reflect_frequencies(power, self.ndim).sum(axis=0))
         return lp + np.abs(self.phi.hat[0]) ** 2
 
     def littlewood_paley_bounds(self, order: int = 1) -> tuple[float, float]:

@@ -2,7 +2,6 @@
 
 from ._phase_harmonic import (
     frame_bounds,
-    harmonic_channels,
     inverse_phase_harmonic_transform,
     phase_harmonic_transform,
     phase_harmonic_vjp,
@@ -13,7 +12,6 @@ __all__ = [
     "frame_bounds",
     "ScatteringPlan",
     "group_size",
-    "harmonic_channels",
     "inverse_phase_harmonic_transform",
     "make_plan",
     "phase_harmonic_transform",

@@ -10,9 +10,6 @@ from functools import lru_cache
 
 import numpy as np
 
-NONLINEARITIES = ("relu", "modulus")
-
-
 def phase_angles(n_phases: int) -> np.ndarray:
     """The phases alpha_p = 2 pi p / P of the multiphase real wavelets Real(e^{-i alpha} psi)."""
     return 2.0 * np.pi * np.arange(n_phases) / n_phases

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..filters._bank import reflect_frequencies
 from ._common import nonlinearity, nonlinearity_vjp, phase_angles
 
 
@@ -91,23 +92,17 @@ def phase_harmonic_vjp(x, grad, *, bank, backend, n_phases: int = 4):
     return backend.real(backend.ifft(gX, ndim))
 
 
-def _reversed_frequencies(a: np.ndarray, ndim: int) -> np.ndarray:
-    """a(-omega) on the FFT grid."""
-    axes = tuple(range(a.ndim - ndim, a.ndim))
-    return np.roll(np.flip(a, axis=axes), 1, axis=axes)
-
-
 @lru_cache(maxsize=8)
 def _dual_frame(bank, alphas: tuple):
     """Dual filters of the real filters g_{lambda, alpha} = Re(e^{-i alpha} psi_lambda) and phi.
 
-    Returns ``(g / D, conj(phi) / D)`` with D = |phi|^2 + sum |g|^2, so that
+    Returns ``(g / D, conj(phi) / D, D)`` with D = |phi|^2 + sum |g|^2, so that
     x_hat = conj(phi) / D * L_hat + sum_f conj(g_f) / D * l_hat_f  (least squares).
     The first is returned unconjugated because ``mul_periodize_adjoint`` conjugates.
     """
     ndim = bank.ndim
     psi = np.asarray(bank.psi1.hat[0], dtype=np.complex128)
-    psi_rev = np.conj(_reversed_frequencies(psi, ndim))
+    psi_rev = np.conj(reflect_frequencies(psi, ndim))
     a = np.asarray(alphas)[None, :, *([None] * ndim)]
     g = 0.5 * (np.exp(-1j * a) * psi[:, None] + np.exp(1j * a) * psi_rev[:, None])
     g = g.reshape((-1,) + tuple(bank.shape))
@@ -128,8 +123,18 @@ def frame_bounds(bank, n_phases: int = 4, harmonics=None) -> tuple[float, float]
 
 
 def _inverse_phases(n_phases, harmonics) -> tuple:
+    """The phases alpha of the real filters Re(e^{-i alpha} psi) that the inverse uses.
+
+    Raises ValueError when U x is not linearly invertible: the rectified form needs
+    pairs of opposite phases (even ``n_phases``), the harmonic form needs k = 1.
+    """
     if harmonics is None:
+        if n_phases % 2:
+            raise ValueError(f"inverse needs an even n_phases (pairs of opposite phases "
+                             f"alpha, alpha + pi); got n_phases={n_phases}.")
         return tuple(phase_angles(n_phases)[: n_phases // 2])
+    if 1 not in harmonics:
+        raise ValueError(f"inverse needs the harmonic k=1 among harmonics; got {tuple(harmonics)}.")
     return (0.0, np.pi / 2)
 
 
@@ -140,9 +145,13 @@ def inverse_phase_harmonic_transform(U, *, bank, backend, n_phases: int = 4, har
     the harmonic form needs k = 1 among ``harmonics``.
     """
     ndim = bank.ndim
+    alphas = _inverse_phases(n_phases, harmonics)
     n_filters = len(bank.psi1)
     spatial = tuple(U.shape[2:])
     per = _channels_per_filter(n_phases, harmonics)
+    if U.shape[1] != 1 + n_filters * per or spatial != tuple(bank.shape):
+        raise ValueError(f"U must have shape (B, {1 + n_filters * per}, *{tuple(bank.shape)}); "
+                         f"got {tuple(U.shape)}.")
     u = U[:, 1:].reshape((U.shape[0], n_filters, per) + spatial)
     if harmonics is None:
         half = n_phases // 2
@@ -154,7 +163,7 @@ def inverse_phase_harmonic_transform(U, *, bank, backend, n_phases: int = 4, har
                 break
             pos += 1 if k == 0 else 2
         lin = u[:, :, pos:pos + 2]
-    dual_psi, dual_phi, _ = _dual_frame(bank, _inverse_phases(n_phases, harmonics))
+    dual_psi, dual_phi, _ = _dual_frame(bank, alphas)
     dtype = U.dtype
     lin = lin.reshape((U.shape[0], -1) + spatial)
     lin_hat = backend.fft(lin, ndim)

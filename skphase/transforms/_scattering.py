@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..filters._bank import reflect_frequencies
 from ._common import crop_adjoint, nonlinearity, nonlinearity_vjp, pad, pad_adjoint, phase_angles
 
 
@@ -117,23 +118,13 @@ def make_plan(bank, *, max_order: int, nonlinearity: str, n_phases: int,
             n1 = key[1]
             table["n1"][c], table["j1"][c] = n1, bank.psi1.j[n1]
             table["theta1"][c] = bank.psi1.theta[n1]
-            table["phase1"][c] = key[2] if P > 1 or nonlinearity == "relu" else -1
+            table["phase1"][c] = key[2] if nonlinearity == "relu" else -1
         if key[0] == 2:
             n2 = key[3]
             table["n2"][c], table["j2"][c] = n2, bank.psi2.j[n2]
             table["theta2"][c] = bank.psi2.theta[n2]
             table["phase2"][c] = key[4] if nonlinearity == "relu" else -1
     return ScatteringPlan(groups1, groups2, table, position)
-
-
-def _low_pass(uhat, phi_hat, k_done, J, ndim, crop, backend):
-    """Average by phi_J, subsample to 2**J and crop: (B, C, *s) spectra -> (B, C, *out) real."""
-    lead = uhat.shape[:2]
-    flat = uhat.reshape((lead[0] * lead[1],) + tuple(uhat.shape[2:]))
-    v = backend.mul_periodize(flat, phi_hat[k_done][None], 2 ** (J - k_done), ndim)
-    s = backend.real(backend.ifft(v, ndim))[:, 0]
-    s = s[(slice(None),) + crop]
-    return s.reshape(tuple(lead) + tuple(s.shape[1:]))
 
 
 def _low_pass_vjp(g, phi_hat, k_done, J, ndim, spatial_k, crop, backend):
@@ -170,9 +161,7 @@ def _hermitian_low_pass(bank):
     """
     out = []
     for h in _coarse_levels(bank, bank.phi):
-        axes = tuple(range(h.ndim))
-        rev = np.roll(np.flip(h, axis=axes), 1, axis=axes)
-        sym = 0.5 * (h + np.conj(rev))
+        sym = 0.5 * (h + np.conj(reflect_frequencies(h, h.ndim)))
         sym = np.ascontiguousarray(sym.real if not np.iscomplexobj(sym) or not np.any(sym.imag) else sym)
         sym.setflags(write=False)
         out.append(sym)
@@ -221,7 +210,7 @@ def scattering(x, *, bank, pad_spec, plan: ScatteringPlan, backend, max_order: i
     Xh = backend.rfft(pad(x, pad_spec, backend), ndim)
     pieces = [backend.low_pass_half(Xh, phi[0], 2 ** J, ndim, spatial0)[crop][:, None]]
     X = backend.hermitian_full(Xh, ndim, spatial0)
-    cos, sin = backend.cos_sin(phase_angles(max(n_phases, 1)), x.dtype)
+    cos, sin = backend.cos_sin(phase_angles(n_phases), x.dtype)
     for j1, k1, idx1 in plan.groups1:
         spatial1 = tuple(n // 2 ** k1 for n in spatial0)
         order2 = max_order >= 2 and bool(plan.groups2[j1])
