@@ -25,6 +25,19 @@ import scipy.fft
 from numba import njit, prange
 
 
+@njit(cache=True, inline="always")
+def _accumulate_aliases(x_map, filt_map, kh, kw, out):
+    # out (h, w) += sum over the kh x kw aliased blocks of x_map * filt_map (unscaled)
+    h, w = out.shape
+    for p in range(kh):
+        for i in range(h):
+            row = i + p * h
+            for q in range(kw):
+                off = q * w
+                for j in range(w):
+                    out[i, j] += x_map[row, off + j] * filt_map[row, off + j]
+
+
 def _mul_periodize_2d(xhat, filt, kh, kw, out):
     # out[b, f] = mean over the kh*kw aliases of (xhat[b] * filt[f]).
     n_batch, height, width = xhat.shape
@@ -38,13 +51,7 @@ def _mul_periodize_2d(xhat, filt, kh, kw, out):
         for i in range(h):
             for j in range(w):
                 out[b, f, i, j] = 0.0
-        for p in range(kh):
-            for i in range(h):
-                row = i + p * h
-                for q in range(kw):
-                    off = q * w
-                    for j in range(w):
-                        out[b, f, i, j] += xhat[b, row, j + off] * filt[f, row, j + off]
+        _accumulate_aliases(xhat[b], filt[f], kh, kw, out[b, f])
         for i in range(h):
             for j in range(w):
                 out[b, f, i, j] *= scale
@@ -163,14 +170,7 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
         nf = min(chunk, n_filt - f0)
         Y = np.zeros((nf, h, w), dtype=X.dtype)
         for t in range(nf):
-            f = f0 + t
-            for p in range(kh):
-                for i in range(h):
-                    row = i + p * h
-                    for q in range(kw):
-                        off = q * w
-                        for j in range(w):
-                            Y[t, i, j] += X[b, row, off + j] * filt[f, row, off + j]
+            _accumulate_aliases(X[b], filt[f0 + t], kh, kw, Y[t])
         # 1D signals arrive as (1, N) maps: 1D transforms skip the trivial axis
         z = scipy.fft.ifft(Y) if h == 1 else scipy.fft.ifft2(Y)
         u = np.empty((nf * n_out, h, w), dtype=s_out.dtype)
