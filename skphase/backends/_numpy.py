@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 
 import numpy as np
 import scipy.fft
 
+from ._cache import FilterCache, working_dtype
 from ._kernels import (
     hermitian_fill_2d,
     low_pass_half_2d,
@@ -17,10 +17,8 @@ from ._kernels import (
     wavelet_layer_2d,
 )
 
-# Working-precision copies of the (cached, read-only, float64) filters, so that a
-# float32 transform does not convert the whole bank on every batch.
-_CAST_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
-_CAST_CACHE_SIZE = 256
+# so that a float32 transform does not convert the whole bank on every batch
+_CASTS = FilterCache(256)
 
 
 def _as_2d_spectra(a: np.ndarray, ndim: int) -> np.ndarray:
@@ -55,23 +53,16 @@ class NumpyBackend:
 
     def from_filter(self, arr: np.ndarray, dtype) -> np.ndarray:
         """Filters are stored in float64; cast them to the working precision (cached)."""
-        if np.iscomplexobj(arr):
-            target = np.dtype(np.complex64 if np.dtype(dtype) == np.float32 else np.complex128)
-        else:
-            target = np.dtype(dtype)
+        target = working_dtype(arr, dtype)
         if arr.dtype == target and arr.flags.c_contiguous:
             return arr
-        key = (id(arr), target.str)
-        hit = _CAST_CACHE.get(key)
-        if hit is not None and hit[0] is arr:
-            _CAST_CACHE.move_to_end(key)
-            return hit[1]
-        out = np.ascontiguousarray(arr, dtype=target)
-        out.setflags(write=False)
-        _CAST_CACHE[key] = (arr, out)
-        if len(_CAST_CACHE) > _CAST_CACHE_SIZE:
-            _CAST_CACHE.popitem(last=False)
-        return out
+
+        def cast():
+            out = np.ascontiguousarray(arr, dtype=target)
+            out.setflags(write=False)
+            return out
+
+        return _CASTS.get(arr, target.str, cast)
 
     # --- Fourier ----------------------------------------------------------------
     def fft(self, x, ndim: int):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
+
+from ._cache import FilterCache, working_dtype
 
 _FILTER_CACHE_SIZE = 64
 
@@ -33,7 +33,7 @@ class TorchBackend:
     def __init__(self, device=None) -> None:
         torch = _import_torch()
         self.device = torch.device("cpu" if device is None else device)
-        self._filter_cache: OrderedDict = OrderedDict()
+        self._filters = FilterCache(_FILTER_CACHE_SIZE)
 
     def __getstate__(self):
         return {"device": str(self.device)}
@@ -71,24 +71,9 @@ class TorchBackend:
 
     def from_filter(self, arr: np.ndarray, dtype):
         # Filters are read-only cached numpy arrays: convert each once per device/dtype.
-        dtype = self._numpy_dtype(dtype)
-        key = (id(arr), dtype.str)
-        hit = self._filter_cache.get(key)
-        if hit is not None and hit[0] is arr:
-            self._filter_cache.move_to_end(key)
-            return hit[1]
-        torch = self._t
-        if np.iscomplexobj(arr):
-            target = np.complex64 if dtype == np.float32 else np.complex128
-        else:
-            target = dtype
-        tensor = torch.from_numpy(np.array(arr, dtype=target)).to(self.device)
-        self._filter_cache[key] = (arr, tensor)
-        # bounded, like the filter-bank cache above it, so device memory does not grow
-        # with every new input shape
-        if len(self._filter_cache) > _FILTER_CACHE_SIZE:
-            self._filter_cache.popitem(last=False)
-        return tensor
+        target = working_dtype(arr, self._numpy_dtype(dtype))
+        return self._filters.get(
+            arr, target.str, lambda: self._t.from_numpy(np.array(arr, dtype=target)).to(self.device))
 
     # --- Fourier ----------------------------------------------------------------
     def fft(self, x, ndim: int):
