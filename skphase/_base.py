@@ -135,8 +135,11 @@ class _WaveletTransformer(TransformerMixin, BaseEstimator):
     def _check_params(self):
         self._validate_params()
         shape = check_shape_param(self.shape)
-        if isinstance(self.J, bool):
-            raise TypeError(f"J must be None or an int >= 1, got {self.J!r}.")
+        # scikit-learn's Interval(Integral) accepts booleans; a count given as True is a mistake
+        for name, rule in self._parameter_constraints.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) and any(isinstance(r, Interval) for r in rule):
+                raise TypeError(f"{name} must be an int, got {value!r}.")
         if self.n_jobs == 0:
             raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
         # fails early: device with the numpy backend, or torch missing (with an install hint)

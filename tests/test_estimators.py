@@ -117,6 +117,8 @@ def test_bad_geometry_messages(cls):
         est.transform(np.zeros((2, 4, 16)))
     with pytest.raises(ValueError, match="wavelet"):
         cls(wavelet="haar").fit(np.zeros((2, 16)))
+    with pytest.raises(TypeError, match="L must be an int, got True"):
+        cls(L=True).fit(np.zeros((2, 16)))
 
 
 def test_fitted_configuration_is_frozen_until_refit():
