@@ -88,7 +88,10 @@ def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="skphase", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"skphase {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="transform a packaged image, save figures, classify digits")
     p.add_argument("--output-dir", default="skphase_demo_output")

@@ -71,7 +71,7 @@ class NumpyBackend:
 
     def ifft(self, x, ndim: int):
         axes = tuple(range(-ndim, 0))
-        return scipy.fft.ifftn(x, axes=axes, workers=self.workers, overwrite_x=True)
+        return scipy.fft.ifftn(x, axes=axes, workers=self.workers)
 
     def mul_periodize(self, xhat, filt, k: int, ndim: int):
         """``periodize_k(xhat[:, None] * filt[None])``: (B, *s), (F, *s) -> (B, F, *s/k)."""
@@ -119,14 +119,18 @@ class NumpyBackend:
         return scipy.fft.irfftn(out, s=coarse, axes=tuple(range(-ndim, 0)), workers=self.workers,
                                 overwrite_x=True)
 
-    def wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
-                      spectra: bool):
-        """One scattering layer on spectra X (B, *s): returns (s, U).
+    def fused_wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
+                            spectra: bool, coefficients: bool = False):
+        """One scattering layer on spectra X (B, *s), fused: returns (s, U).
+
+        The fast path of :func:`skphase.operators._layer.wavelet_layer`.
 
         s (B, C, *s / (k k_low)) is the low-passed, subsampled rho(X * filt) with
         C = n_filters * n_phases (phase inner); U (B, C, *s / k) are the full spectra
         of rho(X * filt), returned when ``spectra`` (else None). Fused in one numba kernel.
         """
+        if coefficients:
+            raise NotImplementedError("the fused layer does not emit its coefficients yet")
         n_batch, n_filt = X.shape[0], filt.shape[0]
         spatial = X.shape[1:]
         if spatial != filt.shape[1:] or spatial != tuple(phi.shape[i] * k for i in range(ndim)):
@@ -168,6 +172,29 @@ class NumpyBackend:
         mul_periodize_adjoint_2d(np.ascontiguousarray(g2, dtype=out_dtype),
                                   np.ascontiguousarray(f2), kh, k, out)
         return out.reshape((n_batch,) + filt.shape[1:])
+
+    def cross_correlation(self, a, b, ndim: int):
+        """Circular cross-correlations of two stacks for every shift at once.
+
+        a (B, C, *s) and b (B, D, *s) real -> (B, C, D, *s) with
+        out[:, c, d, tau] = mean_u a[:, c, u + tau] * b[:, d, u]: one FFT product.
+        """
+        axes = tuple(range(-ndim, 0))
+        spatial = a.shape[a.ndim - ndim:]
+        A = scipy.fft.rfftn(a, axes=axes, workers=self.workers)
+        B = scipy.fft.rfftn(b, axes=axes, workers=self.workers)
+        prod = A[:, :, None] * np.conj(B[:, None, :])
+        out = scipy.fft.irfftn(prod, s=spatial, axes=axes, workers=self.workers, overwrite_x=True)
+        out /= int(np.prod(spatial))
+        return out
+
+    def matmul(self, a, b):
+        """Batched matrix product (numpy broadcasting rules)."""
+        return np.matmul(a, b)
+
+    def soft_threshold(self, x, threshold):
+        """sign(x) max(|x| - threshold, 0), the proximal map of threshold * |x|_1."""
+        return np.sign(x) * np.maximum(np.abs(x) - threshold, 0)
 
     # --- pointwise ----------------------------------------------------------------
     def real(self, z):

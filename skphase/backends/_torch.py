@@ -105,24 +105,44 @@ class TorchBackend:
     def low_pass_half(self, half, phi, k: int, ndim: int, spatial: tuple):
         return self.ifft(self.mul_periodize(half, phi[None], k, ndim), ndim)[:, 0].real
 
-    def wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
-                      spectra: bool):
-        z = self.ifft(self.mul_periodize(X, filt, k, ndim), ndim)
-        if kind == "relu":
-            u = self.relu_phases(z, cos, sin)
-            u = u.reshape((u.shape[0], u.shape[1] * u.shape[2]) + tuple(u.shape[3:]))
-        else:
-            u = z.abs()
-        lead = tuple(u.shape[:2])
-        U = self.fft(u.reshape((-1,) + tuple(u.shape[2:])), ndim)
-        s = self.low_pass_half(U, phi, k_low, ndim, tuple(u.shape[2:]))
-        s = s.reshape(lead + tuple(s.shape[1:]))
-        return s, (U.reshape(lead + tuple(U.shape[1:])) if spectra else None)
-
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         reps = (1, 1) + (k,) * ndim
         tiled = grad.repeat(*reps) if k > 1 else grad
         return (tiled * filt.conj()[None]).sum(dim=1) / (k ** ndim)
+
+    def cross_correlation(self, a, b, ndim: int):
+        """Circular cross-correlations of two stacks for every shift (see NumpyBackend)."""
+        fft = self._t.fft
+        dims = tuple(range(-ndim, 0))
+        spatial = tuple(a.shape[a.ndim - ndim:])
+        A = fft.rfftn(a, dim=dims)
+        B = fft.rfftn(b, dim=dims)
+        prod = A[:, :, None] * B[:, None, :].conj()
+        return fft.irfftn(prod, s=spatial, dim=dims) / int(np.prod(spatial))
+
+    def matmul(self, a, b):
+        return self._t.matmul(a, b)
+
+    def soft_threshold(self, x, threshold):
+        return self._t.sign(x) * self._t.clamp(x.abs() - threshold, min=0)
+
+    # --- differentiation ---------------------------------------------------------
+    def autograd_vjp(self, func, x):
+        """``func(x)`` and its pullback g -> d<g, func(x)>/dx by autograd (reusable)."""
+        torch = self._t
+        xg = x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            y = func(xg)
+
+        def pullback(g):
+            g = self.asarray(g, y.dtype)
+            if tuple(g.shape) != tuple(y.shape):
+                raise ValueError(f"the gradient passed to the pullback must have the output's shape "
+                                 f"{tuple(y.shape)}; got {tuple(g.shape)}.")
+            (grad,) = torch.autograd.grad(y, xg, g, retain_graph=True)
+            return grad
+
+        return y.detach(), pullback
 
     # --- pointwise ----------------------------------------------------------------
     def real(self, z):
