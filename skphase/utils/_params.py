@@ -47,7 +47,9 @@ __all__ = [
     "OneOf",
     "RANDOM_STATE",
     "Shape",
+    "as_image_shape",
     "check_param",
+    "image_size",
     "validate_params",
 ]
 
@@ -219,6 +221,25 @@ class Shape(_Constraint):
             if not self._element_ok(s):
                 return f"{name}[{i}] must be {self._element_text()}, got {_show(s)}."
         return None
+
+
+def image_size(min_size: int = 1) -> list:
+    """Constraints of an image ``size``: an int (a square) or a pair ``(H, W)``, sides >= ``min_size``."""
+    return [Ints(min_size), Shape((2,), min_size=min_size, text=f"a pair (H, W) of integers >= {min_size}")]
+
+
+def as_image_shape(size) -> tuple[int, int]:
+    """``(H, W)`` from a size declared with :func:`image_size` (an int gives a square).
+
+    Examples
+    --------
+    >>> from skphase.utils._params import as_image_shape
+    >>> as_image_shape(8), as_image_shape([4, 6])
+    ((8, 8), (4, 6))
+    """
+    if isinstance(size, Integral):
+        return int(size), int(size)
+    return int(size[0]), int(size[1])
 
 
 #: ``random_state``: None, a seed >= 0, a numpy Generator or a RandomState.
