@@ -47,6 +47,7 @@ __all__ = [
     "OneOf",
     "RANDOM_STATE",
     "Shape",
+    "TupleOf",
     "as_image_shape",
     "check_param",
     "image_size",
@@ -242,6 +243,35 @@ def as_image_shape(size) -> tuple[int, int]:
     return int(size[0]), int(size[1])
 
 
+class TupleOf(_Constraint):
+    """A tuple (or list) of ``length`` items of type ``kind`` (never booleans).
+
+    Examples
+    --------
+    >>> from numbers import Real
+    >>> from skphase.utils._params import TupleOf
+    >>> c = TupleOf(Real, 2, text="a pair (width, height) of inches")
+    >>> c.is_satisfied_by((6.4, 3)), c.is_satisfied_by((6.4,)), str(c)
+    (True, False, 'a pair (width, height) of inches')
+    """
+
+    def __init__(self, kind: type, length: int, *, text: str | None = None):
+        super().__init__()
+        self.kind = kind
+        self.length = length
+        self.text = text
+
+    def type_ok(self, val) -> bool:
+        return isinstance(val, (tuple, list))
+
+    def is_satisfied_by(self, val):
+        return (self.type_ok(val) and len(val) == self.length
+                and all(isinstance(v, self.kind) and not _is_bool(v) for v in val))
+
+    def __str__(self):
+        return self.text if self.text is not None else f"a tuple of {self.length} {self.kind.__name__}"
+
+
 #: ``random_state``: None, a seed >= 0, a numpy Generator or a RandomState.
 RANDOM_STATE = [None, Ints(0, text="an integer seed >= 0"), np.random.RandomState,
                 np.random.Generator]
@@ -257,7 +287,7 @@ def _show(val) -> str:
 
 
 def _describe(constraint) -> str:
-    if getattr(constraint, "text", None) is not None or isinstance(constraint, (_StrictInterval, OneOf, Shape)):
+    if getattr(constraint, "text", None) is not None or isinstance(constraint, (_StrictInterval, OneOf, Shape, TupleOf)):
         return str(constraint)
     if isinstance(constraint, _Booleans):
         return "a bool"
@@ -293,7 +323,7 @@ def _message(name: str, val, constraints) -> str:
 
 
 def _compile(constraints):
-    return [c if isinstance(c, (_StrictInterval, OneOf, Shape)) else make_constraint(c)
+    return [c if isinstance(c, (_StrictInterval, OneOf, Shape, TupleOf)) else make_constraint(c)
             for c in constraints]
 
 
