@@ -377,7 +377,10 @@ def plot_scattering(S: ArrayLike, channel_table: dict, *, L: int | None = None,
         raise ValueError(f"S has {S.shape[0]} channels (S.shape[0]) but channel_table has {order.size}; pass "
                          "one sample (S[0]) of the estimator that made the table.")
     means = S.reshape(S.shape[0], -1).mean(axis=1)
-    two_d = bool(np.any(np.asarray(table["theta1"])[order >= 1] > 0)) or (L is not None and L > 1)
+    if S.ndim > 1:
+        two_d = S.ndim == 3
+    else:  # channel means only: images have orientations (or say L)
+        two_d = bool(np.any(np.asarray(table["theta1"])[order >= 1] > 0)) or (L is not None and L > 1)
     L = _infer_L(table, "theta1") if L is None else L
     orders = [o for o in (1, 2) if np.any(order == o)]
     fig = Figure(figsize=figsize or (4.6 * len(orders), 3.8), layout="constrained")
@@ -407,7 +410,10 @@ def plot_scattering(S: ArrayLike, channel_table: dict, *, L: int | None = None,
     if 2 in orders:
         second = order == 2
         a, b = ("j1", "j2") if two_d else ("n1", "n2")
-        grid = _mean_grid(means[second], table[a][second], table[b][second])
+        # every first-order index as a row, so that the grid reads like the order-1 panel
+        n_rows = int(np.max(table[a][first])) + 1
+        n_cols = n_rows if two_d else int(np.max(table[b][second])) + 1
+        grid = _mean_grid(means[second], table[a][second], table[b][second], (n_rows, n_cols))
         im = axes[1].imshow(grid, cmap="viridis", aspect="auto")
         axes[1].set_xlabel(f"{b} (second wavelet)")
         axes[1].set_ylabel(f"{a} (first wavelet)")
@@ -417,10 +423,10 @@ def plot_scattering(S: ArrayLike, channel_table: dict, *, L: int | None = None,
     return fig
 
 
-def _mean_grid(values, rows, cols):
+def _mean_grid(values, rows, cols, shape=None):
     """Mean of ``values`` per (row, col) cell; NaN (drawn blank) where no channel falls."""
     rows, cols = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
-    shape = (rows.max() + 1, cols.max() + 1)
+    shape = (rows.max() + 1, cols.max() + 1) if shape is None else shape
     sums = np.zeros(shape)
     counts = np.zeros(shape)
     np.add.at(sums, (rows, cols), values)
