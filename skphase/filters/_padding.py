@@ -182,7 +182,9 @@ def padding_geometry(shape: tuple[int, ...], J: int, *, mode: str = "periodic",
     ------
     ValueError
         If a size is not divisible by ``2**J`` (periodic), smaller than
-        ``2**J``, or too small for reflection (padding must be < size).
+        ``2**J``, or too small for reflection (padding must be < size: in 2D the
+        padding of a side M is ``2**(J+1) - M % 2**J``, so every side needs
+        ``M >= 2**J + 1``; in 1D any ``N >= 2**J`` works).
 
     Warns
     -----
