@@ -58,16 +58,16 @@ def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
 
     os.makedirs(output_dir, exist_ok=True)
     try:
-        from .plotting import plot_coefficients, plot_filter_bank
+        from .plotting import plot_coefficients, plot_filter_bank, plot_scattering
 
-        fig = plot_filter_bank(pht.config_.bank)
-        path1 = os.path.join(output_dir, "filters.png")
-        fig.savefig(path1, dpi=80)
-        fig = plot_coefficients(image, U[0], pht._channel_names())
-        path2 = os.path.join(output_dir, "coefficients.png")
-        fig.savefig(path2, dpi=80)
-        print(f"[2/3] figures: {path1}, {path2}")
-        report["figures"] = [path1, path2]
+        paths = []
+        for fig, fname in ((plot_filter_bank(pht.config_.bank), "filters.png"),
+                           (plot_coefficients(image, U[0], pht.channel_table_), "coefficients.png"),
+                           (plot_scattering(S[0], sa.channel_table_), "scattering.png")):
+            paths.append(os.path.join(output_dir, fname))
+            fig.savefig(paths[-1], dpi=80)
+        print(f"[2/3] figures: {', '.join(paths)} (filters drawn in the Fourier domain)")
+        report["figures"] = paths
     except ImportError as exc:
         print(f"[2/3] figures skipped: {exc}")
 
