@@ -370,7 +370,8 @@ def plot_scattering(S: ArrayLike, channel_table: dict, *, L: int | None = None,
     S = np.asarray(S, dtype=np.float64)
     table = channel_table
     if "order" not in table:
-        raise ValueError("channel_table must be a ScatteringAverager's channel_table_ (key 'order'); got keys "
+        raise ValueError("channel_table must be a ScatteringAverager's channel_table_ (key 'order'); "
+                         "got keys "
                          f"{sorted(table)}.")
     order = np.asarray(table["order"])
     if S.shape[0] != order.size:

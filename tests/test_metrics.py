@@ -605,7 +605,10 @@ def test_docstring_examples_run(module):
         (lambda: leverage_correlation(np.zeros((2, 64))), "r is identically 0"),
         (lambda: compare(np.ones(64), _white(1, (2, 64))), "target is constant"),
         (lambda: compare(_white(0, 64), np.zeros((2, 64))), "samples is constant"),
-        (lambda: compare(_white(0, (32, 32)), _white(1, (2, 32, 32)), np.ones((1, 32, 32))), "baseline is constant"),
+        (
+            lambda: compare(_white(0, (32, 32)), _white(1, (2, 32, 32)), np.ones((1, 32, 32))),
+            "baseline is constant",
+        ),
         # a straight line: non-constant, but its returns have a constant magnitude
         (lambda: compare(_white(0, 64), np.arange(64.0)), r"\|np\.diff\(samples\)\| is constant"),
     ],
