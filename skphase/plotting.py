@@ -28,7 +28,14 @@ from .utils._params import Ints, TupleOf, validate_params
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["plot_coefficients", "plot_comparison", "plot_filter_bank", "plot_scattering"]
+__all__ = [
+    "angle_label",
+    "channel_labels",
+    "plot_coefficients",
+    "plot_comparison",
+    "plot_filter_bank",
+    "plot_scattering",
+]
 
 _COLORS = {"target": "black", "samples": "tab:blue", "baseline": "tab:orange"}
 _FIGSIZE = [None, TupleOf(Real, 2, text="a pair (width, height) of inches")]

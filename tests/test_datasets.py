@@ -582,3 +582,13 @@ def test_multifractal_generators_below_the_bound_are_not_degenerate():
 def test_boolean_like_values_are_refused(call, name):
     with pytest.raises(TypeError, match=f"{name} must be"):
         call()
+
+
+def test_every_generator_declares_its_parameters():
+    import skphase.datasets
+
+    functions = [getattr(skphase.datasets, n) for n in skphase.datasets.__all__]
+    functions = [f for f in functions if callable(f)]
+    assert len(functions) == 11
+    for f in functions:
+        assert hasattr(f, "__skphase_constraints__"), f.__name__

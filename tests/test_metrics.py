@@ -628,3 +628,12 @@ def test_non_constant_inputs_never_give_nan():
     report = compare(np.cumsum(_white(3, 256)), np.cumsum(x, axis=1).repeat(4, axis=1), lags=[1, 2, 4])
     for curves in report["curves"].values():
         assert all(np.all(np.isfinite(v)) for v in curves.values())
+
+
+def test_every_metric_declares_its_parameters():
+    import skphase.metrics
+
+    functions = [getattr(skphase.metrics, n) for n in skphase.metrics.__all__]
+    assert len(functions) == 12
+    for f in functions:
+        assert hasattr(f, "__skphase_constraints__"), f.__name__
