@@ -28,7 +28,14 @@ from .utils._params import Ints, TupleOf, validate_params
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["plot_coefficients", "plot_comparison", "plot_filter_bank", "plot_scattering"]
+__all__ = [
+    "angle_label",
+    "channel_labels",
+    "plot_coefficients",
+    "plot_comparison",
+    "plot_filter_bank",
+    "plot_scattering",
+]
 
 _COLORS = {"target": "black", "samples": "tab:blue", "baseline": "tab:orange"}
 _FIGSIZE = [None, TupleOf(Real, 2, text="a pair (width, height) of inches")]
@@ -370,7 +377,8 @@ def plot_scattering(S: ArrayLike, channel_table: dict, *, L: int | None = None,
     S = np.asarray(S, dtype=np.float64)
     table = channel_table
     if "order" not in table:
-        raise ValueError("channel_table must be a ScatteringAverager's channel_table_ (key 'order'); got keys "
+        raise ValueError("channel_table must be a ScatteringAverager's channel_table_ (key 'order'); "
+                         "got keys "
                          f"{sorted(table)}.")
     order = np.asarray(table["order"])
     if S.shape[0] != order.size:

@@ -536,8 +536,14 @@ def test_bad_input_gets_a_clear_error(call, error, match):
         (lambda: make_mrw(1, 64, intermittency=0.71), "intermittency"),
         (lambda: make_skewed_mrw(1, 64, leverage=10), r"leverage must be .*got 10"),
         (lambda: make_skewed_mrw(1, 64, intermittency=5), "intermittency"),
-        (lambda: make_skewed_mrw(1, 64, intermittency=0.6, leverage=0.5), r"intermittency\*\*2 \+ leverage\*\*2 must be < 1/2"),
-        (lambda: skewed_mrw_leverage([1], intermittency=0.6, leverage=0.5), r"intermittency\*\*2 \+ leverage\*\*2"),
+        (
+            lambda: make_skewed_mrw(1, 64, intermittency=0.6, leverage=0.5),
+            r"intermittency\*\*2 \+ leverage\*\*2 must be < 1/2",
+        ),
+        (
+            lambda: skewed_mrw_leverage([1], intermittency=0.6, leverage=0.5),
+            r"intermittency\*\*2 \+ leverage\*\*2",
+        ),
         (lambda: make_multifractal_field(1, 32, intermittency=5), r"intermittency must be .*\[0, 1\).*got 5"),
         (lambda: make_multifractal_field(1, 32, intermittency=1.0), "intermittency"),
     ],
@@ -576,3 +582,13 @@ def test_multifractal_generators_below_the_bound_are_not_degenerate():
 def test_boolean_like_values_are_refused(call, name):
     with pytest.raises(TypeError, match=f"{name} must be"):
         call()
+
+
+def test_every_generator_declares_its_parameters():
+    import skphase.datasets
+
+    functions = [getattr(skphase.datasets, n) for n in skphase.datasets.__all__]
+    functions = [f for f in functions if callable(f)]
+    assert len(functions) == 11
+    for f in functions:
+        assert hasattr(f, "__skphase_constraints__"), f.__name__

@@ -412,3 +412,15 @@ def test_crop_rejects_bad_level():
         spec.crop(6)
     with pytest.raises(ValueError, match="level must be an integer >= 0, got -1"):
         spec.crop(-1)
+
+
+def test_every_public_function_declares_its_parameters():
+    import skphase.filters
+
+    functions = [getattr(skphase.filters, n) for n in skphase.filters.__all__]
+    functions = [f for f in functions if callable(f) and not isinstance(f, type)]
+    assert len(functions) == 9
+    for f in functions:
+        assert hasattr(f, "__skphase_constraints__"), f.__name__
+    with pytest.raises(ValueError, match=r"highpass must be a bool, got 'no' of type str"):
+        bump_2d((16, 16), 1.0, 0.0, highpass="no")

@@ -605,7 +605,10 @@ def test_docstring_examples_run(module):
         (lambda: leverage_correlation(np.zeros((2, 64))), "r is identically 0"),
         (lambda: compare(np.ones(64), _white(1, (2, 64))), "target is constant"),
         (lambda: compare(_white(0, 64), np.zeros((2, 64))), "samples is constant"),
-        (lambda: compare(_white(0, (32, 32)), _white(1, (2, 32, 32)), np.ones((1, 32, 32))), "baseline is constant"),
+        (
+            lambda: compare(_white(0, (32, 32)), _white(1, (2, 32, 32)), np.ones((1, 32, 32))),
+            "baseline is constant",
+        ),
         # a straight line: non-constant, but its returns have a constant magnitude
         (lambda: compare(_white(0, 64), np.arange(64.0)), r"\|np\.diff\(samples\)\| is constant"),
     ],
@@ -625,3 +628,12 @@ def test_non_constant_inputs_never_give_nan():
     report = compare(np.cumsum(_white(3, 256)), np.cumsum(x, axis=1).repeat(4, axis=1), lags=[1, 2, 4])
     for curves in report["curves"].values():
         assert all(np.all(np.isfinite(v)) for v in curves.values())
+
+
+def test_every_metric_declares_its_parameters():
+    import skphase.metrics
+
+    functions = [getattr(skphase.metrics, n) for n in skphase.metrics.__all__]
+    assert len(functions) == 12
+    for f in functions:
+        assert hasattr(f, "__skphase_constraints__"), f.__name__

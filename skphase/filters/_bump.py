@@ -246,7 +246,8 @@ def bump_2d(shape: tuple[int, int], xi: float, theta: float, *, L: int = 8,
     (4, 0.0)
     """
     w0, w1, radius = _radius_2d((int(shape[0]), int(shape[1])))
-    values = _radial_bandpass(radius, float(xi), 1, highpass) * _angular_window(w0, w1, radius, float(theta), int(L))
+    values = (_radial_bandpass(radius, float(xi), 1, highpass)
+              * _angular_window(w0, w1, radius, float(theta), int(L)))
     return _fold_nyquist(values)
 
 

@@ -91,7 +91,10 @@ class _StrictInterval(Interval):
     def __str__(self):
         if self.text is not None:
             return self.text
-        noun = ("an even integer" if self.even else "an integer") if self.type is Integral else "a finite float"
+        if self.type is Integral:
+            noun = "an even integer" if self.even else "an integer"
+        else:
+            noun = "a finite float"
         low, high = self.left, self.right
         if low is None and high is None:
             return noun
@@ -287,15 +290,15 @@ def _show(val) -> str:
 
 
 def _describe(constraint) -> str:
-    if getattr(constraint, "text", None) is not None or isinstance(constraint, (_StrictInterval, OneOf, Shape, TupleOf)):
-        return str(constraint)
     if isinstance(constraint, _Booleans):
         return "a bool"
     if isinstance(constraint, _Callables):
         return "a callable"
     if isinstance(constraint, _InstancesOf):
-        return f"a {constraint.type.__module__}.{constraint.type.__qualname__}".replace(
-            "numpy.random.mtrand.", "numpy.random.").replace("numpy.random._generator.", "numpy.random.")
+        kind = constraint.type
+        # numpy's random classes live in private modules; name them as users write them
+        prefix = "numpy.random." if kind.__module__.startswith("numpy.random") else ""
+        return f"a {prefix}{kind.__qualname__}"
     return str(constraint)
 
 
@@ -323,8 +326,8 @@ def _message(name: str, val, constraints) -> str:
 
 
 def _compile(constraints):
-    return [c if isinstance(c, (_StrictInterval, OneOf, Shape, TupleOf)) else make_constraint(c)
-            for c in constraints]
+    # scikit-learn's make_constraint does not know the constraint classes defined here
+    return [c if isinstance(c, _Constraint) else make_constraint(c) for c in constraints]
 
 
 def check_param(name: str, value, constraints) -> None:
