@@ -12,7 +12,8 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..base import BatchedTransformer
 from ..operators import ChannelwiseOperator
-from ..utils._validation import check_shape_param, check_signals
+from ..utils._params import Shape, check_param
+from ..utils._validation import check_signals
 
 #: J=None picks the largest J up to this that the input allows.
 MAX_AUTO_J = 3
@@ -52,7 +53,7 @@ class _WaveletTransformer(BatchedTransformer):
         "L": [Interval(Integral, 1, None, closed="left")],
         "Q": [Interval(Integral, 1, None, closed="left")],
         "wavelet": [StrOptions({"morlet", "bump"})],
-        "shape": [None, "array-like"],
+        "shape": [None, "array-like"],  # checked in fit by Shape, which names the bad element
         "multichannel": ["boolean"],
         "flatten": ["boolean"],
     }
@@ -75,7 +76,8 @@ class _WaveletTransformer(BatchedTransformer):
             The fitted transformer.
         """
         self._check_params()
-        shape = check_shape_param(self.shape)
+        check_param("shape", self.shape, [None, Shape((1, 2))])
+        shape = None if self.shape is None else tuple(int(s) for s in self.shape)
         X, spatial, channels = check_signals(self, X, reset=True, shape=shape,
                                              multichannel=self.multichannel)
         self.input_shape_ = spatial

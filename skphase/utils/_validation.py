@@ -136,16 +136,3 @@ def check_signals(estimator, X, *, reset: bool, shape=None, multichannel: bool =
         raise ValueError(f"X has spatial shape {spatial}, but {type(estimator).__name__} was fitted on "
                          f"{tuple(estimator.input_shape_)}.")
     return X, spatial, channels
-
-
-def check_shape_param(shape):
-    """``shape`` is None or a tuple of 1 or 2 positive ints."""
-    if shape is None:
-        return None
-    try:
-        out = tuple(int(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"shape must be None or a tuple of 1 or 2 positive ints, got {shape!r}.") from None
-    if len(out) not in (1, 2) or any(s < 1 for s in out) or any(int(s) != s for s in shape):
-        raise ValueError(f"shape must be None or a tuple of 1 or 2 positive ints, got {shape!r}.")
-    return out
