@@ -147,11 +147,13 @@ def _low_pass_half_2d(xh, width, phi, kh, kw, out):
     return out
 
 
-def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out):
+def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
+                      want_z, z_out):
     # One scattering layer, fused per (sample, chunk of filters) so that intermediate
     # maps stay in cache: Y = periodize_k(X[b] * filt[f]); z = ifft(Y); u = rho(z) for
     # each phase (or |z|); U = rfft(u); s = irfft(periodize_p(U * phi)). s goes to
-    # s_out; the full spectrum U (Hermitian fill) to u_out when the next order needs it.
+    # s_out; the full spectrum U (Hermitian fill) to u_out when the next order needs it;
+    # z (unscaled alias sum, before the 1 / (kh kw) folded into rho) to z_out when asked.
     # Small maps are grouped so that each FFT call does enough work to hide its overhead.
     n_batch, height, width = X.shape
     n_filt = filt.shape[0]
@@ -173,6 +175,9 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
             _accumulate_aliases(X[b], filt[f0 + t], kh, kw, Y[t])
         # 1D signals arrive as (1, N) maps: 1D transforms skip the trivial axis
         z = scipy.fft.ifft(Y) if h == 1 else scipy.fft.ifft2(Y)
+        if want_z:
+            for t in range(nf):
+                z_out[b, f0 + t] = z[t]
         u = np.empty((nf * n_out, h, w), dtype=s_out.dtype)
         for t in range(nf):
             for a in range(n_out):
@@ -200,6 +205,115 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
     return s_out
 
 
+def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw, g_U, has_g_U,
+                              n_groups, partial, gX):
+    # Pullback of _wavelet_layer_2d, fused per (sample, group of filter chunks) the same
+    # way: for each output map m (filter t, phase a), the gradient on u is
+    #   g_u = Re ifft_mid(conj(phi) tile(fft_coarse(g_s)) + n_mid g_U)
+    # (the low-pass and irfft scales cancel: n_mid = n_coarse ph pw), computed from its
+    # Hermitian part with one irfft; then g_z = d rho^T g_u (with the kernel's alias
+    # scale), g_Y = fft(g_z) / n_mid and gX[b] += conj(filt) tile_k(g_Y).
+    # Each task owns partial[b, g]; with n_groups > 1 the groups are summed into gX
+    # afterwards (partial is gX itself, viewed (B, 1, H, W), when n_groups == 1).
+    n_batch, height, width = gX.shape
+    n_filt = filt.shape[0]
+    h = height // kh
+    w = width // kw
+    n_out = cos.shape[0]
+    h2 = h // ph
+    w2 = w // pw
+    half = w // 2 + 1
+    half2 = w2 // 2 + 1
+    n_mid = h * w
+    scale = 1.0 / (kh * kw)
+    # the alias scale of rho and the 1 / n_mid of ifft's adjoint, applied once to g_z
+    g_scale = scale / n_mid
+    fold = 0.5 * n_mid
+    chunk = max(1, min(n_filt, 8192 // (h * w)))
+    n_chunks = (n_filt + chunk - 1) // chunk
+    per_group = (n_chunks + n_groups - 1) // n_groups
+    for task in prange(n_batch * n_groups):
+        b = task // n_groups
+        grp = task % n_groups
+        acc = partial[b, grp]
+        for i in range(height):
+            for j in range(width):
+                acc[i, j] = 0.0
+        for c in range(grp * per_group, min(n_chunks, (grp + 1) * per_group)):
+            f0 = c * chunk
+            nf = min(chunk, n_filt - f0)
+            m0 = f0 * n_out
+            n_maps = nf * n_out
+            gs = np.empty((n_maps, h2, w2), dtype=g_s.dtype)
+            for m in range(n_maps):
+                gs[m] = g_s[b, m0 + m]
+            G = scipy.fft.rfft(gs) if h == 1 else scipy.fft.rfft2(gs)
+            A = np.empty((n_maps, h, half), dtype=z.dtype)
+            for m in range(n_maps):
+                for i in range(h):
+                    ii = i % h2
+                    mirror = (h2 - ii) % h2
+                    for j in range(half):
+                        jj = j % w2
+                        if jj < half2:
+                            v = G[m, ii, jj]
+                        else:
+                            v = np.conj(G[m, mirror, w2 - jj])
+                        A[m, i, j] = np.conj(phi[i, j]) * v
+                    if has_g_U:
+                        # Re ifft(g_U) only sees the Hermitian part of g_U
+                        mi = (h - i) % h
+                        for j in range(half):
+                            A[m, i, j] += fold * (g_U[b, m0 + m, i, j]
+                                                  + np.conj(g_U[b, m0 + m, mi, (w - j) % w]))
+            g_u = scipy.fft.irfft(A, n=w) if h == 1 else scipy.fft.irfft2(A, s=(h, w))
+            g_z = np.empty((nf, h, w), dtype=z.dtype)
+            for t in range(nf):
+                zt = z[b, f0 + t]
+                if relu:
+                    for i in range(h):
+                        for j in range(w):
+                            re = 0.0
+                            im = 0.0
+                            for a in range(n_out):
+                                # the forward's own expression, so the mask [a > 0] matches bitwise
+                                ca = cos[a] * scale
+                                sa = sin[a] * scale
+                                if ca * zt[i, j].real + sa * zt[i, j].imag > 0:
+                                    gv = g_u[t * n_out + a, i, j]
+                                    re += cos[a] * gv
+                                    im += sin[a] * gv
+                            g_z[t, i, j] = g_scale * complex(re, im)
+                else:
+                    for i in range(h):
+                        for j in range(w):
+                            mod = abs(zt[i, j])
+                            if mod > 0:
+                                g_z[t, i, j] = (g_scale * g_u[t, i, j] / mod) * zt[i, j]
+                            else:
+                                g_z[t, i, j] = 0.0
+            GY = scipy.fft.fft(g_z) if h == 1 else scipy.fft.fft2(g_z)
+            for t in range(nf):
+                ft = filt[f0 + t]
+                for p in range(kh):
+                    for i in range(h):
+                        row = i + p * h
+                        for q in range(kw):
+                            off = q * w
+                            for j in range(w):
+                                acc[row, off + j] += np.conj(ft[row, off + j]) * GY[t, i, j]
+    if n_groups > 1:
+        for bi in prange(n_batch * height):
+            b = bi // height
+            i = bi % height
+            for j in range(width):
+                gX[b, i, j] = partial[b, 0, i, j]
+            for grp in range(1, n_groups):
+                for j in range(width):
+                    gX[b, i, j] += partial[b, grp, i, j]
+    return gX
+
+
 def _compile(func):
     parallel = njit(parallel=True, cache=True)(func)
     # A renamed copy for the serial build: numba's on-disk cache is keyed by the
@@ -225,3 +339,4 @@ hermitian_fill_2d = _compile(_hermitian_fill_2d)
 relu_phases = _compile(_relu_phases)
 low_pass_half_2d = _compile(_low_pass_half_2d)
 wavelet_layer_2d = _compile(_wavelet_layer_2d)
+wavelet_layer_adjoint_2d = _compile(_wavelet_layer_adjoint_2d)

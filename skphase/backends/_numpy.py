@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 
+import numba
 import numpy as np
 import scipy.fft
 
@@ -15,6 +17,7 @@ from ._kernels import (
     mul_periodize_adjoint_2d,
     relu_phases,
     wavelet_layer_2d,
+    wavelet_layer_adjoint_2d,
 )
 
 # so that a float32 transform does not convert the whole bank on every batch
@@ -121,16 +124,21 @@ class NumpyBackend:
 
     def fused_wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
                             spectra: bool, coefficients: bool = False):
-        """One scattering layer on spectra X (B, *s), fused: returns (s, U).
+        """One scattering layer on spectra X (B, *s), fused: returns (s, U), or (s, U, z).
 
         The fast path of :func:`skphase.operators._layer.wavelet_layer`.
 
         s (B, C, *s / (k k_low)) is the low-passed, subsampled rho(X * filt) with
         C = n_filters * n_phases (phase inner); U (B, C, *s / k) are the full spectra
         of rho(X * filt), returned when ``spectra`` (else None). Fused in one numba kernel.
+
+        With ``coefficients``, also returns the wavelet coefficients before the
+        nonlinearity, z (B, n_filters, *s / k) complex, as the kernel holds them:
+        z = ifft(sum over the k**ndim aliases of X * filt), the alias *sum*, not the
+        mean. The subsampled coefficients of the transform are z / k**ndim (the kernel
+        folds that factor into the nonlinearity: u = rho(z / k**ndim)). This is the
+        ``z`` that :meth:`fused_wavelet_layer_adjoint` expects.
         """
-        if coefficients:
-            raise NotImplementedError("the fused layer does not emit its coefficients yet")
         n_batch, n_filt = X.shape[0], filt.shape[0]
         spatial = X.shape[1:]
         if spatial != filt.shape[1:] or spatial != tuple(phi.shape[i] * k for i in range(ndim)):
@@ -146,16 +154,92 @@ class NumpyBackend:
         coarse = (mid[0] // kh_low, mid[1] // k_low)
         s_out = np.empty((n_batch, n_filt * n_out) + coarse, dtype=real)
         u_out = np.empty((n_batch, n_filt * n_out) + mid if spectra else (1, 1, 1, 1), dtype=X.dtype)
+        z_out = np.empty((n_batch, n_filt) + mid if coefficients else (1, 1, 1, 1), dtype=X.dtype)
         cos = np.ascontiguousarray(cos if kind == "relu" else [1.0], dtype=real)
         sin = np.ascontiguousarray(sin if kind == "relu" else [0.0], dtype=real)
         wavelet_layer_2d(np.ascontiguousarray(x2), np.ascontiguousarray(f2), kh, k, cos, sin,
                          kind == "relu", np.ascontiguousarray(p2, dtype=real if not np.iscomplexobj(p2)
                                                               else X.dtype),
-                         kh_low, k_low, spectra, s_out, u_out)
+                         kh_low, k_low, spectra, s_out, u_out, coefficients, z_out)
         lead = (n_batch, n_filt * n_out)
         s = s_out.reshape(lead + tuple(n // (k * k_low) for n in spatial))
         u = u_out.reshape(lead + tuple(n // k for n in spatial)) if spectra else None
-        return s, u
+        if not coefficients:
+            return s, u
+        return s, u, z_out.reshape((n_batch, n_filt) + tuple(n // k for n in spatial))
+
+    def fused_wavelet_layer_adjoint(self, g_s, z, filt, k: int, phi, k_low: int, kind: str, cos, sin,
+                              ndim: int, g_U=None):
+        """Pullback of :meth:`fused_wavelet_layer` to its input spectra X (B, *s).
+
+        Returns gX (B, *s) complex, the gradient in X of <g_s, s> + Re<g_U, U>
+        (real inner products; the gradient of a function of complex X is written
+        d/dRe X + i d/dIm X), where (s, U, z) = ``fused_wavelet_layer(X, filt, k, phi,
+        k_low, kind, cos, sin, ndim, ..., coefficients=True)``.
+
+        Parameters
+        ----------
+        g_s : array (B, C, *s / (k k_low)), real
+            Gradient on the layer's averages s; C = n_filters * n_phases, phase inner.
+        z : array (B, n_filters, *s / k), complex
+            The coefficients ``fused_wavelet_layer`` returned with ``coefficients=True``
+            (the alias sum, before the 1 / k**ndim folded into rho); their dtype sets
+            the working precision.
+        filt, k, phi, k_low, kind, cos, sin, ndim
+            As given to ``fused_wavelet_layer``.
+        g_U : array (B, C, *s / k), complex, optional
+            Gradient on the full output spectra U (for instance the input gradient of
+            the next order's layer), in the same convention as gX.
+
+        Fused per (sample, chunk of filters) in one numba kernel, like the forward.
+        """
+        n_batch, n_filt = z.shape[0], filt.shape[0]
+        spatial = tuple(filt.shape[1:])
+        mid = tuple(n // k for n in spatial)
+        coarse = tuple(n // k_low for n in mid)
+        n_out = len(cos) if kind == "relu" else 1
+        lead = (n_batch, n_filt * n_out)
+        # the kernel does no bounds checks: refuse what does not fit here
+        if tuple(z.shape) != (n_batch, n_filt) + mid or tuple(phi.shape) != mid:
+            raise ValueError(f"z {tuple(z.shape)}, filt {tuple(filt.shape)} and phi {tuple(phi.shape)} "
+                             f"do not fit together with k={k}; z must be (B, {n_filt}) + {mid}.")
+        if tuple(g_s.shape) != lead + coarse:
+            raise ValueError(f"g_s has shape {tuple(g_s.shape)}; expected {lead + coarse} "
+                             f"(k={k}, k_low={k_low}, {n_out} phase(s)).")
+        if g_U is not None and tuple(g_U.shape) != lead + mid:
+            raise ValueError(f"g_U has shape {tuple(g_U.shape)}; expected {lead + mid}.")
+        if not np.iscomplexobj(z):
+            raise TypeError(f"z must be complex (the coefficients fused_wavelet_layer returns); got {z.dtype}.")
+        cdtype = np.dtype(z.dtype)
+        real = np.float32 if cdtype == np.complex64 else np.float64
+        kh, kh_low = (1, 1) if ndim == 1 else (k, k_low)
+        z2 = np.ascontiguousarray(z).reshape((n_batch, n_filt) + _as_2d_spectra(z[:1, 0], ndim).shape[1:])
+        f2 = _as_2d_spectra(filt, ndim)
+        p2 = _as_2d_spectra(phi[None], ndim)[0]
+        p2 = np.ascontiguousarray(p2, dtype=cdtype if np.iscomplexobj(p2) else real)
+        g2 = np.ascontiguousarray(g_s, dtype=real).reshape(lead + (z2.shape[2] // kh_low, z2.shape[3] // k_low))
+        if g_U is None:
+            u2 = np.zeros((1, 1, 1, 1), dtype=cdtype)
+        else:
+            u2 = np.ascontiguousarray(g_U, dtype=cdtype).reshape(lead + z2.shape[2:])
+        cos = np.ascontiguousarray(cos if kind == "relu" else [1.0], dtype=real)
+        sin = np.ascontiguousarray(sin if kind == "relu" else [0.0], dtype=real)
+        height, width = f2.shape[1:]
+        gX = np.empty((n_batch, height, width), dtype=cdtype)
+        # Tasks (sample, group of filter chunks) must not race on gX[b]: with fewer
+        # samples than threads, the filters of a sample are split into groups that
+        # accumulate into their own buffers, summed at the end.
+        chunk = max(1, min(n_filt, 8192 // (z2.shape[2] * z2.shape[3])))
+        n_chunks = -(-n_filt // chunk)
+        threads = numba.get_num_threads() if threading.current_thread() is threading.main_thread() else 1
+        n_groups = max(1, min(n_chunks, -(-threads // n_batch)))
+        if n_groups == 1:
+            partial = gX.reshape((n_batch, 1, height, width))
+        else:
+            partial = np.empty((n_batch, n_groups, height, width), dtype=cdtype)
+        wavelet_layer_adjoint_2d(g2, z2, np.ascontiguousarray(f2), kh, k, cos, sin, kind == "relu", p2,
+                                 kh_low, k_low, u2, g_U is not None, n_groups, partial, gX)
+        return gX.reshape((n_batch,) + spatial)
 
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         """Adjoint of :meth:`mul_periodize` in its first argument: (B, F, *s/k) -> (B, *s)."""

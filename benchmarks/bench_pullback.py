@@ -1,0 +1,105 @@
+"""Cost of the scattering's analytic gradient relative to its forward pass, in one run.
+
+Times (medians) on the same float32 batch: the forward ``scattering``; today's
+``scattering_vjp`` (forward recomputed with unfused numpy primitives); and a pullback
+built from the fused numba layers, ``wavelet_layer(..., coefficients=True)`` on the way
+forward and ``wavelet_layer_adjoint`` on the way back (order-2 input gradients flowing
+into the order-1 adjoint as ``g_U``). Prints the ratios to the forward (target <= 2) and
+the relative difference between the two gradients.
+
+    python benchmarks/bench_pullback.py [--repeats 5] [--batch 8] [--size 256]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from _common import machine_line, median_time
+from skphase import ScatteringAverager
+from skphase.transforms import scattering, scattering_vjp
+from skphase.transforms._common import crop_adjoint, pad, pad_adjoint, phase_angles
+from skphase.transforms._scattering import _filters, _hermitian_low_pass, _low_pass_vjp
+
+
+def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonlinearity_kind, n_phases):
+    """Gradient of <grad, scattering(x)> in x, from the fused layers and their adjoints.
+
+    Mirrors :func:`scattering`: each group's forward keeps its coefficients z, then its
+    adjoint runs at once (order 2 before order 1, whose ``g_U`` it feeds).
+    """
+    ndim, J = bank.ndim, bank.J
+    psi1, psi2, phi_raw = _filters(bank, backend, x.dtype)
+    phi = [backend.from_filter(h, x.dtype) for h in _hermitian_low_pass(bank)]
+    crop = pad_spec.crop(J)
+    spatial0 = tuple(pad_spec.padded_shape)
+    coarse = tuple(n // 2 ** J for n in spatial0)
+    n0 = int(np.prod(spatial0))
+    n_batch = x.shape[0]
+    g_canon = backend.take(grad, plan.canonical_position, axis=1)  # computation order
+    X = backend.hermitian_full(backend.rfft(pad(x, pad_spec, backend), ndim), ndim, spatial0)
+    cos, sin = backend.cos_sin(phase_angles(n_phases), x.dtype)
+    gX = _low_pass_vjp(g_canon[:, :1], phi_raw, 0, J, ndim, spatial0, crop, backend)[:, 0]
+    pos = 1
+    for j1, k1, idx1 in plan.groups1:
+        spatial1 = tuple(n // 2 ** k1 for n in spatial0)
+        order2 = max_order >= 2 and bool(plan.groups2[j1])
+        layer1 = (psi1[0][idx1], 2 ** k1, phi[k1], 2 ** (J - k1), nonlinearity_kind, cos, sin, ndim)
+        s1, U1, z1 = backend.wavelet_layer(X, *layer1, order2, coefficients=True)
+        c1 = s1.shape[1]
+        g_s1 = crop_adjoint(g_canon[:, pos:pos + c1], coarse, crop, backend)
+        pos += c1
+        g_U1 = None
+        if order2:
+            U1 = U1.reshape((-1,) + spatial1)
+            for j2, k2, idx2 in plan.groups2[j1]:
+                layer2 = (psi2[k1][idx2], 2 ** k2, phi[k1 + k2], 2 ** (J - k1 - k2), nonlinearity_kind,
+                          cos, sin, ndim)
+                s2, _, z2 = backend.wavelet_layer(U1, *layer2, False, coefficients=True)
+                c2 = s2.shape[1]
+                g2 = g_canon[:, pos:pos + c1 * c2]
+                pos += c1 * c2
+                g2 = g2.reshape((n_batch * c1, c2) + tuple(g2.shape[2:]))
+                g_in = backend.wavelet_layer_adjoint(crop_adjoint(g2, coarse, crop, backend), z2, *layer2)
+                g_U1 = g_in if g_U1 is None else g_U1 + g_in
+            g_U1 = g_U1.reshape((n_batch, c1) + spatial1)
+        gX = gX + backend.wavelet_layer_adjoint(g_s1, z1, *layer1, g_U=g_U1)
+    g_xp = backend.real(backend.ifft(gX, ndim)) * n0
+    return pad_adjoint(g_xp, pad_spec, backend)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--nonlinearity", default="modulus", choices=["modulus", "relu"])
+    args = parser.parse_args()
+    print(machine_line())
+    shape = (args.size, args.size)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((args.batch,) + shape).astype(np.float32)
+    est = ScatteringAverager(J=4, L=8, max_order=2, nonlinearity=args.nonlinearity, padding="reflect",
+                             flatten=False).fit(x)
+    config = est.config_
+    kwargs = config.kwargs(config.get_backend())
+    S = scattering(x, **kwargs)
+    grad = rng.standard_normal(S.shape).astype(np.float32)
+    old = scattering_vjp(x, grad, **kwargs)
+    new = fused_pullback(x, grad, **kwargs)
+    err = float(np.linalg.norm(new - old) / np.linalg.norm(old))
+    t_fwd = median_time(lambda: scattering(x, **kwargs), repeats=args.repeats)
+    t_old = median_time(lambda: scattering_vjp(x, grad, **kwargs), repeats=args.repeats)
+    t_new = median_time(lambda: fused_pullback(x, grad, **kwargs), repeats=args.repeats)
+    print(f"{args.batch} x {args.size}x{args.size} float32, J=4 L=8 order 2 {args.nonlinearity}, "
+          f"{S.shape[1]} channels, medians of {args.repeats}")
+    print(f"  forward scattering      : {t_fwd:8.4f} s")
+    print(f"  scattering_vjp (today)  : {t_old:8.4f} s | {t_old / t_fwd:5.2f}x forward")
+    print(f"  fused pullback          : {t_new:8.4f} s | {t_new / t_fwd:5.2f}x forward "
+          f"(forward with z + adjoints)")
+    print(f"  fused vs today          : relative L2 difference {err:.1e} (float32)")
+
+
+if __name__ == "__main__":
+    main()
