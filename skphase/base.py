@@ -53,24 +53,11 @@ def _run_operator(x, spec, backend_args, method, *more):
 
 
 def check_execution_params(estimator) -> None:
-    """Fail early and clearly on ``backend``/``device``/``n_jobs`` that cannot run."""
+    """Fail early and clearly on ``backend``/``device``/``n_jobs`` that cannot run
+    (a device the backend does not have, torch missing: the backend says which)."""
     if estimator.n_jobs == 0:
         raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
-    backend, device = estimator.backend, estimator.device
-    if backend == "numpy":
-        if device not in (None, "cpu"):
-            raise ValueError(f"device={device!r} needs backend='torch'; the numpy backend runs on "
-                             "'cpu' only.")
-        return
-    get_backend("torch")  # ImportError naming the skphase[torch] extra when torch is missing
-    torch = __import__("torch")
-    try:
-        dev = torch.device("cpu" if device is None else device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"device={device!r} is not a torch device; expected 'cpu', 'cuda', "
-                         f"'cuda:N' or 'mps' (torch says: {exc}).") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but torch sees no CUDA device; use device='cpu' (or None).")
+    backend_for(estimator.backend, estimator.device)
 
 
 class BatchedTransformer(TransformerMixin, BaseEstimator):

@@ -32,7 +32,14 @@ class TorchBackend:
 
     def __init__(self, device=None) -> None:
         torch = _import_torch()
-        self.device = torch.device("cpu" if device is None else device)
+        try:
+            self.device = torch.device("cpu" if device is None else device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"device={device!r} is not a torch device; expected 'cpu', 'cuda', "
+                             f"'cuda:N' or 'mps' (torch says: {exc}).") from None
+        if self.device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} but torch sees no CUDA device; use device='cpu' "
+                             "(or None).")
         self._filters = FilterCache(_FILTER_CACHE_SIZE)
 
     def __getstate__(self):
