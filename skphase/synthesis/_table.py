@@ -49,7 +49,8 @@ def _shift_vectors(j: int, n_shifts: int, shape: tuple) -> list[tuple]:
             r = max(1, int(round(m / np.sqrt(2))))
             cands = [(0, m), (m, 0), (r, r), (r, -r)]
         for tau in cands:
-            if all(2 * abs(t) < s for t, s in zip(tau, shape)):
+            # rounding can give the same diagonal shift twice
+            if tau not in out and all(2 * abs(t) < s for t, s in zip(tau, shape)):
                 out.append(tau)
     return out
 
