@@ -89,6 +89,7 @@ class PhaseHarmonicMoments:
         self.n_pos = int(np.prod(self.spatial))
         self._cr, self._ci = harmonic_matrices(plan.n_phases)
         K = plan.n_harmonics
+        self._tables: dict = {}
         self._real_harmonic = np.array([not np.any(self._ci[k]) for k in range(K)])
 
     def _is_real(self, channels) -> bool:
@@ -134,6 +135,16 @@ class PhaseHarmonicMoments:
         low_var = (low ** 2).mean(axis=-1) - low.mean(axis=-1) ** 2
         return low_var, power - mean2, power
 
+    def _shift_tables(self, src, dtype):
+        """cos(w . tau) and sin(w . tau) over the DFT grid, (n_taus, N) each, for the source's shifts."""
+        key = (src.taus.tobytes(), str(dtype))
+        if key not in self._tables:
+            grids = np.meshgrid(*[np.arange(n) / n for n in self.spatial], indexing="ij")
+            phase = 2 * np.pi * sum(g.ravel()[None] * src.taus[:, d:d + 1] for d, g in enumerate(grids))
+            b = self.backend
+            self._tables[key] = (b.asarray(np.cos(phase), dtype), b.asarray(np.sin(phase), dtype))
+        return self._tables[key]
+
     # --- forward ----------------------------------------------------------------------
     def _cross_parts(self, hr, hi, channels):
         b = self.backend
@@ -154,11 +165,16 @@ class PhaseHarmonicMoments:
         if src.name == "diag":
             return (hr ** 2 + hi ** 2).mean(axis=-1)
         if src.name == "auto":
+            # c(tau) = (1/N) sum_u a(u + tau) conj(a(u)) = (1/N^2) sum_w |A(w)|^2 e^{i w tau}: one FFT
+            # per channel, then the few shifts wanted as a product with cos/sin tables
+            nc = len(src.channels)
             a = _rows(hr, src.channels, b) + 1j * _rows(hi, src.channels, b)
-            A = b.fft(a.reshape((B, len(src.channels)) + self.spatial), self.plan.ndim)
+            A = b.fft(a.reshape((B, nc) + self.spatial), self.plan.ndim)
             cache["auto"] = A
-            c = b.ifft(A.real ** 2 + A.imag ** 2, self.plan.ndim) / N
-            return b.take(c.reshape((B, -1)), src.shifts, axis=1)
+            power = (A.real ** 2 + A.imag ** 2).reshape((B, nc, N))
+            cos, sin = self._shift_tables(src, power.dtype)
+            c = (power @ cos.swapaxes(-1, -2)) + 1j * (power @ sin.swapaxes(-1, -2))
+            return b.take(c.reshape((B, -1)), src.shifts, axis=1) / N ** 2
         # cross family: G = a conj(b)^T / N for all its pairs, in real matrix products
         a_re, a_im = self._cross_parts(hr, hi, src.a)
         b_re, b_im = self._cross_parts(hr, hi, src.b)
@@ -232,10 +248,16 @@ class PhaseHarmonicMoments:
                 g_re.add_all(scale * hr)
                 g_im.add_all(scale * hi)
             elif src.name == "auto":
-                gv = gv_re if gv_im is None else gv_re + 1j * gv_im
-                nc = len(src.channels)
-                gc = b.index_add((B, nc * N), src.shifts, gv, axis=1).reshape((B, nc) + self.spatial)
-                kernel = 2.0 * b.fft(gc, self.plan.ndim).real
+                # ga = (a conv K) / N with K(s) = gc(s) + conj(gc(-s)), whose transform is
+                # 2 Re(sum_tau gc(tau) e^{-i w tau}): again a product with the cos/sin tables
+                nc, n_taus = len(src.channels), len(src.taus)
+                cos, sin = self._shift_tables(src, gv_re.dtype)
+                gc_re = b.index_add((B, nc * n_taus), src.shifts, gv_re, axis=1).reshape((B, nc, n_taus))
+                kernel = gc_re @ cos
+                if gv_im is not None:
+                    gc_im = b.index_add((B, nc * n_taus), src.shifts, gv_im, axis=1)
+                    kernel = kernel + gc_im.reshape((B, nc, n_taus)) @ sin
+                kernel = 2.0 * kernel.reshape((B, nc) + self.spatial)
                 ga = b.ifft(cache["auto"] * kernel, self.plan.ndim).reshape((B, nc, N)) / N
                 g_re.add(ga.real, src.channels)
                 g_im.add(ga.imag, src.channels)
@@ -281,5 +303,5 @@ class PhaseHarmonicMoments:
         if src.name in ("mean", "diag"):
             return p.n_wavelets * p.n_harmonics
         if src.name == "auto":
-            return len(src.shifts)
+            return len(src.shifts)  # the gathered values
         return len(src.a) * len(src.b)

@@ -63,7 +63,8 @@ class _Source:
     index_re: np.ndarray  # positions in the source's flat complex output read as real parts
     index_im: np.ndarray  # ... read as imaginary parts
     channels: np.ndarray = None  # auto: the harmonic channels correlated with themselves
-    shifts: np.ndarray = None  # auto: flat spatial index of each (channel, shift) read
+    shifts: np.ndarray = None  # auto: flat index (slot * n_taus + tau) of each value read
+    taus: np.ndarray = None  # auto: the distinct shifts, (n_taus, ndim)
     a: np.ndarray = None  # cross: first-factor channels
     b: np.ndarray = None  # cross: second-factor channels (conjugated)
 
@@ -134,8 +135,7 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
                  for w in range(n_w) for k in range(K)]
         sources.append(_Source("diag", np.array([ch(w, k) for w in range(n_w) for k in range(K)]), empty))
         # shifts, k = 0 (real covariance) and k = 1 (complex)
-        chans, flat, re_rows, im_rows = [], [], [], []
-        n_pos = int(np.prod(shape))
+        chans, entries, re_rows, im_rows = [], [], [], []
         for k in (0, 1):
             for w in range(n_w):
                 taus = _shift_vectors(int(js[w]), n_shifts, shape)
@@ -144,17 +144,20 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
                 slot = len(chans)
                 chans.append(ch(w, k))
                 for tau in taus:
-                    pos = int(np.ravel_multi_index(tuple(t % s for t, s in zip(tau, shape)), shape))
-                    flat.append(slot * n_pos + pos)
+                    entries.append((slot, tau))
                     re_rows.append(("auto", js[w], thetas[w], k, js[w], thetas[w], k, tau, 0))
                     if k == 1:
                         im_rows.append(("auto", js[w], thetas[w], k, js[w], thetas[w], k, tau, 1))
         if chans:
+            all_taus = sorted({tau for _, tau in entries})
+            where = {tau: i for i, tau in enumerate(all_taus)}
+            flat = [slot * len(all_taus) + where[tau] for slot, tau in entries]
             n_re = len(re_rows)
             rows += re_rows + im_rows
             # im rows are the k = 1 rows, which come last among the re rows
             sources.append(_Source("auto", np.arange(n_re), np.arange(n_re - len(im_rows), n_re),
-                                   channels=np.asarray(chans), shifts=np.asarray(flat)))
+                                   channels=np.asarray(chans), shifts=np.asarray(flat),
+                                   taus=np.asarray(all_taus, dtype=np.int64).reshape(len(all_taus), ndim)))
 
     def cross(name, pairs, complex_):
         if not pairs:
