@@ -6,11 +6,13 @@ wavelet coefficients and samples new realisations by moment matching;
 """
 
 from ._gaussian import GaussianSynthesizer
+from ._prediction import CrossScalePredictor
 from ._moments import PhaseHarmonicMoments
 from ._synthesizer import PhaseHarmonicSynthesizer
 from ._table import FAMILIES, MomentPlan, build_plan, moment_names
 
 __all__ = [
+    "CrossScalePredictor",
     "FAMILIES",
     "GaussianSynthesizer",
     "MomentPlan",
