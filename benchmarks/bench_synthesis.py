@@ -77,8 +77,8 @@ def series(args):
     z_ref = np.array([scaling_exponents(r, q, lags, ndim=1)[0] for r in refs])
     z = {k: scaling_exponents(np.cumsum(v, axis=-1), q, lags, ndim=1)[0]
          for k, v in (("target", target), ("synthesis", y), ("gaussian", g))}
-    print(f"\nMRW 2^{int(np.log2(n))}: {model.n_moments_} moments (J={model.J_}), {model.n_iter_[0]} iterations, "
-          f"{per_iter:.3f} s/iteration, {total:.0f} s, peak {peak:.0f} MiB, rel. moment error "
+    print(f"\nMRW 2^{int(np.log2(n))}: {model.n_moments_} moments (J={model.J_}), "
+          f"{model.n_iter_[0]} iterations, {per_iter:.3f} s/iteration, {total:.0f} s, peak {peak:.0f} MiB, rel. moment error "
           f"{model.relative_errors_[0]:.2e}")
     print("| q | independent MRWs min..max | target | synthesis | Gaussian |")
     print("|---|---|---|---|---|")

@@ -1,7 +1,5 @@
 """PhaseHarmonicSynthesizer and GaussianSynthesizer: the contract, synthesis quality, bad input."""
 
-import warnings
-
 import numpy as np
 import pytest
 from scipy.stats import kurtosis

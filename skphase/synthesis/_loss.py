@@ -20,7 +20,8 @@ class MomentLoss:
         scale = np.asarray(scale, dtype=np.float64)
         n = moments.plan.n_moments
         if target.shape != (n,) or scale.shape != (n,):
-            raise ValueError(f"target and scale must have shape ({n},); got {target.shape} and {scale.shape}.")
+            raise ValueError(f"target and scale must have shape ({n},); "
+                             f"got {target.shape} and {scale.shape}.")
         self.moments = moments
         self.shape = (1,) + tuple(moments.spatial)
         b = moments.backend

@@ -372,7 +372,10 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if n_jobs == 1:
             results = [_synthesize_one(*a) for a in args]
         else:
-            results = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(_synthesize_one)(*a) for a in args)
+            # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
+            # sends the same tasks to a Dask cluster
+            parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
+            results = parallel(delayed(_synthesize_one)(*a) for a in args)
         self.loss_history_ = [r["loss_history"] for r in results]
         self.relative_errors_ = np.array([r["relative_error"] for r in results])
         self.n_iter_ = np.array([r["n_iter"] for r in results])
