@@ -8,8 +8,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_shape_param, check_signals
-from ._synthesizer import _seed_of
+from ..utils._validation import check_signals
+from ._synthesizer import _seed_of, shape_param
 
 
 def _resample_spectrum(power: np.ndarray, shape: tuple) -> np.ndarray:
@@ -90,8 +90,8 @@ class GaussianSynthesizer(BaseEstimator):
         self : object
         """
         self._validate_params()
-        shape = check_shape_param(self.shape)
-        X, spatial = check_signals(self, X, reset=True, shape=shape)
+        shape = shape_param("shape", self.shape)
+        X, spatial, _ = check_signals(self, X, reset=True, shape=shape)
         self.input_shape_ = spatial
         self._flat_images_ = shape is not None and len(spatial) == 2
         self.target_dtype_ = X.dtype
@@ -118,7 +118,8 @@ class GaussianSynthesizer(BaseEstimator):
         check_is_fitted(self, "power_spectrum_")
         if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
-        out = self.input_shape_ if self.output_shape is None else check_shape_param(self.output_shape)
+        out = (self.input_shape_ if self.output_shape is None
+               else shape_param("output_shape", self.output_shape))
         if len(out) != len(self.input_shape_):
             raise ValueError(f"output_shape must have {len(self.input_shape_)} dimension(s); got {out}.")
         rng = _seed_of(self.random_state if random_state is None else random_state, "random_state")

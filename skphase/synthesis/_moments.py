@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._operator import _RectifiedOperator
+from ..operators import PhaseHarmonicOperator
 from ._table import MomentPlan
 
 
@@ -84,7 +84,7 @@ class PhaseHarmonicMoments:
         self.bank = bank
         self.backend = backend
         self.plan = plan
-        self.operator = _RectifiedOperator(bank, backend, n_phases=plan.n_phases)
+        self.operator = PhaseHarmonicOperator(bank, backend, n_phases=plan.n_phases)
         self.spatial = tuple(bank.shape)
         self.n_pos = int(np.prod(self.spatial))
         self._cr, self._ci = harmonic_matrices(plan.n_phases)

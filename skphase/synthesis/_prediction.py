@@ -20,16 +20,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..backends import get_backend
 from ..filters import filter_bank
+from ..operators import PhaseHarmonicOperator
 from ..utils._validation import check_signals
 from ._gaussian import GaussianSynthesizer
-from ._operator import _RectifiedOperator
 from ._synthesizer import _seed_of
 from ._table import wavelet_scales
 
 
 def _rectified(X, bank, n_phases):
     """Channels (C, n_positions) of all realisations: x * phi_J first, then per wavelet its phases."""
-    op = _RectifiedOperator(bank, get_backend("numpy"), n_phases=n_phases)
+    op = PhaseHarmonicOperator(bank, get_backend("numpy"), n_phases=n_phases)
     U = np.asarray(op.forward(np.asarray(X, dtype=np.float64)))
     return np.moveaxis(U, 1, 0).reshape(U.shape[1], -1)
 
@@ -120,7 +120,7 @@ class CrossScalePredictor(BaseEstimator):
         from ._synthesizer import PhaseHarmonicSynthesizer
 
         self._validate_params()
-        X, spatial = check_signals(self, X, reset=True)
+        X, spatial, _ = check_signals(self, X, reset=True)
         self.input_shape_ = spatial
         self.J_ = PhaseHarmonicSynthesizer(J=self.J)._resolve_J(spatial)
         bank = self._bank()
@@ -159,7 +159,7 @@ class CrossScalePredictor(BaseEstimator):
         errors : ndarray of shape (len(scales_),)
         """
         check_is_fitted(self, "coef_")
-        X, _ = check_signals(self, X, reset=False)
+        X, _, _ = check_signals(self, X, reset=False)
         bank = self._bank()
         _, chan_j = self._groups(bank)
         U = _rectified(X, bank, self.n_phases)

@@ -13,7 +13,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted
 
 from ..backends import get_backend
-from ..utils._validation import check_shape_param, check_signals
+from ..utils._params import Shape, check_param
+from ..utils._validation import check_signals
 from ._loss import MomentLoss
 from ._model import MomentModel, same_table
 from ._optimize import minimize_lbfgs
@@ -23,6 +24,12 @@ from ._table import FAMILIES, moment_names, wavelet_scales
 MAX_AUTO_J = {1: 12, 2: 5}
 #: scales below this fraction of the largest are floored (bands with no energy)
 SCALE_FLOOR = 1e-8
+
+
+def shape_param(name, value):
+    """``value`` as a tuple of 1 or 2 positive ints, or None; an error naming ``name`` otherwise."""
+    check_param(name, value, [None, Shape((1, 2))])
+    return None if value is None else tuple(int(s) for s in value)
 
 
 def check_seed(random_state, name="random_state") -> np.random.RandomState:
@@ -252,7 +259,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if self.backend == "torch" and str(self.device or "cpu").startswith("cuda"):
             if not __import__("torch").cuda.is_available():
                 raise ValueError(f"device={self.device!r} but torch sees no CUDA device; use device='cpu'.")
-        return check_shape_param(self.shape), families
+        return shape_param("shape", self.shape), families
 
     def _resolve_J(self, spatial) -> int:
         smallest = min(spatial)
@@ -284,7 +291,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         self : object
         """
         shape, families = self._check_params()
-        X, spatial = check_signals(self, X, reset=True, shape=shape)
+        X, spatial, _ = check_signals(self, X, reset=True, shape=shape)
         self.input_shape_ = spatial
         self._flat_images_ = shape is not None and len(spatial) == 2
         self.target_dtype_ = X.dtype
@@ -322,7 +329,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         moments : ndarray of shape (n_samples, n_moments_)
         """
         check_is_fitted(self, "model_")
-        X, _ = check_signals(self, X, reset=False, shape=self.input_shape_ if self._flat_images_ else None)
+        shape = self.input_shape_ if self._flat_images_ else None
+        X, _, _ = check_signals(self, X, reset=False, shape=shape)
         return self._moments(np.asarray(X, dtype=np.float64))
 
     def get_feature_names_out(self, input_features=None):
@@ -345,7 +353,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     def _output_model(self):
         if self.output_shape is None:
             return self.model_
-        out = check_shape_param(self.output_shape)
+        out = shape_param("output_shape", self.output_shape)
         if out is None or len(out) != len(self.input_shape_):
             raise ValueError(f"output_shape must have {len(self.input_shape_)} dimension(s) like the "
                              f"realisations {self.input_shape_}; got {self.output_shape!r}.")
