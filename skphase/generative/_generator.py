@@ -168,6 +168,8 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Held-out loss of the kept decoder (NaN without validation).
     n_epochs_ : int
         Epochs trained in total (across warm starts and resumes).
+    training_time_ : float
+        Seconds spent training the decoder in the last fit (the scattering excluded).
     n_features_in_ : int
         H * W * channels.
 
@@ -462,6 +464,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.validation_scores_ = history["val"]
         self.best_validation_loss_ = history["best"] if val_idx.size else float("nan")
         self.n_epochs_ = history["epoch"]
+        self.training_time_ = time.perf_counter() - start_time
 
     @staticmethod
     def _l1(module, z, x, device, torch, batch=256):
