@@ -589,6 +589,6 @@ def test_every_generator_declares_its_parameters():
 
     functions = [getattr(skphase.datasets, n) for n in skphase.datasets.__all__]
     functions = [f for f in functions if callable(f)]
-    assert len(functions) == 11
+    assert len(functions) == 12
     for f in functions:
         assert hasattr(f, "__skphase_constraints__"), f.__name__

@@ -10,11 +10,10 @@ points inside each pixel (anti-aliasing).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._validation import _check_int, _check_random_state
+from ..utils._params import RANDOM_STATE, Ints, Shape, validate_params
+from ._rng import _as_generator
 
 # Polygon radius as a fraction of the image side, and inner radii as a fraction of it:
 # large enough to be seen at 32x32, small enough to leave room for several polygons.
@@ -26,17 +25,13 @@ _MIN_LEVEL = 0.3
 _CHUNK_ELEMENTS = 2**24
 
 
-def _check_vertices(n_vertices) -> tuple[int, int]:
-    if isinstance(n_vertices, numbers.Integral) and not isinstance(n_vertices, bool):
-        low = high = _check_int("n_vertices", n_vertices, minimum=3)
-    elif isinstance(n_vertices, (tuple, list)) and len(n_vertices) == 2:
-        low = _check_int("n_vertices[0]", n_vertices[0], minimum=3)
-        high = _check_int("n_vertices[1]", n_vertices[1], minimum=3)
+def _vertex_range(n_vertices) -> tuple[int, int]:
+    if isinstance(n_vertices, (tuple, list)):
+        low, high = int(n_vertices[0]), int(n_vertices[1])
         if high < low:
             raise ValueError(f"n_vertices must be (low, high) with low <= high, got {tuple(n_vertices)}.")
-    else:
-        raise TypeError(f"n_vertices must be an int >= 3 or a pair (low, high), got {n_vertices!r}.")
-    return low, high
+        return low, high
+    return int(n_vertices), int(n_vertices)
 
 
 def _even_odd(px, py, vx, vy):
@@ -58,6 +53,11 @@ def _even_odd(px, py, vx, vy):
     return np.count_nonzero(crossing, axis=2) % 2 == 1
 
 
+@validate_params({"n_samples": [Ints(1)], "size": [Ints(4)],
+                  "n_vertices": [Ints(3), Shape((2,), min_size=3, text="an int >= 3 or a pair (low, high) "
+                                                                       "of ints >= 3")],
+                  "n_polygons": [Ints(1)], "color": ["boolean"], "supersample": [Ints(1)],
+                  "return_vertices": ["boolean"], "random_state": RANDOM_STATE})
 def make_polygons(
     n_samples: int = 1,
     size: int = 32,
@@ -113,22 +113,15 @@ def make_polygons(
 
     Examples
     --------
-    >>> from skphase.datasets._polygons import make_polygons
+    >>> from skphase.datasets import make_polygons
     >>> X = make_polygons(4, size=32, n_vertices=5, random_state=0)
     >>> X.shape, float(X.min()) >= 0.0, float(X.max()) <= 1.0
     ((4, 32, 32), True, True)
     >>> make_polygons(2, size=16, color=True, random_state=0).shape
     (2, 16, 16, 3)
     """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    size = _check_int("size", size, minimum=4)
-    low, high = _check_vertices(n_vertices)
-    n_polygons = _check_int("n_polygons", n_polygons, minimum=1)
-    supersample = _check_int("supersample", supersample, minimum=1)
-    for name, flag in (("color", color), ("return_vertices", return_vertices)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be a bool, got {flag!r} of type {type(flag).__name__}.")
-    rng = _check_random_state(random_state)
+    low, high = _vertex_range(n_vertices)
+    rng = _as_generator(random_state)
 
     n_total = n_samples * n_polygons
     counts = rng.integers(low, high + 1, size=n_total)

@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import _progress
+from ..utils._progress import progress as _progress
 
 _TORCH_HINT = ("ScatteringGenerator needs PyTorch; install the extra with "
                "pip install 'skphase[torch]'.")
@@ -275,7 +275,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     # ---------------------------------------------------------------- embedding
     def _averager(self):
-        from .._scattering_averager import ScatteringAverager
+        from ..representations import ScatteringAverager
 
         H, W = self.image_shape_[:2]
         return ScatteringAverager(self.J_, L=self.L, max_order=2, nonlinearity="modulus",
