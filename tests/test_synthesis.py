@@ -8,7 +8,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skphase.datasets import load_texture, make_mrw
 from skphase.metrics import max_cross_correlation
-from skphase.synthesis import GaussianSynthesizer, PhaseHarmonicSynthesizer
+from skphase.synthesis import CrossScalePredictor, GaussianSynthesizer, PhaseHarmonicSynthesizer
 from skphase.synthesis._loss import MomentLoss
 
 
@@ -19,7 +19,8 @@ def _expected_failures(estimator):
     return {}
 
 
-@parametrize_with_checks([PhaseHarmonicSynthesizer(max_iter=2), GaussianSynthesizer()],
+@parametrize_with_checks([PhaseHarmonicSynthesizer(max_iter=2), GaussianSynthesizer(),
+                          CrossScalePredictor(n_gaussian=1)],
                          expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -207,7 +208,6 @@ def test_torch_backend_matches_numpy(mrw):
 
 def test_cross_scale_prediction_beats_the_gaussian_model_on_edges():
     from skphase.datasets import make_piecewise_constant
-    from skphase.synthesis import CrossScalePredictor
 
     x = make_piecewise_constant(4, 512, random_state=0)
     p = CrossScalePredictor(J=5, random_state=0).fit(x)

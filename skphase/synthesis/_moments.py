@@ -4,8 +4,8 @@
 linear map over phases, see :mod:`._table`), kept as real and imaginary parts -> centred
 channels -> moments (B, n_moments), grouped in *sources* that are each computed by one
 product: a mean, a sum of squares, one real matrix product for all the pairs of a cross
-family, or one FFT autocorrelation per channel for all shifts at once (then the chosen
-shifts are gathered).
+family, or one FFT per autocorrelated channel whose power spectrum is then read at the few
+chosen shifts by a product with cos/sin tables (one per scale).
 
 The adjoint follows the same sources backwards (complex gradients are
 ``d/dRe + i d/dIm``), then the harmonic map's transpose, then the operator's pullback:
@@ -173,8 +173,13 @@ class PhaseHarmonicMoments:
             cache["auto"] = A
             power = (A.real ** 2 + A.imag ** 2).reshape((B, nc, N))
             cos, sin = self._shift_tables(src, power.dtype)
-            c = (power @ cos.swapaxes(-1, -2)) + 1j * (power @ sin.swapaxes(-1, -2))
-            return b.take(c.reshape((B, -1)), src.shifts, axis=1) / N ** 2
+            parts = []
+            for start, stop, taus in src.groups:
+                p = power[:, start:stop]
+                c, s = b.take(cos, taus, axis=0), b.take(sin, taus, axis=0)
+                g = (p @ c.swapaxes(-1, -2)) + 1j * (p @ s.swapaxes(-1, -2))
+                parts.append(g.reshape((B, -1)))
+            return b.concatenate(parts, axis=1) / N ** 2
         # cross family: G = a conj(b)^T / N for all its pairs, in real matrix products
         a_re, a_im = self._cross_parts(hr, hi, src.a)
         b_re, b_im = self._cross_parts(hr, hi, src.b)
@@ -250,14 +255,18 @@ class PhaseHarmonicMoments:
             elif src.name == "auto":
                 # ga = (a conv K) / N with K(s) = gc(s) + conj(gc(-s)), whose transform is
                 # 2 Re(sum_tau gc(tau) e^{-i w tau}): again a product with the cos/sin tables
-                nc, n_taus = len(src.channels), len(src.taus)
+                nc = len(src.channels)
                 cos, sin = self._shift_tables(src, gv_re.dtype)
-                gc_re = b.index_add((B, nc * n_taus), src.shifts, gv_re, axis=1).reshape((B, nc, n_taus))
-                kernel = gc_re @ cos
-                if gv_im is not None:
-                    gc_im = b.index_add((B, nc * n_taus), src.shifts, gv_im, axis=1)
-                    kernel = kernel + gc_im.reshape((B, nc, n_taus)) @ sin
-                kernel = 2.0 * kernel.reshape((B, nc) + self.spatial)
+                kernels, e0 = [], 0
+                for start, stop, taus in src.groups:
+                    e1 = e0 + (stop - start) * len(taus)
+                    shape = (B, stop - start, len(taus))
+                    k = gv_re[:, e0:e1].reshape(shape) @ b.take(cos, taus, axis=0)
+                    if gv_im is not None:
+                        k = k + gv_im[:, e0:e1].reshape(shape) @ b.take(sin, taus, axis=0)
+                    kernels.append(k)
+                    e0 = e1
+                kernel = 2.0 * b.concatenate(kernels, axis=1).reshape((B, nc) + self.spatial)
                 ga = b.ifft(cache["auto"] * kernel, self.plan.ndim).reshape((B, nc, N)) / N
                 g_re.add(ga.real, src.channels)
                 g_im.add(ga.imag, src.channels)

@@ -65,6 +65,7 @@ class _Source:
     channels: np.ndarray = None  # auto: the harmonic channels correlated with themselves
     shifts: np.ndarray = None  # auto: flat index (slot * n_taus + tau) of each value read
     taus: np.ndarray = None  # auto: the distinct shifts, (n_taus, ndim)
+    groups: tuple = ()  # auto: (first slot, last slot + 1, shift indices) of slots sharing shifts
     a: np.ndarray = None  # cross: first-factor channels
     b: np.ndarray = None  # cross: second-factor channels (conjugated)
 
@@ -152,11 +153,20 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
             all_taus = sorted({tau for _, tau in entries})
             where = {tau: i for i, tau in enumerate(all_taus)}
             flat = [slot * len(all_taus) + where[tau] for slot, tau in entries]
+            # consecutive slots with the same shifts (one scale) form a group: their values are
+            # one small product (slots x N) @ (N x shifts), laid out slot-major like `entries`
+            groups, start = [], 0
+            per_slot = [[where[tau] for s_, tau in entries if s_ == slot] for slot in range(len(chans))]
+            for slot in range(1, len(chans) + 1):
+                if slot == len(chans) or per_slot[slot] != per_slot[start]:
+                    groups.append((start, slot, np.asarray(per_slot[start], dtype=np.int64)))
+                    start = slot
             n_re = len(re_rows)
             rows += re_rows + im_rows
             # im rows are the k = 1 rows, which come last among the re rows
             sources.append(_Source("auto", np.arange(n_re), np.arange(n_re - len(im_rows), n_re),
                                    channels=np.asarray(chans), shifts=np.asarray(flat),
+                                   groups=tuple(groups),
                                    taus=np.asarray(all_taus, dtype=np.int64).reshape(len(all_taus), ndim)))
 
     def cross(name, pairs, complex_):
