@@ -1,6 +1,12 @@
-"""Sparse coding in learned dictionaries: l1 solvers, LISTA, dictionary learning, classifier."""
+"""Sparse coding in learned dictionaries: l1 solvers, LISTA, dictionary learning, classifier.
 
-from ._solvers import coordinate_descent, fista, homotopy, ista, lasso_objective, soft_threshold, sparse_encode
+Solvers are plain functions (:func:`sparse_encode` and friends); the estimators are
+:class:`SparseDictionaryCoder` (transformer) and :class:`LISTAClassifier` (classifier).
+"""
 
-__all__ = ["coordinate_descent", "fista", "homotopy", "ista", "lasso_objective", "soft_threshold",
-           "sparse_encode"]
+from ._coder import SparseDictionaryCoder
+from ._solvers import (coordinate_descent, duality_gap, fista, homotopy, ista, lasso_objective,
+                       soft_threshold, sparse_encode)
+
+__all__ = ["SparseDictionaryCoder", "coordinate_descent", "duality_gap", "fista", "homotopy",
+           "ista", "lasso_objective", "soft_threshold", "sparse_encode"]
