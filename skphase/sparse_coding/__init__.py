@@ -4,9 +4,10 @@ Solvers are plain functions (:func:`sparse_encode` and friends); the estimators 
 :class:`SparseDictionaryCoder` (transformer) and :class:`LISTAClassifier` (classifier).
 """
 
+from ._classifier import LISTAClassifier
 from ._coder import SparseDictionaryCoder
 from ._solvers import (coordinate_descent, duality_gap, fista, homotopy, ista, lasso_objective,
                        soft_threshold, sparse_encode)
 
-__all__ = ["SparseDictionaryCoder", "coordinate_descent", "duality_gap", "fista", "homotopy",
+__all__ = ["LISTAClassifier", "SparseDictionaryCoder", "coordinate_descent", "duality_gap", "fista", "homotopy",
            "ista", "lasso_objective", "soft_threshold", "sparse_encode"]
