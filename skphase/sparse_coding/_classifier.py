@@ -55,8 +55,8 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
     max_epochs : int, default=60
     validation_fraction : float, default=0.1
         Held out (stratified) for early stopping; 0 disables it (train for max_epochs).
-    n_iter_no_change : int, default=10
-        Epochs without validation improvement before stopping; the best epoch is kept.
+    n_iter_no_change : int, default=5
+        Epochs without a lower validation loss before stopping; the best epoch is kept.
     backend : {"numpy", "torch"}, default="numpy"
         Own backpropagation in numpy, or torch autograd (``device`` for GPU).
     device : str or None, default=None
@@ -77,6 +77,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Epochs run.
     best_validation_score_ : float or None
+        Validation accuracy at the kept epoch.
     loss_curve_ : list of float
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -113,7 +114,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, shape=None, *, n_reduced=32, n_components=128, n_layers=8,
                  lambda_init=0.1, pooling="none", learning_rate=3e-3, weight_decay=1e-4,
-                 batch_size=64, max_epochs=60, validation_fraction=0.1, n_iter_no_change=10,
+                 batch_size=64, max_epochs=60, validation_fraction=0.1, n_iter_no_change=5,
                  backend="numpy", device=None, random_state=None, verbose=0):
         self.shape = shape
         self.n_reduced = n_reduced
@@ -269,9 +270,12 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                 self.loss_curve_.append(loss)
                 score = None
                 if Zv is not None:
-                    score = float(np.mean(np.argmax(trainer.logits(Zv), axis=1) == yv))
-                    if best is None or score > best[0]:
-                        best = (score, loss, trainer.state())
+                    # the validation loss is smoother than its accuracy on small sets
+                    logits_v = trainer.logits(Zv)
+                    val_loss = net.cross_entropy(logits_v, yv)[0]
+                    score = float(np.mean(np.argmax(logits_v, axis=1) == yv))
+                    if best is None or val_loss < best[1]:
+                        best = (score, val_loss, trainer.state())
                         stall = 0
                     else:
                         stall += 1
