@@ -427,8 +427,9 @@ def sparse_encode(X, dictionary, alpha: float, *, algorithm: str = "cd", positiv
     --------
     >>> import numpy as np
     >>> D = np.eye(3)
-    >>> sparse_encode(np.array([[2.0, -0.05, 0.5]]), D, 0.1)
-    array([[ 1.9,  0. ,  0.4]])
+    >>> codes = sparse_encode(np.array([[2.0, -0.05, 0.5]]), D, 0.1)
+    >>> (codes + 0.0).round(6).tolist()  # + 0.0 turns a -0.0 into 0.0
+    [[1.9, 0.0, 0.4]]
     """
     if algorithm not in SOLVERS:
         raise ValueError(f"algorithm must be one of {sorted(SOLVERS)}; got {algorithm!r}.")
