@@ -27,6 +27,7 @@ def test_demo_runs_each_family_part(tmp_path, capsys, monkeypatch):
 
     calls = []
     for module, func in (("skphase.synthesis._demo", "demo_synthesis"),
+                         ("skphase.sparse_coding._demo", "demo_classification"),
                          ("skphase.generative._demo", "demo_generation")):
         mod = importlib.import_module(module)
 
@@ -40,7 +41,7 @@ def test_demo_runs_each_family_part(tmp_path, capsys, monkeypatch):
     report = {"figures": []}
     _family_demos(report, str(tmp_path), True)
     names = [c[0] for c in calls]
-    assert "demo_synthesis" in names
+    assert names[:2] == ["demo_synthesis", "demo_classification"]
     assert all(c[1] == str(tmp_path) and c[2] is True for c in calls)
     assert report["synthesis"] == {"score": 1.0}
     assert f"{tmp_path}/demo_synthesis.png" in report["figures"]
