@@ -51,20 +51,26 @@ def main():
     parser.add_argument("--max-epochs", type=int, default=200)
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--device", default=None)
+    parser.add_argument("--decoder", default="cnn", choices=["cnn", "progressive"])
     parser.add_argument("--epoch-timing", action="store_true", help="also time epochs at 32 and 64")
     parser.add_argument("--figure", default=None)
     args = parser.parse_args()
     out = dict(machine=machine_line(), size=args.size, n_train=args.n_train, n_test=args.n_test,
-               n_components=args.n_components, dtype="images float64, decoder float32")
+               n_components=args.n_components, decoder=args.decoder, dtype="images float64, decoder float32")
 
     X = make_polygons(args.n_train, args.size, random_state=0)
     X_test = make_polygons(args.n_test, args.size, random_state=1)
     t = time.perf_counter()
-    gen = ScatteringGenerator(args.n_components, max_epochs=args.max_epochs, max_time=args.max_time,
+    gen = ScatteringGenerator(args.n_components, decoder=args.decoder, max_epochs=args.max_epochs,
+                              max_time=args.max_time,
                               n_jobs=args.n_jobs, device=args.device, random_state=0, verbose=0).fit(X)
     out.update(fit_seconds=time.perf_counter() - t, training_seconds=gen.training_time_,
                epochs=gen.n_epochs_, seconds_per_epoch=gen.training_time_ / max(1, gen.n_epochs_),
-               J=gen.J_, n_scattering_features=gen.n_scattering_features_)
+               J=gen.J_, n_scattering_features=gen.n_scattering_features_,
+               best_validation_l1=gen.best_validation_loss_)
+    if args.decoder == "progressive":
+        out.update(scale_errors=gen.scale_errors_.tolist(),
+                   innovation_correlation=gen.innovation_correlation_.tolist())
     X_train = X[: args.n_test]
     rec_train = gen.inverse_transform(gen.transform(X_train))
     rec_test = gen.inverse_transform(gen.transform(X_test))

@@ -132,6 +132,45 @@ def test_warm_start_continues_training(images):
     np.testing.assert_array_equal(gen.embedding_components_, components)
 
 
+def test_progressive_decoder(images):
+    gen = ScatteringGenerator(**(SMALL | dict(batch_size=8)), decoder="progressive", max_epochs=8,
+                              validation_fraction=0.25).fit(images)
+    assert gen.loss_curve_[-1] < 0.75 * gen.loss_curve_[0]
+    assert gen.scale_errors_.shape == (3,) and np.all(np.isfinite(gen.scale_errors_))
+    assert gen.innovation_correlation_.shape == (1,) and abs(gen.innovation_correlation_[0]) <= 1
+    # the embedding whitens y_J: 1 + 2 J L channels of the phase-harmonic transform at 4 x 4
+    assert gen.n_scattering_features_ == (1 + 2 * 2 * 4) * 16
+    Z = gen.transform(images[:3])
+    out = gen.inverse_transform(Z)
+    assert out.shape == (3, 16, 16)
+    again = pickle.loads(pickle.dumps(gen))
+    np.testing.assert_array_equal(again.inverse_transform(Z), out)
+
+
+def test_progressive_pyramid_base_is_inverted_exactly():
+    X = make_polygons(3, size=16, color=True, random_state=0)
+    gen = ScatteringGenerator(**(SMALL | dict(n_components=2)), decoder="progressive", max_epochs=0,
+                              validation_fraction=0.0).fit(X)
+    levels = gen._pyramid(X)
+    assert [lv.shape[2:] for lv in levels] == [(16, 16), (8, 8), (4, 4)]
+    images = gen._invert_u(torch.as_tensor(levels[0]), gen._phase_harmonic()).numpy()
+    np.testing.assert_allclose(np.moveaxis(images, 1, -1), X, atol=1e-4)  # float32 U, exact inverse
+
+
+def test_pyramid_and_lista_math():
+    from skphase.generative._progressive import LISTA, pyramid
+
+    const = torch.full((2, 3, 16, 16), 0.7)
+    for level in pyramid(const, 3):  # the binomial low-pass keeps constants
+        torch.testing.assert_close(level, torch.full_like(level, 0.7))
+    lista = LISTA(3, 5, n_iter=3)
+    x = torch.randn(2, 3, 8, 8)
+    assert (lista(x) >= 0).all()
+    with torch.no_grad():
+        lista.log_lambda.fill_(10.0)  # thresholds above every correlation: the empty code
+    assert (lista(x) == 0).all()
+
+
 def test_early_stopping_keeps_the_best_held_out_decoder(images):
     gen = ScatteringGenerator(**SMALL, max_epochs=60, n_iter_no_change=2, tol=0.5,
                               validation_fraction=0.25).fit(images)
@@ -171,6 +210,7 @@ def test_works_in_pipeline_with_clone(images):
     ("nan", "NaN or infinity"),
     ("inf", "NaN or infinity"),
     ("flat", "images shaped"),
+    ("one channel", "images shaped"),
 ])
 def test_bad_images(images, bad, match):
     X = images[:10].copy()
@@ -178,8 +218,10 @@ def test_bad_images(images, bad, match):
         X[0, 0, 0] = np.nan
     elif bad == "inf":
         X[1, 2, 3] = np.inf
-    else:
+    elif bad == "flat":
         X = X.reshape(10, -1)
+    else:
+        X = X[..., None]  # (n, H, W, 1) is refused rather than silently squeezed
     with pytest.raises(ValueError, match=match):
         ScatteringGenerator(**SMALL, max_epochs=1).fit(X)
 

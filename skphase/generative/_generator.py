@@ -74,7 +74,7 @@ def _check_images(X, name="X"):
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
     if arr.ndim == 3:
         arr = arr[..., None]
-    elif not (arr.ndim == 4 and arr.shape[-1] in (1, 3)):
+    elif not (arr.ndim == 4 and arr.shape[-1] == 3):
         raise ValueError(f"{name} must be images shaped (n_samples, H, W) or (n_samples, H, W, 3) "
                          f"(channels last); got shape {arr.shape}.")
     if arr.shape[0] == 0:
@@ -110,10 +110,17 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         4 x 4 (J = 3 at 32 x 32, 4 at 64 x 64). Images need sides >= 2^J.
     L : int, default=8
         Orientations of the scattering wavelets.
-    decoder : {"cnn"}, default="cnn"
-        Decoder architecture.
+    decoder : {"cnn", "progressive"}, default="cnn"
+        "cnn": the convolutional decoder above, from the order-2 scattering.
+        "progressive" (slides 23-24): the embedding whitens y_J = U x * phi_J, the
+        phase-harmonic coefficients U x (``PhaseHarmonicTransform``, 2 phases)
+        averaged at scale 2^J; the decoder predicts y_j from y_{j+1} for
+        j = J-1 ... 0 (upsampling plus a LISTA sparse code in a learned dictionary
+        D_j, trained jointly on the L1 error averaged over scales) and inverts
+        y_0 = U x exactly. See :mod:`skphase.generative._progressive`.
     width : int, default=64
-        Channels of the first decoder map; halved by each block (at least 8).
+        "cnn": channels of the first decoder map, halved by each block (at least 8).
+        "progressive": atoms per dictionary D_j.
     kernel_size : int, default=3
         Side of the decoder convolutions (the reference uses 5 or 7; 3 is cheaper on CPUs).
     max_epochs : int, default=30
@@ -166,6 +173,13 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Held-out L1 loss per epoch (empty without validation).
     best_validation_loss_ : float
         Held-out loss of the kept decoder (NaN without validation).
+    scale_errors_ : ndarray of shape (J_ + 1,)
+        "progressive" only: relative L2 error ||y_j_hat - y_j|| / ||y_j|| on the held-out
+        images (the training images without validation), for j = 0 ... J_.
+    innovation_correlation_ : ndarray of shape (J_ - 1,)
+        "progressive" only: correlation, over the training images, between the
+        innovations y_j - up(y_{j+1}) at consecutive scales j and j + 1 (the
+        coarser one upsampled); near 0 when the innovations are decorrelated.
     n_epochs_ : int
         Epochs trained in total (across warm starts and resumes).
     training_time_ : float
@@ -196,7 +210,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "J": [None, Interval(Integral, 1, None, closed="left")],
         "L": [Interval(Integral, 1, None, closed="left")],
-        "decoder": [StrOptions({"cnn"})],
+        "decoder": [StrOptions({"cnn", "progressive"})],
         "width": [Interval(Integral, 1, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -297,6 +311,50 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                 out.append(averager.transform(x).cpu().numpy().astype(np.float64))
         return np.concatenate(out, axis=0).reshape(n, -1)
 
+    def _phase_harmonic(self):
+        from .._phase_harmonic_transform import PhaseHarmonicTransform
+
+        H, W = self.image_shape_[:2]
+        return PhaseHarmonicTransform(self.J_, L=self.L, n_phases=2, backend="torch", device=self.device,
+                                      flatten=False).fit(np.zeros((1, H, W)))
+
+    def _pyramid(self, X):
+        """[y_0, ..., y_J] of every colour channel (stacked as channels), float32 numpy."""
+        torch = _import_torch()
+        from ._progressive import pyramid
+
+        pht = self._phase_harmonic()
+        n, H, W, C = X.shape
+        planes = np.moveaxis(X, -1, 1).reshape(n * C, H, W)
+        device = _check_device(torch, self.device)
+        per_batch = max(1, 2**24 // (4 * H * W * pht.n_channels_))
+        chunks = list(range(0, n * C, per_batch))
+        levels = [[] for _ in range(self.J_ + 1)]
+        with torch.no_grad():
+            for start in _progress(chunks, len(chunks), self.verbose, "phase harmonics"):
+                x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32, device=device)
+                for j, y in enumerate(pyramid(pht.transform(x), self.J_)):
+                    levels[j].append(y.cpu().numpy())
+        out = []
+        for level in levels:
+            y = np.concatenate(level, axis=0)
+            out.append(y.reshape((n, C * y.shape[1]) + y.shape[2:]))
+        return out
+
+    @staticmethod
+    def _invert_u(u, pht):
+        """y_0 = U x of every colour plane (n, C * channels, H, W) -> images (n, C, H, W), exactly."""
+        n, H, W = u.shape[0], u.shape[2], u.shape[3]
+        planes = pht.inverse_transform(u.reshape(-1, pht.n_channels_, H, W).double())
+        return planes.reshape(n, -1, H, W)
+
+    def _embed(self, X4):
+        """(S, targets): the vectors to whiten and the decoder's training targets."""
+        if self.decoder == "progressive":
+            levels = self._pyramid(X4)
+            return levels[-1].reshape(len(X4), -1).astype(np.float64), levels
+        return self._scatter(X4), [np.moveaxis(X4, -1, 1).astype(np.float32)]
+
     def _whiten(self, S):
         proj = (S - self.embedding_mean_) @ self.embedding_components_.T / self.embedding_scale_
         norms = np.linalg.norm(proj, axis=1, keepdims=True)
@@ -322,6 +380,12 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         from ._decoder import ConvDecoder
 
         n_channels = self.image_shape_[2] if len(self.image_shape_) == 3 else 1
+        if self.decoder == "progressive":
+            from ._progressive import ProgressiveDecoder
+
+            u_channels = n_channels * (1 + 2 * self.J_ * self.L)
+            return ProgressiveDecoder(self.n_components, u_channels, self.image_shape_[:2], self.J_,
+                                      self.width).to(device)
         return ConvDecoder(self.n_components, self.image_shape_[:2], n_channels, self.J_, self.width,
                            self.kernel_size).to(device)
 
@@ -380,17 +444,40 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
         if not warm and len(train_idx) < 2:
             raise ValueError(f"X has {n} image(s); ScatteringGenerator needs at least 2 to train.")
-        S = self._scatter(X4)
+        S, targets = self._embed(X4)
         self.n_scattering_features_ = S.shape[1]
         if not warm:
             self._fit_whitening(S[train_idx])
             self._n_features_out = self.n_components
         Z = self._whiten(S)
-        images = np.moveaxis(X4, -1, 1)  # (n, C, H, W)
-        self._train(torch, device, Z, images, train_idx, val_idx, seed, warm, self._signature(X4))
+        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, self._signature(X4))
+        if self.decoder == "progressive":
+            self._describe_scales(torch, device, Z, targets, val_idx if val_idx.size else train_idx)
         return self
 
-    def _train(self, torch, device, Z, images, train_idx, val_idx, seed, warm, signature):
+    def _describe_scales(self, torch, device, Z, targets, idx):
+        from ._progressive import ProgressiveDecoder
+
+        module = self._load_decoder(torch, device)
+        idx = idx[:256]
+        with torch.no_grad():
+            pred = module(torch.as_tensor(Z[idx], dtype=torch.float32, device=device))[::-1]
+            errors = []
+            for y_hat, y in zip(pred, targets):
+                y = torch.as_tensor(y[idx], device=device)
+                errors.append(float(torch.linalg.norm(y_hat - y) / torch.linalg.norm(y).clamp_min(1e-30)))
+            innov = ProgressiveDecoder.innovations([torch.as_tensor(y[idx]) for y in targets])[::-1]
+            corr = []
+            for j in range(len(innov) - 1):  # innov[j] is at scale j
+                fine = innov[j]
+                coarse = torch.nn.functional.interpolate(innov[j + 1], size=fine.shape[-2:], mode="bilinear",
+                                                         align_corners=False)
+                a, b = fine.flatten() - fine.mean(), coarse.flatten() - coarse.mean()
+                corr.append(float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-30)))
+        self.scale_errors_ = np.asarray(errors)
+        self.innovation_correlation_ = np.asarray(corr)
+
+    def _train(self, torch, device, Z, targets, train_idx, val_idx, seed, warm, signature):
         from ._decoder import load_numpy_state, state_to_numpy
 
         with torch.random.fork_rng(devices=[]):
@@ -410,7 +497,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         resumed = self._resume(signature, module, optimizer, history, torch)
         first_epoch = history["epoch"]
         zt = torch.as_tensor(Z, dtype=torch.float32)
-        xt = torch.as_tensor(images, dtype=torch.float32)
+        xt = [torch.as_tensor(t, dtype=torch.float32) for t in targets]
         start_time = time.perf_counter()
         # a resumed run finishes the run it was saved from; otherwise max_epochs more
         last = self.max_epochs if resumed else first_epoch + self.max_epochs
@@ -425,8 +512,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                     batch = perm[start:start + self.batch_size]
                     if len(batch) < 2:  # BatchNorm needs two samples
                         continue
-                    zb, xb = zt[batch].to(device), xt[batch].to(device)
-                    loss = (module(zb) - xb).abs().mean()
+                    loss = self._loss(module(zt[batch].to(device)), [t[batch].to(device) for t in xt])
                     optimizer.zero_grad(set_to_none=True)
                     loss.backward()
                     optimizer.step()
@@ -436,7 +522,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                 history["epoch"] = epoch + 1
                 improved = True
                 if val_idx.size:
-                    val = self._l1(module, zt[val_idx], xt[val_idx], device, torch)
+                    val = self._l1(module, zt[val_idx], [t[val_idx] for t in xt], device, torch)
                     history["val"].append(val)
                     improved = val < history["best"] - self.tol
                     if improved:
@@ -466,14 +552,20 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.n_epochs_ = history["epoch"]
         self.training_time_ = time.perf_counter() - start_time
 
-    @staticmethod
-    def _l1(module, z, x, device, torch, batch=256):
+    def _loss(self, out, targets):
+        """Mean L1 error: on the images ("cnn"), averaged over the scales y_0 ... y_J ("progressive")."""
+        if self.decoder == "progressive":
+            return sum((y_hat - y).abs().mean() for y_hat, y in zip(out[::-1], targets)) / len(targets)
+        return (out - targets[0]).abs().mean()
+
+    def _l1(self, module, z, x, device, torch, batch=256):
         module.eval()
         total = 0.0
         with torch.no_grad():
             for s in range(0, len(z), batch):
-                total += float((module(z[s:s + batch].to(device)) - x[s:s + batch].to(device)).abs().sum())
-        return total / x.numel()
+                part = [t[s:s + batch].to(device) for t in x]
+                total += float(self._loss(module(z[s:s + batch].to(device)), part)) * len(part[0])
+        return total / len(z)
 
     # ---------------------------------------------------------------- checkpoints
     def _save_checkpoint(self, signature, module, optimizer, history, torch):
@@ -529,7 +621,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         """
         X4 = self._check_fitted_images(X)
         with _torch_threads(_import_torch(), self.n_jobs):
-            return self._whiten(self._scatter(X4))
+            return self._whiten(self._embed(X4)[0])
 
     def inverse_transform(self, X):
         """Decode embeddings into images.
@@ -547,7 +639,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Z = np.asarray(X.detach().cpu().numpy() if hasattr(X, "detach") else X)
         if Z.dtype.kind not in "biuf":
             raise TypeError(f"X must hold real numbers, got dtype {Z.dtype}.")
-        if Z.ndim != 2 or Z.shape[1] != self.n_components:
+        if Z.ndim != 2 or Z.shape[1] != self.n_components or Z.shape[0] == 0:
             raise ValueError(f"X must be embeddings of shape (n_samples, {self.n_components}); "
                              f"got shape {Z.shape}.")
         if not np.all(np.isfinite(Z)):
@@ -556,12 +648,15 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         device = _check_device(torch, self.device)
         module = self._load_decoder(torch, device)
         out = []
+        progressive = self.decoder == "progressive"
+        pht = self._phase_harmonic() if progressive else None
         with torch.no_grad(), _torch_threads(torch, self.n_jobs):
             for s in range(0, len(Z), 256):
-                out.append(module(torch.as_tensor(Z[s:s + 256], dtype=torch.float32, device=device))
-                           .cpu().numpy().astype(np.float64))
-        images = np.concatenate(out, axis=0) if out else np.zeros((0, 1) + tuple(self.image_shape_[:2]))
-        images = np.moveaxis(images, 1, -1)
+                y = module(torch.as_tensor(Z[s:s + 256], dtype=torch.float32, device=device))
+                if progressive:
+                    y = self._invert_u(y[-1], pht)
+                out.append(y.cpu().numpy().astype(np.float64))
+        images = np.moveaxis(np.concatenate(out, axis=0), 1, -1)
         return images if len(self.image_shape_) == 3 else images[..., 0]
 
     def sample(self, n_samples=1, random_state=None):
