@@ -312,7 +312,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         return np.concatenate(out, axis=0).reshape(n, -1)
 
     def _phase_harmonic(self):
-        from .._phase_harmonic_transform import PhaseHarmonicTransform
+        from ..representations import PhaseHarmonicTransform
 
         H, W = self.image_shape_[:2]
         return PhaseHarmonicTransform(self.J_, L=self.L, n_phases=2, backend="torch", device=self.device,
