@@ -13,10 +13,13 @@ the relative difference between the two gradients.
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
+import time
 
 import numpy as np
 
-from _common import machine_line, median_time
+from _common import machine_line
 from skphase import ScatteringAverager
 from skphase.transforms import scattering, scattering_vjp
 from skphase.transforms._common import crop_adjoint, pad, pad_adjoint, phase_angles
@@ -40,7 +43,7 @@ def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonline
     g_canon = backend.take(grad, plan.canonical_position, axis=1)  # computation order
     X = backend.hermitian_full(backend.rfft(pad(x, pad_spec, backend), ndim), ndim, spatial0)
     cos, sin = backend.cos_sin(phase_angles(n_phases), x.dtype)
-    gX = _low_pass_vjp(g_canon[:, :1], phi_raw, 0, J, ndim, spatial0, crop, backend)[:, 0]
+    gX = np.ascontiguousarray(_low_pass_vjp(g_canon[:, :1], phi_raw, 0, J, ndim, spatial0, crop, backend)[:, 0])
     pos = 1
     for j1, k1, idx1 in plan.groups1:
         spatial1 = tuple(n // 2 ** k1 for n in spatial0)
@@ -61,12 +64,23 @@ def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonline
                 g2 = g_canon[:, pos:pos + c1 * c2]
                 pos += c1 * c2
                 g2 = g2.reshape((n_batch * c1, c2) + tuple(g2.shape[2:]))
-                g_in = backend.wavelet_layer_adjoint(crop_adjoint(g2, coarse, crop, backend), z2, *layer2)
-                g_U1 = g_in if g_U1 is None else g_U1 + g_in
+                # the groups' input gradients are summed in place, in the kernel
+                g_U1 = backend.wavelet_layer_adjoint(crop_adjoint(g2, coarse, crop, backend), z2, *layer2,
+                                                     out=g_U1)
             g_U1 = g_U1.reshape((n_batch, c1) + spatial1)
-        gX = gX + backend.wavelet_layer_adjoint(g_s1, z1, *layer1, g_U=g_U1)
+        gX = backend.wavelet_layer_adjoint(g_s1, z1, *layer1, g_U=g_U1, out=gX)
     g_xp = backend.real(backend.ifft(gX, ndim)) * n0
     return pad_adjoint(g_xp, pad_spec, backend)
+
+
+def _times(func):
+    """Wall time and process CPU time (all threads) of one call of ``func``.
+
+    On a shared machine the CPU time is the steadier measure of the work done.
+    """
+    w, c = time.perf_counter(), time.process_time()
+    func()
+    return time.perf_counter() - w, time.process_time() - c
 
 
 def main():
@@ -89,15 +103,23 @@ def main():
     old = scattering_vjp(x, grad, **kwargs)
     new = fused_pullback(x, grad, **kwargs)
     err = float(np.linalg.norm(new - old) / np.linalg.norm(old))
-    t_fwd = median_time(lambda: scattering(x, **kwargs), repeats=args.repeats)
-    t_old = median_time(lambda: scattering_vjp(x, grad, **kwargs), repeats=args.repeats)
-    t_new = median_time(lambda: fused_pullback(x, grad, **kwargs), repeats=args.repeats)
+    # interleaved rounds, so that a change of machine load hits all three alike
+    rounds = {"fwd": [], "old": [], "new": []}
+    for _ in range(args.repeats):
+        rounds["fwd"].append(_times(lambda: scattering(x, **kwargs)))
+        rounds["old"].append(_times(lambda: scattering_vjp(x, grad, **kwargs)))
+        rounds["new"].append(_times(lambda: fused_pullback(x, grad, **kwargs)))
+    med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+           for k, v in rounds.items()}
+    (w_fwd, c_fwd), (w_old, c_old), (w_new, c_new) = med["fwd"], med["old"], med["new"]
     print(f"{args.batch} x {args.size}x{args.size} float32, J=4 L=8 order 2 {args.nonlinearity}, "
-          f"{S.shape[1]} channels, medians of {args.repeats}")
-    print(f"  forward scattering      : {t_fwd:8.4f} s")
-    print(f"  scattering_vjp (today)  : {t_old:8.4f} s | {t_old / t_fwd:5.2f}x forward")
-    print(f"  fused pullback          : {t_new:8.4f} s | {t_new / t_fwd:5.2f}x forward "
-          f"(forward with z + adjoints)")
+          f"{S.shape[1]} channels, medians of {args.repeats}; wall s | CPU s (all threads); "
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at the end")
+    print(f"  forward scattering      : {w_fwd:8.4f} | {c_fwd:8.4f}")
+    print(f"  scattering_vjp (today)  : {w_old:8.4f} | {c_old:8.4f} | {w_old / w_fwd:5.2f}x | "
+          f"{c_old / c_fwd:5.2f}x forward (wall | CPU)")
+    print(f"  fused pullback          : {w_new:8.4f} | {c_new:8.4f} | {w_new / w_fwd:5.2f}x | "
+          f"{c_new / c_fwd:5.2f}x forward (wall | CPU; forward with z + adjoints)")
     print(f"  fused vs today          : relative L2 difference {err:.1e} (float32)")
 
 

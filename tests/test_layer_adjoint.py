@@ -131,15 +131,21 @@ def test_adjoint_with_real_filters(kind):
 
 def test_adjoint_of_large_maps_split_over_threads(monkeypatch):
     # Large maps: one filter per chunk, and one sample split into groups of chunks that
-    # accumulate separately and are summed; any number of groups gives the same gradient.
+    # accumulate separately and are summed; any number of groups gives the same gradient,
+    # and accumulating into ``out`` adds that same gradient.
     X, layer = _layer_inputs(1, 1, 2, "modulus", n_batch=1, n_filt=3, spatial=(8192,))
     g_s, g_U = _gradients(X, layer)
-    results = []
+    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    base = np.random.default_rng(3).standard_normal(X.shape) + 0j
+    results, accumulated = [], []
     for threads in (1, 2, 3):
         monkeypatch.setattr(_numpy.numba, "get_num_threads", lambda t=threads: t)
         results.append(_check_adjoint(X, layer, g_s, g_U, n_directions=1))
+        out = base.copy()
+        assert BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer) is out
+        accumulated.append(out - base)
     scale = np.abs(results[0]).max()
-    for gX in results[1:]:
+    for gX in results[1:] + accumulated:
         np.testing.assert_allclose(gX, results[0], rtol=0, atol=1e-12 * scale)
 
 
@@ -168,3 +174,17 @@ def test_adjoint_refuses_mismatched_shapes():
         BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U[..., 1:], **layer)
     with pytest.raises(ValueError, match="z"):
         BACKEND.wavelet_layer_adjoint(g_s, z[:, :2], **layer)
+    with pytest.raises(ValueError, match="out"):
+        BACKEND.wavelet_layer_adjoint(g_s, z, out=np.zeros(X.shape, dtype=np.complex64), **layer)
+
+
+@pytest.mark.parametrize("kind", ["modulus", "relu"])
+def test_adjoint_accumulates_into_out(kind):
+    X, layer = _layer_inputs(2, 2, 1, kind)
+    g_s, g_U = _gradients(X, layer)
+    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    gX = BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
+    base = np.random.default_rng(3).standard_normal(X.shape) + 0j
+    out = base.copy()
+    BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer)
+    np.testing.assert_allclose(out, base + gX, rtol=0, atol=1e-12 * np.abs(gX).max())

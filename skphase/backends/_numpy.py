@@ -167,7 +167,7 @@ class NumpyBackend:
         return s, u, z_out.reshape((n_batch, n_filt) + tuple(n // k for n in spatial))
 
     def wavelet_layer_adjoint(self, g_s, z, filt, k: int, phi, k_low: int, kind: str, cos, sin,
-                              ndim: int, g_U=None):
+                              ndim: int, g_U=None, out=None):
         """Pullback of :meth:`wavelet_layer` to its input spectra X (B, *s).
 
         Returns gX (B, *s) complex, the gradient in X of <g_s, s> + Re<g_U, U>
@@ -188,6 +188,10 @@ class NumpyBackend:
         g_U : array (B, C, *s / k), complex, optional
             Gradient on the full output spectra U (for instance the input gradient of
             the next order's layer), in the same convention as gX.
+        out : array (B, *s), complex, optional
+            Accumulate into this C-contiguous array of z's dtype (``out += gX``) and
+            return it, which saves a pass when gradients of several layers are summed
+            (order-2 groups into one g_U, order-1 groups into one gX).
 
         Fused per (sample, chunk of filters) in one numba kernel, like the forward.
         """
@@ -223,7 +227,14 @@ class NumpyBackend:
         cos = np.ascontiguousarray(cos if kind == "relu" else [1.0], dtype=real)
         sin = np.ascontiguousarray(sin if kind == "relu" else [0.0], dtype=real)
         height, width = f2.shape[1:]
-        gX = np.empty((n_batch, height, width), dtype=cdtype)
+        if out is None:
+            gX = np.empty((n_batch, height, width), dtype=cdtype)
+        else:
+            if (tuple(out.shape) != (n_batch,) + spatial or out.dtype != cdtype
+                    or not out.flags.c_contiguous or not out.flags.writeable):
+                raise ValueError(f"out must be a writeable C-contiguous {cdtype} array of shape "
+                                 f"{(n_batch,) + spatial}; got {out.dtype} {tuple(out.shape)}.")
+            gX = out.reshape((n_batch, height, width))
         # Tasks (sample, group of filter chunks) must not race on gX[b]: with fewer
         # samples than threads, the filters of a sample are split into groups that
         # accumulate into their own buffers, summed at the end.
@@ -236,8 +247,8 @@ class NumpyBackend:
         else:
             partial = np.empty((n_batch, n_groups, height, width), dtype=cdtype)
         wavelet_layer_adjoint_2d(g2, z2, np.ascontiguousarray(f2), kh, k, cos, sin, kind == "relu", p2,
-                                 kh_low, k_low, u2, g_U is not None, n_groups, partial, gX)
-        return gX.reshape((n_batch,) + spatial)
+                                 kh_low, k_low, u2, g_U is not None, n_groups, partial, out is not None, gX)
+        return gX.reshape((n_batch,) + spatial) if out is None else out
 
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         """Adjoint of :meth:`mul_periodize` in its first argument: (B, F, *s/k) -> (B, *s)."""
