@@ -21,16 +21,19 @@ import numpy as np
 
 from _common import machine_line
 from skphase import ScatteringAverager
-from skphase.transforms import scattering, scattering_vjp
+from skphase.transforms import group_size, scattering, scattering_vjp
 from skphase.transforms._common import crop_adjoint, pad, pad_adjoint, phase_angles
 from skphase.transforms._scattering import _filters, _hermitian_low_pass, _low_pass_vjp
 
 
-def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonlinearity_kind, n_phases):
+def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonlinearity_kind, n_phases,
+                   recompute=False):
     """Gradient of <grad, scattering(x)> in x, from the fused layers and their adjoints.
 
     Mirrors :func:`scattering`: each group's forward keeps its coefficients z, then its
-    adjoint runs at once (order 2 before order 1, whose ``g_U`` it feeds).
+    adjoint runs at once (order 2 before order 1, whose ``g_U`` it feeds). With
+    ``recompute`` (a pure VJP, ``grad`` known beforehand), order-2 layers run no forward:
+    their adjoint recomputes z from U1 in the kernel.
     """
     ndim, J = bank.ndim, bank.J
     psi1, psi2, phi_raw = _filters(bank, backend, x.dtype)
@@ -59,14 +62,17 @@ def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonline
             for j2, k2, idx2 in plan.groups2[j1]:
                 layer2 = (psi2[k1][idx2], 2 ** k2, phi[k1 + k2], 2 ** (J - k1 - k2), nonlinearity_kind,
                           cos, sin, ndim)
-                s2, _, z2 = backend.wavelet_layer(U1, *layer2, False, coefficients=True)
-                c2 = s2.shape[1]
+                c2 = group_size(idx2) * (n_phases if nonlinearity_kind == "relu" else 1)
+                if recompute:
+                    z2 = None
+                else:
+                    _, _, z2 = backend.wavelet_layer(U1, *layer2, False, coefficients=True)
                 g2 = g_canon[:, pos:pos + c1 * c2]
                 pos += c1 * c2
                 g2 = g2.reshape((n_batch * c1, c2) + tuple(g2.shape[2:]))
                 # the groups' input gradients are summed in place, in the kernel
                 g_U1 = backend.wavelet_layer_adjoint(crop_adjoint(g2, coarse, crop, backend), z2, *layer2,
-                                                     out=g_U1)
+                                                     out=g_U1, X=U1 if recompute else None)
             g_U1 = g_U1.reshape((n_batch, c1) + spatial1)
         gX = backend.wavelet_layer_adjoint(g_s1, z1, *layer1, g_U=g_U1, out=gX)
     g_xp = backend.real(backend.ifft(gX, ndim)) * n0
@@ -103,15 +109,18 @@ def main():
     old = scattering_vjp(x, grad, **kwargs)
     new = fused_pullback(x, grad, **kwargs)
     err = float(np.linalg.norm(new - old) / np.linalg.norm(old))
+    vjp = fused_pullback(x, grad, recompute=True, **kwargs)
+    err_vjp = float(np.linalg.norm(vjp - old) / np.linalg.norm(old))
     # interleaved rounds, so that a change of machine load hits all three alike
-    rounds = {"fwd": [], "old": [], "new": []}
+    rounds = {"fwd": [], "old": [], "new": [], "vjp": []}
     for _ in range(args.repeats):
         rounds["fwd"].append(_times(lambda: scattering(x, **kwargs)))
         rounds["old"].append(_times(lambda: scattering_vjp(x, grad, **kwargs)))
         rounds["new"].append(_times(lambda: fused_pullback(x, grad, **kwargs)))
+        rounds["vjp"].append(_times(lambda: fused_pullback(x, grad, recompute=True, **kwargs)))
     med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
            for k, v in rounds.items()}
-    (w_fwd, c_fwd), (w_old, c_old), (w_new, c_new) = med["fwd"], med["old"], med["new"]
+    (w_fwd, c_fwd), (w_old, c_old), (w_new, c_new), (w_vjp, c_vjp) = (med[k] for k in rounds)
     print(f"{args.batch} x {args.size}x{args.size} float32, J=4 L=8 order 2 {args.nonlinearity}, "
           f"{S.shape[1]} channels, medians of {args.repeats}; wall s | CPU s (all threads); "
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at the end")
@@ -120,7 +129,10 @@ def main():
           f"{c_old / c_fwd:5.2f}x forward (wall | CPU)")
     print(f"  fused pullback          : {w_new:8.4f} | {c_new:8.4f} | {w_new / w_fwd:5.2f}x | "
           f"{c_new / c_fwd:5.2f}x forward (wall | CPU; forward with z + adjoints)")
-    print(f"  fused vs today          : relative L2 difference {err:.1e} (float32)")
+    print(f"  fused VJP, order 2 recomputed: {w_vjp:8.4f} | {c_vjp:8.4f} | {w_vjp / w_fwd:5.2f}x | "
+          f"{c_vjp / c_fwd:5.2f}x forward (no order-2 forward, no z2 stored)")
+    print(f"  fused vs today          : relative L2 difference {err:.1e} (pullback), {err_vjp:.1e} "
+          f"(VJP), float32")
 
 
 if __name__ == "__main__":

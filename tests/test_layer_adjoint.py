@@ -188,3 +188,17 @@ def test_adjoint_accumulates_into_out(kind):
     out = base.copy()
     BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer)
     np.testing.assert_allclose(out, base + gX, rtol=0, atol=1e-12 * np.abs(gX).max())
+
+
+@pytest.mark.parametrize("kind, k, k_low", [("modulus", 2, 2), ("relu", 1, 2)])
+def test_adjoint_recomputes_z_from_the_input(kind, k, k_low):
+    X, layer = _layer_inputs(2, k, k_low, kind)
+    g_s, g_U = _gradients(X, layer)
+    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    expected = BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
+    gX = BACKEND.wavelet_layer_adjoint(g_s, None, g_U=g_U, X=X, **layer)
+    np.testing.assert_allclose(gX, expected, rtol=0, atol=1e-12 * np.abs(expected).max())
+    with pytest.raises(ValueError, match="neither"):
+        BACKEND.wavelet_layer_adjoint(g_s, None, **layer)
+    with pytest.raises(ValueError, match="X has shape"):
+        BACKEND.wavelet_layer_adjoint(g_s, None, X=X[:, 1:], **layer)

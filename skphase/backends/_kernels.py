@@ -4,9 +4,11 @@ The heart is ``_wavelet_layer_2d``: one scattering layer (product with a filter
 stack, periodization = subsampling in space, inverse FFT, nonlinearity, real FFT,
 low-pass) per (sample, filter chunk), with rocket-fft making scipy.fft callable in
 ``@njit`` code, so intermediate maps stay in cache instead of round-tripping through
-memory as full batches.  The others are the product-with-periodization and its
-adjoint (phase-harmonic transform, gradients), the Hermitian fill of a real
-signal's spectrum, the half-spectrum low-pass and the rectified phases.
+memory as full batches; ``_wavelet_layer_adjoint_2d`` is its pullback, fused the
+same way, from the wavelet coefficients the forward kept.  The others are the
+product-with-periodization and its adjoint (phase-harmonic transform, gradients),
+the Hermitian fill of a real signal's spectrum, the half-spectrum low-pass and the
+rectified phases.
 
 All kernels work on 2D spectra; 1D callers view ``(B, N)`` as ``(B, 1, N)``.
 Each is compiled twice: parallel over (batch, filter) for calls from the main
@@ -205,8 +207,8 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
     return s_out
 
 
-def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw, g_U, has_g_U,
-                              n_groups, partial, accumulate, gX):
+def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu, phi, ph, pw, g_U,
+                              has_g_U, n_groups, partial, accumulate, gX):
     # Pullback of _wavelet_layer_2d, fused per (sample, group of filter chunks) the same
     # way: for each output map m (filter t, phase a), the gradient on u is
     #   g_u = Re ifft_mid(conj(phi) tile(fft_coarse(g_s)) + n_mid g_U)
@@ -215,7 +217,9 @@ def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw,
     # scale), g_Y = fft(g_z) / n_mid and gX[b] += conj(filt) tile_k(g_Y).
     # Each task owns partial[b, g]; with n_groups > 1 the groups are summed into gX
     # afterwards (partial is gX itself, viewed (B, 1, H, W), when n_groups == 1).
-    # With ``accumulate`` the result is added to gX instead of overwriting it.
+    # With ``accumulate`` the result is added to gX instead of overwriting it. With
+    # ``recompute``, z is not read but recomputed from the layer's input X as the
+    # forward does (alias sum, inverse FFT), for a pullback that needs no forward values.
     n_batch, height, width = gX.shape
     n_filt = filt.shape[0]
     h = height // kh
@@ -278,9 +282,16 @@ def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw,
                         for j in range(half):
                             A[m, i, j] += fold * (row[j] + np.conj(row_neg[neg_col[j]]))
             g_u = scipy.fft.irfft(A, n=w) if h == 1 else scipy.fft.irfft2(A, s=(h, w))
+            if recompute:
+                Y = np.zeros((nf, h, w), dtype=X.dtype)
+                for t in range(nf):
+                    _accumulate_aliases(X[b], filt[f0 + t], kh, kw, Y[t])
+                zc = scipy.fft.ifft(Y) if h == 1 else scipy.fft.ifft2(Y)
+            else:
+                zc = z[b, f0:f0 + nf].copy()
             g_z = np.empty((nf, h, w), dtype=z.dtype)
             for t in range(nf):
-                zt = z[b, f0 + t]
+                zt = zc[t]
                 if relu:
                     for i in range(h):
                         for j in range(w):
