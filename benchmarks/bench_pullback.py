@@ -7,7 +7,7 @@ forward and ``wavelet_layer_adjoint`` on the way back (order-2 input gradients f
 into the order-1 adjoint as ``g_U``). Prints the ratios to the forward (target <= 2) and
 the relative difference between the two gradients.
 
-    python benchmarks/bench_pullback.py [--repeats 5] [--batch 8] [--size 256]
+    python benchmarks/bench_pullback.py [--repeats 7] [--batch 8] [--size 256] [--nonlinearity relu]
 """
 
 from __future__ import annotations
@@ -22,8 +22,20 @@ import numpy as np
 from _common import machine_line
 from skphase import ScatteringAverager
 from skphase.transforms import group_size, scattering, scattering_vjp
-from skphase.transforms._common import crop_adjoint, pad, pad_adjoint, phase_angles
+from skphase.transforms._common import pad, pad_adjoint, phase_angles
 from skphase.transforms._scattering import _filters, _hermitian_low_pass, _low_pass_vjp
+
+
+def _crop_adjoint(g, full_spatial, slices):
+    """Zero-embed ``g`` cropped by ``slices`` (basic slices: no index is repeated).
+
+    The same as ``transforms._common.crop_adjoint``, written as one slice assignment
+    instead of a scatter-add (``np.add.at``), which costs ~10% of a forward here.
+    """
+    ndim = len(full_spatial)
+    out = np.zeros(g.shape[:g.ndim - ndim] + tuple(full_spatial), dtype=g.dtype)
+    out[(Ellipsis,) + tuple(slices)] = g
+    return out
 
 
 def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonlinearity_kind, n_phases,
@@ -54,7 +66,7 @@ def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonline
         layer1 = (psi1[0][idx1], 2 ** k1, phi[k1], 2 ** (J - k1), nonlinearity_kind, cos, sin, ndim)
         s1, U1, z1 = backend.wavelet_layer(X, *layer1, order2, coefficients=True)
         c1 = s1.shape[1]
-        g_s1 = crop_adjoint(g_canon[:, pos:pos + c1], coarse, crop, backend)
+        g_s1 = _crop_adjoint(g_canon[:, pos:pos + c1], coarse, crop)
         pos += c1
         g_U1 = None
         if order2:
@@ -71,7 +83,7 @@ def fused_pullback(x, grad, *, bank, pad_spec, plan, backend, max_order, nonline
                 pos += c1 * c2
                 g2 = g2.reshape((n_batch * c1, c2) + tuple(g2.shape[2:]))
                 # the groups' input gradients are summed in place, in the kernel
-                g_U1 = backend.wavelet_layer_adjoint(crop_adjoint(g2, coarse, crop, backend), z2, *layer2,
+                g_U1 = backend.wavelet_layer_adjoint(_crop_adjoint(g2, coarse, crop), z2, *layer2,
                                                      out=g_U1, X=U1 if recompute else None)
             g_U1 = g_U1.reshape((n_batch, c1) + spatial1)
         gX = backend.wavelet_layer_adjoint(g_s1, z1, *layer1, g_U=g_U1, out=gX)
@@ -91,7 +103,7 @@ def _times(func):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--nonlinearity", default="modulus", choices=["modulus", "relu"])
