@@ -89,6 +89,12 @@ def test_coefficients_match_reference(ndim, kind, k, k_low):
     np.testing.assert_allclose(z, z_ref, rtol=0, atol=1e-12 * np.abs(z_ref).max())
     np.testing.assert_allclose(s, s_ref, rtol=0, atol=1e-12 * np.abs(s_ref).max())
     np.testing.assert_allclose(U, U_ref, rtol=0, atol=1e-12 * np.abs(U_ref).max())
+    # a given buffer receives the same z
+    buffer = np.full_like(z, np.nan)
+    assert BACKEND.wavelet_layer(X, spectra=True, coefficients=True, z_out=buffer, **layer)[2] is buffer
+    np.testing.assert_array_equal(buffer, z)
+    with pytest.raises(ValueError, match="z_out"):
+        BACKEND.wavelet_layer(X, spectra=True, coefficients=True, z_out=buffer[:, 1:], **layer)
     # asking for z changes nothing else
     s0, U0 = BACKEND.wavelet_layer(X, spectra=True, **layer)
     np.testing.assert_array_equal(s, s0)

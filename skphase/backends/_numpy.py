@@ -123,7 +123,7 @@ class NumpyBackend:
                                 overwrite_x=True)
 
     def wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
-                      spectra: bool, coefficients: bool = False):
+                      spectra: bool, coefficients: bool = False, z_out=None):
         """One scattering layer on spectra X (B, *s): returns (s, U), or (s, U, z).
 
         s (B, C, *s / (k k_low)) is the low-passed, subsampled rho(X * filt) with
@@ -135,7 +135,10 @@ class NumpyBackend:
         z = ifft(sum over the k**ndim aliases of X * filt), the alias *sum*, not the
         mean. The subsampled coefficients of the transform are z / k**ndim (the kernel
         folds that factor into the nonlinearity: u = rho(z / k**ndim)). This is the
-        ``z`` that :meth:`wavelet_layer_adjoint` expects.
+        ``z`` that :meth:`wavelet_layer_adjoint` expects. ``z_out``, a C-contiguous
+        array of X's dtype and z's shape, receives z instead of a new array: a caller
+        that repeats the same layer (synthesis iterations) saves the cost of first
+        touching fresh memory, which is most of the cost of keeping z.
         """
         n_batch, n_filt = X.shape[0], filt.shape[0]
         spatial = X.shape[1:]
@@ -152,19 +155,28 @@ class NumpyBackend:
         coarse = (mid[0] // kh_low, mid[1] // k_low)
         s_out = np.empty((n_batch, n_filt * n_out) + coarse, dtype=real)
         u_out = np.empty((n_batch, n_filt * n_out) + mid if spectra else (1, 1, 1, 1), dtype=X.dtype)
-        z_out = np.empty((n_batch, n_filt) + mid if coefficients else (1, 1, 1, 1), dtype=X.dtype)
+        z_shape = (n_batch, n_filt) + tuple(n // k for n in spatial)
+        if not coefficients:
+            z_out = np.empty((1, 1, 1, 1), dtype=X.dtype)
+        elif z_out is None:
+            z_out = np.empty(z_shape, dtype=X.dtype)
+        elif (tuple(z_out.shape) != z_shape or z_out.dtype != X.dtype or not z_out.flags.c_contiguous
+              or not z_out.flags.writeable):
+            raise ValueError(f"z_out must be a writeable C-contiguous {X.dtype} array of shape {z_shape}; "
+                             f"got {z_out.dtype} {tuple(z_out.shape)}.")
+        z_kernel = z_out.reshape((n_batch, n_filt) + mid) if coefficients else z_out
         cos = np.ascontiguousarray(cos if kind == "relu" else [1.0], dtype=real)
         sin = np.ascontiguousarray(sin if kind == "relu" else [0.0], dtype=real)
         wavelet_layer_2d(np.ascontiguousarray(x2), np.ascontiguousarray(f2), kh, k, cos, sin,
                          kind == "relu", np.ascontiguousarray(p2, dtype=real if not np.iscomplexobj(p2)
                                                               else X.dtype),
-                         kh_low, k_low, spectra, s_out, u_out, coefficients, z_out)
+                         kh_low, k_low, spectra, s_out, u_out, coefficients, z_kernel)
         lead = (n_batch, n_filt * n_out)
         s = s_out.reshape(lead + tuple(n // (k * k_low) for n in spatial))
         u = u_out.reshape(lead + tuple(n // k for n in spatial)) if spectra else None
         if not coefficients:
             return s, u
-        return s, u, z_out.reshape((n_batch, n_filt) + tuple(n // k for n in spatial))
+        return s, u, z_out
 
     def wavelet_layer_adjoint(self, g_s, z, filt, k: int, phi, k_low: int, kind: str, cos, sin,
                               ndim: int, g_U=None, out=None, X=None):
