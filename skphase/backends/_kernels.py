@@ -277,10 +277,10 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                         A[m, i, j] = np.conj(phi[i, j]) * v
                     if has_g_U:
                         # Re ifft(g_U) only sees the Hermitian part of g_U
-                        row = g_U[b, m0 + m, i]
-                        row_neg = g_U[b, m0 + m, (h - i) % h]
+                        gu_row = g_U[b, m0 + m, i]
+                        gu_neg = g_U[b, m0 + m, (h - i) % h]
                         for j in range(half):
-                            A[m, i, j] += fold * (row[j] + np.conj(row_neg[neg_col[j]]))
+                            A[m, i, j] += fold * (gu_row[j] + np.conj(gu_neg[neg_col[j]]))
             g_u = scipy.fft.irfft(A, n=w) if h == 1 else scipy.fft.irfft2(A, s=(h, w))
             if recompute:
                 Y = np.zeros((nf, h, w), dtype=X.dtype)
