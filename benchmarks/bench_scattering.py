@@ -11,15 +11,14 @@ its resolution).
 from __future__ import annotations
 
 import argparse
-import dataclasses
-
 import numpy as np
 import scipy.fft
 
 from _common import machine_line, median_time, peak_memory_mb
 from skphase import ScatteringAverager
 from skphase.filters._bank import _build as _filter_cache
-from skphase.transforms import group_size, scattering
+from skphase.backends import get_backend
+from skphase.operators import group_size
 
 CASES = [
     # name, spatial shape, batch, J, L or Q
@@ -45,7 +44,7 @@ def _ours(shape, J, LQ):
 
 def _fft_floor(est, x, workers):
     """Time of the unavoidable FFTs: forward FFT of the padded batch, one inverse FFT per path."""
-    config = dataclasses.replace(est.config_, workers=workers)
+    config = est.config_
     bank, plan = config.bank, config.plan
     ndim = bank.ndim
     axes = tuple(range(-ndim, 0))
@@ -104,14 +103,24 @@ def main():
         our_time = median_time(lambda: est.transform(x), repeats=repeats)
         out = est.transform(x)
         our_mem = peak_memory_mb(lambda: est.transform(x))
-        config1 = dataclasses.replace(est.config_, workers=1)
-        kwargs1 = config1.kwargs(config1.get_backend())
+        op1 = est.config_.make_operator(get_backend("numpy", workers=1))
         # numba kernels follow the thread that calls them: a worker thread runs them serially
-        one_thread = median_time(lambda: _in_thread(lambda: scattering(x, **kwargs1)), repeats=repeats)
-        workers = est._n_workers()[1]
+        one_thread = median_time(lambda: _in_thread(lambda: op1.forward(x)), repeats=repeats)
+        workers = est._workers()[1]
+        op = est.get_operator()
+        fwd = median_time(lambda: op.forward(x), repeats=repeats)
+        g = np.ones_like(out)
+
+        def forward_and_pullback():
+            _, pullback = op.vjp(x)
+            return pullback(g)
+
+        fb = median_time(forward_and_pullback, repeats=repeats)
         floor = median_time(_fft_floor(est, x, workers), repeats=repeats)
         err = float(np.linalg.norm(out - ky_out) / np.linalg.norm(ky_out))
         rows.append((name, ky_ctor, our_ctor, ky_time, our_time, one_thread, floor, err, ky_mem, our_mem))
+        print(f"\n{name}: operator forward {fwd:.4f} s, forward + pullback {fb:.4f} s "
+              f"(pullback / forward {(fb - fwd) / fwd:.2f})")
         print(f"\n{name}")
         print(f"  constructor/fit : kymatio {ky_ctor:8.3f} s | skphase {our_ctor:8.4f} s | "
               f"ratio {ky_ctor / our_ctor:7.1f}x")

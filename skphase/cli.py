@@ -25,8 +25,9 @@ def _demo_image(size: int = 256) -> tuple[np.ndarray, str]:
     return (img - img.mean()) / img.std(), name
 
 
-def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
-    """Transform a packaged image, save figures, classify digits; return the figures measured."""
+def demo(output_dir: str = "skphase_demo_output", quick: bool = False, families: bool = True) -> dict:
+    """Transform a packaged image, save figures, classify digits, then (``families``) synthesize,
+    classify with sparse codes and generate; return the figures measured."""
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
@@ -38,7 +39,7 @@ def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
     report = {}
     size = 128 if quick else 256
     image, name = _demo_image(size)
-    print(f"[1/3] image: {name}, {size}x{size}")
+    print(f"[1/6] image: {name}, {size}x{size}")
 
     t = time.perf_counter()
     pht = PhaseHarmonicTransform(J=4, L=8, flatten=False).fit(image[None])
@@ -58,18 +59,18 @@ def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
 
     os.makedirs(output_dir, exist_ok=True)
     try:
-        from .plotting import plot_coefficients, plot_filter_bank
+        from .plotting import plot_coefficients, plot_filter_bank, plot_scattering
 
-        fig = plot_filter_bank(pht.config_.bank)
-        path1 = os.path.join(output_dir, "filters.png")
-        fig.savefig(path1, dpi=80)
-        fig = plot_coefficients(image, U[0], pht._channel_names())
-        path2 = os.path.join(output_dir, "coefficients.png")
-        fig.savefig(path2, dpi=80)
-        print(f"[2/3] figures: {path1}, {path2}")
-        report["figures"] = [path1, path2]
+        paths = []
+        for fig, fname in ((plot_filter_bank(pht.config_.bank), "filters.png"),
+                           (plot_coefficients(image, U[0], pht.channel_table_), "coefficients.png"),
+                           (plot_scattering(S[0], sa.channel_table_), "scattering.png")):
+            paths.append(os.path.join(output_dir, fname))
+            fig.savefig(paths[-1], dpi=80)
+        print(f"[2/6] figures: {', '.join(paths)} (filters drawn in the Fourier domain)")
+        report["figures"] = paths
     except ImportError as exc:
-        print(f"[2/3] figures skipped: {exc}")
+        print(f"[2/6] figures skipped: {exc}")
 
     digits = load_digits()
     X = digits.images
@@ -82,15 +83,45 @@ def demo(output_dir: str = "skphase_demo_output", quick: bool = False) -> dict:
     model.fit(Xtr, ytr)
     acc = float(model.score(Xte, yte))
     report["digits_accuracy"] = acc
-    print(f"[3/3] digits (8x8, {len(Xtr)} train / {len(Xte)} test): ScatteringAverager(J=2, order 1, relu) + "
+    print(f"[3/6] digits (8x8, {len(Xtr)} train / {len(Xte)} test): ScatteringAverager(J=2, order 1, relu) + "
           f"LogisticRegression accuracy {acc:.3f} ({time.perf_counter() - t:.1f} s)")
+    if families:
+        _family_demos(report, output_dir, quick)
     return report
 
 
+def _family_demos(report: dict, output_dir: str, quick: bool) -> None:
+    """Synthesis, sparse-coding classification and generation, each reporting into ``report``."""
+    import importlib
+
+    steps = [("4/6", "synthesis", "skphase.synthesis._demo", "demo_synthesis", ()),
+             ("5/6", "classification", "skphase.sparse_coding._demo", "demo_classification", ()),
+             ("6/6", "generation", "skphase.generative._demo", "demo_generation", ("torch",))]
+    for step, name, module, func, needs in steps:
+        missing = [m for m in needs if importlib.util.find_spec(m) is None]
+        if missing:
+            print(f"[{step}] {name} skipped: it needs {', '.join(missing)} (pip install 'skphase[torch]')")
+            continue
+        try:
+            run = getattr(importlib.import_module(module), func)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):  # a family not in this build
+                continue
+            raise
+        print(f"[{step}] {name}")
+        part = run(output_dir, quick)
+        report["figures"] = report.get("figures", []) + list(part.pop("figures", []))
+        report[name] = part
+
+
 def main(argv: list[str] | None = None) -> int:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="skphase", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"skphase {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help="transform a packaged image, save figures, classify digits")
+    p = sub.add_parser("demo", help="transform a packaged image, synthesize textures and series, "
+                                         "classify digits, generate images; save figures")
     p.add_argument("--output-dir", default="skphase_demo_output")
     p.add_argument("--quick", action="store_true", help="smaller image (for tests)")
     args = parser.parse_args(argv)

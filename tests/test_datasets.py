@@ -523,3 +523,72 @@ def test_load_texture_errors(monkeypatch):
 def test_bad_input_gets_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- degenerate ranges
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: make_mrw(1, 64, intermittency=5), r"intermittency must be .*\[0, 0\.7071\).*got 5"),
+        (lambda: make_mrw(1, 64, intermittency=50.0), "intermittency"),
+        (lambda: make_mrw(1, 64, intermittency=0.71), "intermittency"),
+        (lambda: make_skewed_mrw(1, 64, leverage=10), r"leverage must be .*got 10"),
+        (lambda: make_skewed_mrw(1, 64, intermittency=5), "intermittency"),
+        (
+            lambda: make_skewed_mrw(1, 64, intermittency=0.6, leverage=0.5),
+            r"intermittency\*\*2 \+ leverage\*\*2 must be < 1/2",
+        ),
+        (
+            lambda: skewed_mrw_leverage([1], intermittency=0.6, leverage=0.5),
+            r"intermittency\*\*2 \+ leverage\*\*2",
+        ),
+        (lambda: make_multifractal_field(1, 32, intermittency=5), r"intermittency must be .*\[0, 1\).*got 5"),
+        (lambda: make_multifractal_field(1, 32, intermittency=1.0), "intermittency"),
+    ],
+)
+def test_degenerate_multifractal_parameters_are_refused(call, match):
+    # Beyond the Gaussian-multiplicative-chaos bound the output used to be all zeros or 1e-40.
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_multifractal_generators_below_the_bound_are_not_degenerate():
+    # Just inside the bounds every realisation keeps a visible variance (min over
+    # samples measured at 0.03 for the walks, 0.09 for the field at these sizes).
+    walks = [
+        make_mrw(8, 1024, intermittency=0.7, increments=True, random_state=0),
+        make_skewed_mrw(8, 1024, intermittency=0.5, leverage=0.49, increments=True, random_state=0),
+    ]
+    for walk in walks:
+        assert np.all(np.isfinite(walk)) and walk.std(axis=1).min() > 1e-3
+    field = make_multifractal_field(4, 64, intermittency=0.99, random_state=0)
+    assert np.all(np.isfinite(field)) and field.std(axis=(1, 2)).min() > 1e-3
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: make_fbm(1, 64, increments="yes"), "increments"),
+        (lambda: make_mrw(1, 64, increments="yes"), "increments"),
+        (lambda: make_skewed_mrw(1, 64, increments=1), "increments"),
+        (lambda: load_texture("brick", standardize="yes"), "standardize"),
+        (lambda: make_fbm(1, True), "size"),
+        (lambda: make_ising(1, 16, n_sweeps=True), "n_sweeps"),
+        (lambda: make_fbm(1, 64, random_state=True), "random_state"),
+    ],
+)
+def test_boolean_like_values_are_refused(call, name):
+    with pytest.raises(TypeError, match=f"{name} must be"):
+        call()
+
+
+def test_every_generator_declares_its_parameters():
+    import skphase.datasets
+
+    functions = [getattr(skphase.datasets, n) for n in skphase.datasets.__all__]
+    functions = [f for f in functions if callable(f)]
+    assert len(functions) == 12
+    for f in functions:
+        assert hasattr(f, "__skphase_constraints__"), f.__name__

@@ -1,7 +1,7 @@
 """The fused scattering layer's coefficients and its pullback (numpy backend).
 
-``wavelet_layer(..., coefficients=True)`` must return the kernel's wavelet
-coefficients z = ifft(alias sum of X * filt), and ``wavelet_layer_adjoint`` must be
+``fused_wavelet_layer(..., coefficients=True)`` must return the kernel's wavelet
+coefficients z = ifft(alias sum of X * filt), and ``fused_wavelet_layer_adjoint`` must be
 the adjoint of the layer's derivative: <g_s, ds> + Re<g_U, dU> = Re<gX, dX>, checked
 against central finite differences in float64.
 """
@@ -11,7 +11,7 @@ import pytest
 
 from skphase.backends import _numpy
 from skphase.backends._numpy import NumpyBackend
-from skphase.transforms._common import phase_angles
+from skphase.operators._common import phase_angles
 
 BACKEND = NumpyBackend(workers=1)
 N_PHASES = 4
@@ -69,7 +69,7 @@ def _reference_layer(X, filt, k, phi, k_low, kind, cos, sin, ndim):
 
 def _gradients(X, layer, seed=1, with_g_U=True):
     rng = np.random.default_rng(seed)
-    s, U = BACKEND.wavelet_layer(X, spectra=True, **layer)
+    s, U = BACKEND.fused_wavelet_layer(X, spectra=True, **layer)
     g_s = rng.standard_normal(s.shape)
     g_U = rng.standard_normal(U.shape) + 1j * rng.standard_normal(U.shape) if with_g_U else None
     return g_s, g_U
@@ -82,7 +82,7 @@ CASES = [(ndim, kind, k, k_low) for ndim in (1, 2) for kind in ("modulus", "relu
 @pytest.mark.parametrize("ndim, kind, k, k_low", CASES)
 def test_coefficients_match_reference(ndim, kind, k, k_low):
     X, layer = _layer_inputs(ndim, k, k_low, kind)
-    s, U, z = BACKEND.wavelet_layer(X, spectra=True, coefficients=True, **layer)
+    s, U, z = BACKEND.fused_wavelet_layer(X, spectra=True, coefficients=True, **layer)
     s_ref, U_ref, z_ref = _reference_layer(X, **layer)
     n_filt = layer["filt"].shape[0]
     assert z.shape == (X.shape[0], n_filt) + tuple(n // k for n in X.shape[1:])
@@ -91,23 +91,23 @@ def test_coefficients_match_reference(ndim, kind, k, k_low):
     np.testing.assert_allclose(U, U_ref, rtol=0, atol=1e-12 * np.abs(U_ref).max())
     # a given buffer receives the same z
     buffer = np.full_like(z, np.nan)
-    assert BACKEND.wavelet_layer(X, spectra=True, coefficients=True, z_out=buffer, **layer)[2] is buffer
+    assert BACKEND.fused_wavelet_layer(X, spectra=True, coefficients=True, z_out=buffer, **layer)[2] is buffer
     np.testing.assert_array_equal(buffer, z)
     with pytest.raises(ValueError, match="z_out"):
-        BACKEND.wavelet_layer(X, spectra=True, coefficients=True, z_out=buffer[:, 1:], **layer)
+        BACKEND.fused_wavelet_layer(X, spectra=True, coefficients=True, z_out=buffer[:, 1:], **layer)
     # asking for z changes nothing else
-    s0, U0 = BACKEND.wavelet_layer(X, spectra=True, **layer)
+    s0, U0 = BACKEND.fused_wavelet_layer(X, spectra=True, **layer)
     np.testing.assert_array_equal(s, s0)
     np.testing.assert_array_equal(U, U0)
 
 
 def _check_adjoint(X, layer, g_s, g_U, seed=2, n_directions=3, eps=1e-6):
-    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
-    gX = BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    gX = BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
     assert gX.shape == X.shape and gX.dtype == X.dtype
 
     def loss(Xv):
-        s, U = BACKEND.wavelet_layer(Xv, spectra=True, **layer)
+        s, U = BACKEND.fused_wavelet_layer(Xv, spectra=True, **layer)
         return np.sum(g_s * s) + (0.0 if g_U is None else np.real(np.vdot(g_U, U)))
 
     rng = np.random.default_rng(seed)
@@ -141,14 +141,14 @@ def test_adjoint_of_large_maps_split_over_threads(monkeypatch):
     # and accumulating into ``out`` adds that same gradient.
     X, layer = _layer_inputs(1, 1, 2, "modulus", n_batch=1, n_filt=3, spatial=(8192,))
     g_s, g_U = _gradients(X, layer)
-    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
     base = np.random.default_rng(3).standard_normal(X.shape) + 0j
     results, accumulated = [], []
     for threads in (1, 2, 3):
         monkeypatch.setattr(_numpy.numba, "get_num_threads", lambda t=threads: t)
         results.append(_check_adjoint(X, layer, g_s, g_U, n_directions=1))
         out = base.copy()
-        assert BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer) is out
+        assert BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer) is out
         accumulated.append(out - base)
     scale = np.abs(results[0]).max()
     for gX in results[1:] + accumulated:
@@ -159,13 +159,13 @@ def test_adjoint_of_large_maps_split_over_threads(monkeypatch):
 def test_float32_agrees_with_float64(kind):
     X, layer = _layer_inputs(2, 2, 2, kind, real_filters=True)
     g_s, g_U = _gradients(X, layer)
-    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
-    g64 = BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    g64 = BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
     layer32 = dict(layer, filt=layer["filt"].astype(np.float32), phi=layer["phi"].astype(np.float32),
                    cos=layer["cos"].astype(np.float32), sin=layer["sin"].astype(np.float32))
-    _, _, z32 = BACKEND.wavelet_layer(X.astype(np.complex64), spectra=False, coefficients=True, **layer32)
+    _, _, z32 = BACKEND.fused_wavelet_layer(X.astype(np.complex64), spectra=False, coefficients=True, **layer32)
     assert z32.dtype == np.complex64
-    g32 = BACKEND.wavelet_layer_adjoint(g_s.astype(np.float32), z32, g_U=g_U.astype(np.complex64), **layer32)
+    g32 = BACKEND.fused_wavelet_layer_adjoint(g_s.astype(np.float32), z32, g_U=g_U.astype(np.complex64), **layer32)
     assert g32.dtype == np.complex64
     assert np.linalg.norm(g32 - g64) <= 1e-4 * np.linalg.norm(g64)
 
@@ -173,26 +173,26 @@ def test_float32_agrees_with_float64(kind):
 def test_adjoint_refuses_mismatched_shapes():
     X, layer = _layer_inputs(2, 2, 2, "relu")
     g_s, g_U = _gradients(X, layer)
-    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
     with pytest.raises(ValueError, match="g_s"):
-        BACKEND.wavelet_layer_adjoint(g_s[:, 1:], z, **layer)
+        BACKEND.fused_wavelet_layer_adjoint(g_s[:, 1:], z, **layer)
     with pytest.raises(ValueError, match="g_U"):
-        BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U[..., 1:], **layer)
+        BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U[..., 1:], **layer)
     with pytest.raises(ValueError, match="z"):
-        BACKEND.wavelet_layer_adjoint(g_s, z[:, :2], **layer)
+        BACKEND.fused_wavelet_layer_adjoint(g_s, z[:, :2], **layer)
     with pytest.raises(ValueError, match="out"):
-        BACKEND.wavelet_layer_adjoint(g_s, z, out=np.zeros(X.shape, dtype=np.complex64), **layer)
+        BACKEND.fused_wavelet_layer_adjoint(g_s, z, out=np.zeros(X.shape, dtype=np.complex64), **layer)
 
 
 @pytest.mark.parametrize("kind", ["modulus", "relu"])
 def test_adjoint_accumulates_into_out(kind):
     X, layer = _layer_inputs(2, 2, 1, kind)
     g_s, g_U = _gradients(X, layer)
-    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
-    gX = BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    gX = BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
     base = np.random.default_rng(3).standard_normal(X.shape) + 0j
     out = base.copy()
-    BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer)
+    BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer)
     np.testing.assert_allclose(out, base + gX, rtol=0, atol=1e-12 * np.abs(gX).max())
 
 
@@ -200,11 +200,11 @@ def test_adjoint_accumulates_into_out(kind):
 def test_adjoint_recomputes_z_from_the_input(kind, k, k_low):
     X, layer = _layer_inputs(2, k, k_low, kind)
     g_s, g_U = _gradients(X, layer)
-    _, _, z = BACKEND.wavelet_layer(X, spectra=False, coefficients=True, **layer)
-    expected = BACKEND.wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
-    gX = BACKEND.wavelet_layer_adjoint(g_s, None, g_U=g_U, X=X, **layer)
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    expected = BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
+    gX = BACKEND.fused_wavelet_layer_adjoint(g_s, None, g_U=g_U, X=X, **layer)
     np.testing.assert_allclose(gX, expected, rtol=0, atol=1e-12 * np.abs(expected).max())
     with pytest.raises(ValueError, match="neither"):
-        BACKEND.wavelet_layer_adjoint(g_s, None, **layer)
+        BACKEND.fused_wavelet_layer_adjoint(g_s, None, **layer)
     with pytest.raises(ValueError, match="X has shape"):
-        BACKEND.wavelet_layer_adjoint(g_s, None, X=X[:, 1:], **layer)
+        BACKEND.fused_wavelet_layer_adjoint(g_s, None, X=X[:, 1:], **layer)

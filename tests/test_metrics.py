@@ -184,8 +184,9 @@ def test_non_gaussian_moments_known_answers():
     assert uniform["std"] == pytest.approx(1 / np.sqrt(3), rel=0.01)
     expo = marginal_moments(rng.exponential(1.0, 400_000))
     assert expo["skewness"] == pytest.approx(2.0, abs=0.1)
-    constant = marginal_moments(np.ones(10))
-    assert constant["std"] == 0.0 and np.isnan(constant["excess_kurtosis"])
+    # issue 6: a constant input raises (as scaling_exponents does) instead of returning NaN
+    with pytest.raises(ValueError, match="x is constant"):
+        marginal_moments(np.ones(10))
 
 
 # --------------------------------------------------------------------------- structure functions
@@ -587,3 +588,52 @@ def test_docstring_examples_run(module):
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --------------------------------------------------------------------------- constant inputs
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: marginal_moments(np.full(64, 2.0)), r"x is constant \(every value is 2\.0\)"),
+        (lambda: flatness(np.zeros((2, 64)), ndim=1), "Structure functions vanish at some lag for x"),
+        (lambda: flatness(np.ones((16, 16))[None]), r"for x: .* at lag\(s\) \[1, 2\]"),
+        (lambda: scaling_exponents(np.zeros(256)), "Structure functions vanish at some lag for x"),
+        (lambda: volatility_autocorrelation(np.full(64, -0.5)), r"\|r\| is constant"),
+        (lambda: volatility_autocorrelation(np.zeros(64)), r"\|r\| is constant"),
+        (lambda: leverage_correlation(np.zeros((2, 64))), "r is identically 0"),
+        (lambda: compare(np.ones(64), _white(1, (2, 64))), "target is constant"),
+        (lambda: compare(_white(0, 64), np.zeros((2, 64))), "samples is constant"),
+        (
+            lambda: compare(_white(0, (32, 32)), _white(1, (2, 32, 32)), np.ones((1, 32, 32))),
+            "baseline is constant",
+        ),
+        # a straight line: non-constant, but its returns have a constant magnitude
+        (lambda: compare(_white(0, 64), np.arange(64.0)), r"\|np\.diff\(samples\)\| is constant"),
+    ],
+)
+def test_constant_inputs_raise_a_clear_error(call, match):
+    # issue 6: these returned NaN silently while scaling_exponents raised
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_non_constant_inputs_never_give_nan():
+    x = _white(2, (2, 64))
+    x[:, 10:] = 0.0  # mostly constant, not constant
+    assert all(np.isfinite(v) for v in marginal_moments(x, ndim=1).values())
+    assert np.all(np.isfinite(flatness(x, lags=[1, 2], ndim=1)[1]))
+    assert np.all(np.isfinite(volatility_autocorrelation(x, max_lag=4)[1]))
+    report = compare(np.cumsum(_white(3, 256)), np.cumsum(x, axis=1).repeat(4, axis=1), lags=[1, 2, 4])
+    for curves in report["curves"].values():
+        assert all(np.all(np.isfinite(v)) for v in curves.values())
+
+
+def test_every_metric_declares_its_parameters():
+    import skphase.metrics
+
+    functions = [getattr(skphase.metrics, n) for n in skphase.metrics.__all__]
+    assert len(functions) == 12
+    for f in functions:
+        assert hasattr(f, "__skphase_constraints__"), f.__name__

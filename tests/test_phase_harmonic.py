@@ -152,7 +152,7 @@ def test_translation_equivariance_2d():
 
 def test_inverse_function_refuses_what_it_cannot_invert():
     from skphase.backends import get_backend
-    from skphase.transforms import inverse_phase_harmonic_transform
+    from skphase.operators import inverse_phase_harmonic_transform
 
     bank = filter_bank((64,), 2)
     backend = get_backend("numpy")

@@ -74,7 +74,7 @@ class NumpyBackend:
 
     def ifft(self, x, ndim: int):
         axes = tuple(range(-ndim, 0))
-        return scipy.fft.ifftn(x, axes=axes, workers=self.workers, overwrite_x=True)
+        return scipy.fft.ifftn(x, axes=axes, workers=self.workers)
 
     def mul_periodize(self, xhat, filt, k: int, ndim: int):
         """``periodize_k(xhat[:, None] * filt[None])``: (B, *s), (F, *s) -> (B, F, *s/k)."""
@@ -122,9 +122,11 @@ class NumpyBackend:
         return scipy.fft.irfftn(out, s=coarse, axes=tuple(range(-ndim, 0)), workers=self.workers,
                                 overwrite_x=True)
 
-    def wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
-                      spectra: bool, coefficients: bool = False, z_out=None):
-        """One scattering layer on spectra X (B, *s): returns (s, U), or (s, U, z).
+    def fused_wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
+                            spectra: bool, coefficients: bool = False, z_out=None):
+        """One scattering layer on spectra X (B, *s), fused: returns (s, U), or (s, U, z).
+
+        The fast path of :func:`skphase.operators._layer.wavelet_layer`.
 
         s (B, C, *s / (k k_low)) is the low-passed, subsampled rho(X * filt) with
         C = n_filters * n_phases (phase inner); U (B, C, *s / k) are the full spectra
@@ -135,7 +137,7 @@ class NumpyBackend:
         z = ifft(sum over the k**ndim aliases of X * filt), the alias *sum*, not the
         mean. The subsampled coefficients of the transform are z / k**ndim (the kernel
         folds that factor into the nonlinearity: u = rho(z / k**ndim)). This is the
-        ``z`` that :meth:`wavelet_layer_adjoint` expects. ``z_out``, a C-contiguous
+        ``z`` that :meth:`fused_wavelet_layer_adjoint` expects. ``z_out``, a C-contiguous
         array of X's dtype and z's shape, receives z instead of a new array: a caller
         that repeats the same layer (synthesis iterations) saves the cost of first
         touching fresh memory, which is most of the cost of keeping z.
@@ -178,13 +180,13 @@ class NumpyBackend:
             return s, u
         return s, u, z_out
 
-    def wavelet_layer_adjoint(self, g_s, z, filt, k: int, phi, k_low: int, kind: str, cos, sin,
-                              ndim: int, g_U=None, out=None, X=None):
-        """Pullback of :meth:`wavelet_layer` to its input spectra X (B, *s).
+    def fused_wavelet_layer_adjoint(self, g_s, z, filt, k: int, phi, k_low: int, kind: str, cos, sin,
+                                    ndim: int, g_U=None, out=None, X=None):
+        """Pullback of :meth:`fused_wavelet_layer` to its input spectra X (B, *s).
 
         Returns gX (B, *s) complex, the gradient in X of <g_s, s> + Re<g_U, U>
         (real inner products; the gradient of a function of complex X is written
-        d/dRe X + i d/dIm X), where (s, U, z) = ``wavelet_layer(X, filt, k, phi,
+        d/dRe X + i d/dIm X), where (s, U, z) = ``fused_wavelet_layer(X, filt, k, phi,
         k_low, kind, cos, sin, ndim, ..., coefficients=True)``.
 
         Parameters
@@ -192,11 +194,11 @@ class NumpyBackend:
         g_s : array (B, C, *s / (k k_low)), real
             Gradient on the layer's averages s; C = n_filters * n_phases, phase inner.
         z : array (B, n_filters, *s / k), complex, or None
-            The coefficients ``wavelet_layer`` returned with ``coefficients=True``
+            The coefficients ``fused_wavelet_layer`` returned with ``coefficients=True``
             (the alias sum, before the 1 / k**ndim folded into rho); their dtype sets
             the working precision. None: recompute them from ``X``.
         filt, k, phi, k_low, kind, cos, sin, ndim
-            As given to ``wavelet_layer``.
+            As given to ``fused_wavelet_layer``.
         g_U : array (B, C, *s / k), complex, optional
             Gradient on the full output spectra U (for instance the input gradient of
             the next order's layer), in the same convention as gX.
@@ -212,7 +214,7 @@ class NumpyBackend:
         Fused per (sample, chunk of filters) in one numba kernel, like the forward.
         """
         if z is None and X is None:
-            raise ValueError("wavelet_layer_adjoint needs z (from wavelet_layer(..., coefficients=True)) "
+            raise ValueError("fused_wavelet_layer_adjoint needs z (from fused_wavelet_layer(..., coefficients=True)) "
                              "or the layer's input X; got neither.")
         source = z if z is not None else X
         if not np.iscomplexobj(source):
@@ -295,6 +297,29 @@ class NumpyBackend:
         mul_periodize_adjoint_2d(np.ascontiguousarray(g2, dtype=out_dtype),
                                   np.ascontiguousarray(f2), kh, k, out)
         return out.reshape((n_batch,) + filt.shape[1:])
+
+    def cross_correlation(self, a, b, ndim: int):
+        """Circular cross-correlations of two stacks for every shift at once.
+
+        a (B, C, *s) and b (B, D, *s) real -> (B, C, D, *s) with
+        out[:, c, d, tau] = mean_u a[:, c, u + tau] * b[:, d, u]: one FFT product.
+        """
+        axes = tuple(range(-ndim, 0))
+        spatial = a.shape[a.ndim - ndim:]
+        A = scipy.fft.rfftn(a, axes=axes, workers=self.workers)
+        B = scipy.fft.rfftn(b, axes=axes, workers=self.workers)
+        prod = A[:, :, None] * np.conj(B[:, None, :])
+        out = scipy.fft.irfftn(prod, s=spatial, axes=axes, workers=self.workers, overwrite_x=True)
+        out /= int(np.prod(spatial))
+        return out
+
+    def matmul(self, a, b):
+        """Batched matrix product (numpy broadcasting rules)."""
+        return np.matmul(a, b)
+
+    def soft_threshold(self, x, threshold):
+        """sign(x) max(|x| - threshold, 0), the proximal map of threshold * |x|_1."""
+        return np.sign(x) * np.maximum(np.abs(x) - threshold, 0)
 
     # --- pointwise ----------------------------------------------------------------
     def real(self, z):

@@ -19,6 +19,32 @@ def _import_torch():
     return torch
 
 
+_MODULUS = []
+
+
+def _modulus(torch):
+    """|z| as an autograd function with the gradient z / |z| (0 at 0), as torch's abs has."""
+    if _MODULUS:
+        return _MODULUS[0]
+
+    class Modulus(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, z):
+            re, im = z.real, z.imag
+            out = (re * re).addcmul_(im, im).sqrt_()
+            ctx.save_for_backward(z, out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            z, out = ctx.saved_tensors
+            scale = torch.where(out > 0, grad / torch.where(out > 0, out, 1), 0)
+            return z * scale
+
+    _MODULUS.append(Modulus.apply)
+    return Modulus.apply
+
+
 class TorchBackend:
     """Array primitives on torch tensors.
 
@@ -32,7 +58,14 @@ class TorchBackend:
 
     def __init__(self, device=None) -> None:
         torch = _import_torch()
-        self.device = torch.device("cpu" if device is None else device)
+        try:
+            self.device = torch.device("cpu" if device is None else device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"device={device!r} is not a torch device; expected 'cpu', 'cuda', "
+                             f"'cuda:N' or 'mps' (torch says: {exc}).") from None
+        if self.device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} but torch sees no CUDA device; use device='cpu' "
+                             "(or None).")
         self._filters = FilterCache(_FILTER_CACHE_SIZE)
 
     def __getstate__(self):
@@ -83,16 +116,20 @@ class TorchBackend:
         return self._t.fft.ifftn(x, dim=tuple(range(-ndim, 0)))
 
     def mul_periodize(self, xhat, filt, k: int, ndim: int):
-        prod = xhat[:, None] * filt[None]
         if k == 1:
-            return prod
-        lead = prod.shape[:2]
-        spatial = prod.shape[2:]
-        shape = list(lead)
-        for s in spatial:
-            shape += [k, s // k]
-        dims = tuple(2 + 2 * i for i in range(ndim))
-        return prod.reshape(shape).mean(dim=dims)
+            return xhat[:, None] * filt[None]
+        # periodize_k(xhat * filt)[i] = sum over the k**ndim aliases p of xhat[i + p s/k] filt[i + p s/k]:
+        # a contraction over the aliases, batched over the coarse frequencies i (one bmm). The
+        # full (B, F, *s) product is never formed: 3-10x faster than multiply-then-mean on CPU.
+        dtype = (xhat[:1, :1] * filt[:1, :1]).dtype if xhat.dtype != filt.dtype else xhat.dtype
+        blocks = []
+        for s in xhat.shape[1:]:
+            blocks += [k, s // k]
+        letters = "pqrs"[:ndim], "ijlm"[:ndim]
+        spatial = "".join(a + i for a, i in zip(*letters))
+        return self._t.einsum(f"b{spatial},f{spatial}->bf{letters[1]}",
+                              xhat.reshape([xhat.shape[0]] + blocks).to(dtype),
+                              filt.reshape([filt.shape[0]] + blocks).to(dtype)) / (k ** ndim)
 
     # torch keeps full spectra (autograd handles them; GPUs care less about the 2x):
     # its "half spectrum" is the full one.
@@ -105,31 +142,53 @@ class TorchBackend:
     def low_pass_half(self, half, phi, k: int, ndim: int, spatial: tuple):
         return self.ifft(self.mul_periodize(half, phi[None], k, ndim), ndim)[:, 0].real
 
-    def wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
-                      spectra: bool):
-        z = self.ifft(self.mul_periodize(X, filt, k, ndim), ndim)
-        if kind == "relu":
-            u = self.relu_phases(z, cos, sin)
-            u = u.reshape((u.shape[0], u.shape[1] * u.shape[2]) + tuple(u.shape[3:]))
-        else:
-            u = z.abs()
-        lead = tuple(u.shape[:2])
-        U = self.fft(u.reshape((-1,) + tuple(u.shape[2:])), ndim)
-        s = self.low_pass_half(U, phi, k_low, ndim, tuple(u.shape[2:]))
-        s = s.reshape(lead + tuple(s.shape[1:]))
-        return s, (U.reshape(lead + tuple(U.shape[1:])) if spectra else None)
-
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         reps = (1, 1) + (k,) * ndim
         tiled = grad.repeat(*reps) if k > 1 else grad
         return (tiled * filt.conj()[None]).sum(dim=1) / (k ** ndim)
+
+    def cross_correlation(self, a, b, ndim: int):
+        """Circular cross-correlations of two stacks for every shift (see NumpyBackend)."""
+        fft = self._t.fft
+        dims = tuple(range(-ndim, 0))
+        spatial = tuple(a.shape[a.ndim - ndim:])
+        A = fft.rfftn(a, dim=dims)
+        B = fft.rfftn(b, dim=dims)
+        prod = A[:, :, None] * B[:, None, :].conj()
+        return fft.irfftn(prod, s=spatial, dim=dims) / int(np.prod(spatial))
+
+    def matmul(self, a, b):
+        return self._t.matmul(a, b)
+
+    def soft_threshold(self, x, threshold):
+        return self._t.sign(x) * self._t.clamp(x.abs() - threshold, min=0)
+
+    # --- differentiation ---------------------------------------------------------
+    def autograd_vjp(self, func, x):
+        """``func(x)`` and its pullback g -> d<g, func(x)>/dx by autograd (reusable)."""
+        torch = self._t
+        xg = x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            y = func(xg)
+
+        def pullback(g):
+            g = self.asarray(g, y.dtype)
+            if tuple(g.shape) != tuple(y.shape):
+                raise ValueError(f"the gradient passed to the pullback must have the output's shape "
+                                 f"{tuple(y.shape)}; got {tuple(g.shape)}.")
+            (grad,) = torch.autograd.grad(y, xg, g, retain_graph=True)
+            return grad
+
+        return y.detach(), pullback
 
     # --- pointwise ----------------------------------------------------------------
     def real(self, z):
         return z.real.contiguous() if z.is_complex() else z
 
     def modulus(self, z):
-        return z.abs()
+        # torch's complex abs is ~4x slower on CPU than sqrt(re^2 + im^2) (it guards
+        # against overflow beyond 1e19 in float32, which scattering inputs never reach)
+        return _modulus(self._t)(z)
 
     def relu_phases(self, z, cos, sin):
         view = (1, 1, len(cos)) + (1,) * (z.ndim - 2)

@@ -9,8 +9,10 @@ Nothing is downloaded; :func:`load_texture` reads images bundled with scikit-ima
 from ._fractional import make_fbm
 from ._gaussian_field import make_gaussian_field
 from ._ising import ISING_CRITICAL_TEMPERATURE, ising_exact_energy, make_ising
-from ._multifractal import make_mrw, make_multifractal_field, make_skewed_mrw, skewed_mrw_leverage
+from ._multifractal_fields import make_multifractal_field
+from ._multifractal_walks import make_mrw, make_skewed_mrw, skewed_mrw_leverage
 from ._piecewise import make_cartoon_image, make_piecewise_constant
+from ._polygons import make_polygons
 from ._textures import load_texture
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "make_mrw",
     "make_multifractal_field",
     "make_piecewise_constant",
+    "make_polygons",
     "make_skewed_mrw",
     "skewed_mrw_leverage",
 ]

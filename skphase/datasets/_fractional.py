@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 
-from ._validation import _check_int, _check_random_state, _check_real
+from ..utils._params import RANDOM_STATE, Floats, Ints, validate_params
+from ._rng import _as_generator
 
 
 def _fgn_autocovariance(n_lags: int, hurst: float) -> np.ndarray:
@@ -69,6 +70,8 @@ def _increments_to_path(increments: np.ndarray) -> np.ndarray:
     return path
 
 
+@validate_params({"n_samples": [Ints(1)], "size": [Ints(2)], "hurst": [Floats(0.0, 1.0, closed="neither")],
+                  "increments": ["boolean"], "random_state": RANDOM_STATE})
 def make_fbm(
     n_samples: int = 1,
     size: int = 1024,
@@ -128,10 +131,8 @@ def make_fbm(
     >>> bool((X[:, 0] == 0).all())
     True
     """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    size = _check_int("size", size, minimum=2)
-    hurst = _check_real("hurst", hurst, low=0.0, high=1.0, low_open=True, high_open=True)
-    rng = _check_random_state(random_state)
+    n_samples, size, hurst = int(n_samples), int(size), float(hurst)
+    rng = _as_generator(random_state)
     eigenvalues = _fgn_circulant_eigenvalues(size, hurst)
     noise = _circulant_gaussian(n_samples, eigenvalues, size, rng)
     if increments:

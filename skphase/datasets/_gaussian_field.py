@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
+from numbers import Integral
 
 import numpy as np
 import scipy.fft
 
-from ._validation import _check_int, _check_random_state, _check_real
-
-
-def _check_field_shape(shape) -> tuple[int, ...]:
-    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
-        return (_check_int("shape", shape, minimum=2),)
-    if isinstance(shape, (tuple, list)) and len(shape) in (1, 2):
-        return tuple(_check_int(f"shape[{i}]", s, minimum=2) for i, s in enumerate(shape))
-    raise TypeError(
-        f"shape must be an int (1D signals) or a tuple of one or two ints (1D signals or 2D images), got {shape!r}."
-    )
+from ..utils._params import RANDOM_STATE, Floats, Ints, Shape, validate_params
+from ._rng import _as_generator
 
 
 def _radial_frequency(shape: tuple[int, ...]) -> np.ndarray:
@@ -42,7 +33,7 @@ def _power_spectrum(shape: tuple[int, ...], spectrum) -> np.ndarray:
             )
         power[nonzero] = values
     else:
-        beta = _check_real("spectrum", spectrum, low=-np.inf)
+        beta = float(spectrum)
         power[nonzero] = k[nonzero] ** (-beta)
     mean = power.mean()
     if not mean > 0:
@@ -50,6 +41,10 @@ def _power_spectrum(shape: tuple[int, ...], spectrum) -> np.ndarray:
     return power / mean
 
 
+@validate_params({"n_samples": [Ints(1)],
+                  "shape": [Ints(2, text="an integer >= 2 (1D signals)"),
+                            Shape((1, 2), min_size=2, text="a tuple (N,) or (H, W) of integers >= 2")],
+                  "spectrum": [Floats(), callable], "random_state": RANDOM_STATE})
 def make_gaussian_field(
     n_samples: int = 1,
     shape: int | tuple[int] | tuple[int, int] = 256,
@@ -104,11 +99,9 @@ def make_gaussian_field(
     >>> s.shape
     (2, 128)
     """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    shape = _check_field_shape(shape)
-    if not callable(spectrum) and (isinstance(spectrum, bool) or not isinstance(spectrum, numbers.Real)):
-        raise TypeError(f"spectrum must be a float exponent or a callable, got {spectrum!r}.")
-    rng = _check_random_state(random_state)
+    n_samples = int(n_samples)
+    shape = (int(shape),) if isinstance(shape, Integral) else tuple(int(s) for s in shape)
+    rng = _as_generator(random_state)
     power = _power_spectrum(shape, spectrum)
     n_pixels = power.size
     scale = np.sqrt(power / n_pixels)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._validation import _check_int, _check_random_state, _check_real, _check_shape_2d
+from ..utils._params import RANDOM_STATE, Floats, Ints, as_image_shape, image_size, validate_params
+from ._rng import _as_generator
 
 ISING_CRITICAL_TEMPERATURE: float = 2.0 / np.log(1.0 + np.sqrt(2.0))
 """Onsager's critical temperature ``2 / ln(1 + sqrt(2)) = 2.2691853...`` (J = k_B = 1)."""
@@ -79,6 +80,11 @@ def _wolff_chain(spins, n_samples, n_burnin, n_sweeps, add_probability, seed, ou
                 out[sample, i, j] = spins[i, j]
 
 
+_TEMPERATURE = [None, Floats(0.0, closed="neither")]
+
+
+@validate_params({"n_samples": [Ints(1)], "size": image_size(2), "temperature": _TEMPERATURE,
+                  "n_sweeps": [Ints(1)], "n_burnin": [Ints(1)], "random_state": RANDOM_STATE})
 def make_ising(
     n_samples: int = 1,
     size: int | tuple[int, int] = 64,
@@ -153,14 +159,10 @@ def make_ising(
     >>> sorted(np.unique(X).tolist())
     [-1.0, 1.0]
     """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    shape = _check_shape_2d("size", size, minimum=2)
-    if temperature is None:
-        temperature = ISING_CRITICAL_TEMPERATURE
-    temperature = _check_real("temperature", temperature, low=0.0, low_open=True)
-    n_sweeps = _check_int("n_sweeps", n_sweeps, minimum=1)
-    n_burnin = _check_int("n_burnin", n_burnin, minimum=1)
-    rng = _check_random_state(random_state)
+    n_samples, shape = int(n_samples), as_image_shape(size)
+    temperature = ISING_CRITICAL_TEMPERATURE if temperature is None else float(temperature)
+    n_sweeps, n_burnin = int(n_sweeps), int(n_burnin)
+    rng = _as_generator(random_state)
     spins = rng.choice(np.array([-1, 1], dtype=np.int8), size=shape)
     seed = int(rng.integers(0, 2**31 - 1))
     # Wolff's bond probability: a same-sign neighbour joins the cluster with
@@ -211,6 +213,7 @@ def _log_partition_function(coupling: float, height: int, width: int) -> float:
     return 0.5 * height * width * np.log(2 * np.sinh(2 * k)) - np.log(2) + top + np.log(np.sum(terms))
 
 
+@validate_params({"size": image_size(2), "temperature": _TEMPERATURE})
 def ising_exact_energy(size: int | tuple[int, int], temperature: float | None = None) -> float:
     """Exact expected energy per spin of the periodic 2D Ising model of finite size.
 
@@ -242,10 +245,8 @@ def ising_exact_energy(size: int | tuple[int, int], temperature: float | None = 
     >>> round(ising_exact_energy(4096), 5)
     -1.41437
     """
-    height, width = _check_shape_2d("size", size, minimum=2)
-    if temperature is None:
-        temperature = ISING_CRITICAL_TEMPERATURE
-    temperature = _check_real("temperature", temperature, low=0.0, low_open=True)
+    height, width = as_image_shape(size)
+    temperature = ISING_CRITICAL_TEMPERATURE if temperature is None else float(temperature)
     k = 1.0 / temperature
     # Truncation error grows with the lattice (derivatives of ln Z / L^2 sharpen
     # near T_c) while round-off does not, so the step shrinks beyond L = 256.

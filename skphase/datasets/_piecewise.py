@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import _check_int, _check_random_state, _check_shape_2d
+from ..utils._params import RANDOM_STATE, Ints, as_image_shape, image_size, validate_params
+from ._rng import _as_generator
 
 # Jump sizes are drawn in [_JUMP_LOW, _JUMP_HIGH] so that every discontinuity is
 # clearly visible and the total variation is bounded by a documented constant.
 _JUMP_LOW, _JUMP_HIGH = 0.5, 1.5
 
 
+@validate_params({"n_samples": [Ints(1)], "size": [Ints(2)], "n_jumps": [Ints(0)],
+                  "random_state": RANDOM_STATE})
 def make_piecewise_constant(
     n_samples: int = 1,
     size: int = 1024,
@@ -60,12 +63,10 @@ def make_piecewise_constant(
     >>> (np.diff(X, axis=1) != 0).sum(axis=1)
     array([5, 5, 5])
     """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    size = _check_int("size", size, minimum=2)
-    n_jumps = _check_int("n_jumps", n_jumps, minimum=0)
+    n_samples, size, n_jumps = int(n_samples), int(size), int(n_jumps)
     if n_jumps > size - 1:
         raise ValueError(f"n_jumps must be at most size - 1 = {size - 1} for size={size}, got {n_jumps}.")
-    rng = _check_random_state(random_state)
+    rng = _as_generator(random_state)
     start = rng.standard_normal((n_samples, 1))
     steps = np.zeros((n_samples, size))
     if n_jumps > 0:
@@ -79,6 +80,8 @@ def make_piecewise_constant(
     return start + np.cumsum(steps, axis=1)
 
 
+@validate_params({"n_samples": [Ints(1)], "size": image_size(16), "n_shapes": [Ints(0)],
+                  "random_state": RANDOM_STATE})
 def make_cartoon_image(
     n_samples: int = 1,
     size: int | tuple[int, int] = 64,
@@ -129,10 +132,8 @@ def make_cartoon_image(
     >>> X.shape
     (2, 32, 32)
     """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    height, width = _check_shape_2d("size", size, minimum=16)
-    n_shapes = _check_int("n_shapes", n_shapes, minimum=0)
-    rng = _check_random_state(random_state)
+    n_samples, (height, width), n_shapes = int(n_samples), as_image_shape(size), int(n_shapes)
+    rng = _as_generator(random_state)
     side = min(height, width)
 
     def draw(low, high):

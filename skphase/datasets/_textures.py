@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import _check_shape_2d
+from ..utils._params import OneOf, as_image_shape, image_size, validate_params
 
 # name -> skimage.data loader. Only images stored inside the scikit-image wheel are
 # listed: the others are fetched with pooch from the network, which skphase never uses.
@@ -30,6 +30,8 @@ def _import_skimage():
     return color, data, util
 
 
+@validate_params({"name": [OneOf(*_TEXTURES)], "size": [None, *image_size(1)],
+                  "standardize": ["boolean"]})
 def load_texture(
     name: str,
     *,
@@ -74,15 +76,13 @@ def load_texture(
     >>> round(float(img.mean()), 6) == 0.0 and round(float(img.std()), 6) == 1.0
     True
     """
-    if not isinstance(name, str) or name not in _TEXTURES:
-        raise ValueError(f"name must be one of {sorted(_TEXTURES)}, got {name!r}.")
     color, data, util = _import_skimage()
     image = getattr(data, _TEXTURES[name])()
     if image.ndim == 3:
         image = color.rgb2gray(image[..., :3])
     image = util.img_as_float64(image)
     if size is not None:
-        height, width = _check_shape_2d("size", size, minimum=1)
+        height, width = as_image_shape(size)
         if height > image.shape[0] or width > image.shape[1]:
             raise ValueError(
                 f"size must not exceed the shape {image.shape} of texture {name!r}, got {(height, width)}."

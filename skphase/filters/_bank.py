@@ -7,45 +7,19 @@ read-only so that the cached object can be shared by every estimator.
 from __future__ import annotations
 
 import functools
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..utils._params import Ints, OneOf, Shape, check_param, validate_params
 from ._bump import _bump_1d_bank, _bump_2d_bank, bump_lowpass
 from ._morlet import _morlet_1d_bank, _morlet_1d_lowpass, _morlet_2d_bank
 
 __all__ = ["FilterSet", "LowPass", "FilterBank", "filter_bank"]
 
-_WAVELETS = ("morlet", "bump")
-
-
-# ----------------------------------------------------------------- validation
-def _check_int(name, value, *, min_value):
-    """Return ``value`` as an int >= min_value, or raise naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {min_value}, got {value!r} "
-                        f"of type {type(value).__name__}.")
-    if value < min_value:
-        raise ValueError(f"{name} must be an integer >= {min_value}, got {value!r}.")
-    return int(value)
-
-
-def _check_shape(shape):
-    """Return ``shape`` as a tuple of 1 or 2 positive ints."""
-    if not isinstance(shape, (tuple, list)):
-        raise TypeError(f"shape must be a tuple (N,) or (M, N) of positive integers, got {shape!r} "
-                        f"of type {type(shape).__name__}.")
-    if len(shape) not in (1, 2):
-        raise ValueError(f"shape must have 1 (signals) or 2 (images) dimensions, got {tuple(shape)!r} "
-                         f"with {len(shape)}.")
-    return tuple(_check_int(f"shape[{i}]", s, min_value=1) for i, s in enumerate(shape))
-
-
-def _check_wavelet(wavelet):
-    if wavelet not in _WAVELETS:
-        raise ValueError(f"wavelet must be one of {_WAVELETS}, got {wavelet!r}.")
-    return wavelet
+# shared with padding_geometry, which takes the same shape / J / Q
+SHAPE = [Shape((1, 2), min_size=1)]
+_ORDER = [OneOf(1, 2, text="1 or 2")]
 
 
 # -------------------------------------------------------- dyadic resolutions
@@ -275,8 +249,7 @@ class FilterBank:
         >>> bool(np.allclose(lp, 1.0))
         True
         """
-        if isinstance(order, bool) or order not in (1, 2):
-            raise ValueError(f"order must be 1 or 2, got {order!r}.")
+        check_param("order", order, _ORDER)
         psi = (self.psi1 if order == 1 else self.psi2).hat[0]
         power = np.abs(psi) ** 2
         lp = 0.5 * (power.sum(axis=0) + reflect_frequencies(power, self.ndim).sum(axis=0))
@@ -356,6 +329,8 @@ def _build(shape, J, L, Q, wavelet):
                       psi1=psi1, psi2=psi2, phi=_low_pass(phi_hat, J, sigma_phi, ndim))
 
 
+@validate_params({"shape": SHAPE, "J": [Ints(1)], "L": [Ints(1)], "Q": [Ints(1)],
+                  "wavelet": [OneOf("morlet", "bump")]})
 def filter_bank(shape: tuple[int, ...], J: int, *, L: int = 8, Q: int = 1,
                 wavelet: str = "morlet") -> FilterBank:
     r"""Build (or fetch from the cache) the wavelet filter bank for a signal shape.
@@ -418,9 +393,5 @@ def filter_bank(shape: tuple[int, ...], J: int, *, L: int = 8, Q: int = 1,
     >>> filter_bank((256,), J=5, Q=4) is bank
     True
     """
-    shape = _check_shape(shape)
-    J = _check_int("J", J, min_value=1)
-    L = _check_int("L", L, min_value=1)
-    Q = _check_int("Q", Q, min_value=1)
-    wavelet = _check_wavelet(wavelet)
-    return _build(shape, J, L, Q, wavelet)
+    # canonical, hashable arguments: (32, 32) and [32, np.int64(32)] share one cache entry
+    return _build(tuple(int(s) for s in shape), int(J), int(L), int(Q), wavelet)

@@ -61,6 +61,8 @@ import math
 
 import numpy as np
 
+from ..utils._params import Floats, Ints, Shape, validate_params
+
 __all__ = ["bump_1d", "bump_2d", "bump_lowpass"]
 
 # Points with |u| within this of 1 are treated as outside the support, so that
@@ -163,32 +165,10 @@ def _angular_window(w0, w1, radius, theta, L):
     return _angular_constant(L) * window
 
 
-def _check_N(N):
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 2 or N % 2:
-        raise ValueError(f"N must be an even integer >= 2, got {N!r}.")
-    return int(N)
+_XI = [Floats(0, np.pi, closed="right", text="a float in (0, pi] (radians/sample)")]
 
 
-def _check_shape_2d(shape):
-    if (not isinstance(shape, (tuple, list)) or len(shape) != 2
-            or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
-                       and s >= 2 and s % 2 == 0 for s in shape)):
-        raise ValueError(f"shape must be a tuple (M, N) of two even integers >= 2, got {shape!r}.")
-    return int(shape[0]), int(shape[1])
-
-
-def _check_xi(xi):
-    if not (np.isfinite(xi) and 0 < xi <= np.pi):
-        raise ValueError(f"xi must be a float in (0, pi] (radians/sample), got {xi!r}.")
-    return float(xi)
-
-
-def _check_Q(Q):
-    if isinstance(Q, bool) or not isinstance(Q, (int, np.integer)) or Q < 1:
-        raise ValueError(f"Q must be an integer >= 1, got {Q!r}.")
-    return int(Q)
-
-
+@validate_params({"N": [Ints(2, even=True)], "xi": _XI, "Q": [Ints(1)], "highpass": ["boolean"]})
 def bump_1d(N: int, xi: float, *, Q: int = 1, highpass: bool = False) -> np.ndarray:
     r"""Fourier transform of an analytic 1D bump wavelet.
 
@@ -221,14 +201,14 @@ def bump_1d(N: int, xi: float, *, Q: int = 1, highpass: bool = False) -> np.ndar
     >>> float(psi_hat[8]), float(psi_hat[0]), bool(np.all(psi_hat[33:] == 0))
     (1.4142135623730951, 0.0, True)
     """
-    N = _check_N(N)
-    xi = _check_xi(xi)
-    Q = _check_Q(Q)
-    omega = _grid_with_nyquist(N)
+    xi, Q = float(xi), int(Q)
+    omega = _grid_with_nyquist(int(N))
     values = np.where(omega > 0, math.sqrt(2.0) * _radial_bandpass(np.abs(omega), xi, Q, highpass), 0.0)
     return _fold_nyquist(values)
 
 
+@validate_params({"shape": [Shape((2,), min_size=2, even=True)], "xi": _XI, "theta": [Floats()],
+                  "L": [Ints(1)], "highpass": ["boolean"]})
 def bump_2d(shape: tuple[int, int], xi: float, theta: float, *, L: int = 8,
             highpass: bool = False) -> np.ndarray:
     r"""Fourier transform of a steerable 2D bump wavelet.
@@ -265,15 +245,13 @@ def bump_2d(shape: tuple[int, int], xi: float, theta: float, *, L: int = 8,
     >>> int(np.argmax(psi_hat[:, 0])), float(psi_hat[0, 0])
     (4, 0.0)
     """
-    shape = _check_shape_2d(shape)
-    xi = _check_xi(xi)
-    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 1:
-        raise ValueError(f"L must be an integer >= 1, got {L!r}.")
-    w0, w1, radius = _radius_2d(shape)
-    values = _radial_bandpass(radius, xi, 1, highpass) * _angular_window(w0, w1, radius, float(theta), int(L))
+    w0, w1, radius = _radius_2d((int(shape[0]), int(shape[1])))
+    values = (_radial_bandpass(radius, float(xi), 1, highpass)
+              * _angular_window(w0, w1, radius, float(theta), int(L)))
     return _fold_nyquist(values)
 
 
+@validate_params({"shape": [Shape((1, 2), min_size=2, even=True)], "xi": _XI, "Q": [Ints(1)]})
 def bump_lowpass(shape: tuple[int, ...], xi: float, *, Q: int = 1) -> np.ndarray:
     r"""Fourier transform of the bump low-pass that completes a bank ending at ``xi``.
 
@@ -303,15 +281,12 @@ def bump_lowpass(shape: tuple[int, ...], xi: float, *, Q: int = 1) -> np.ndarray
     >>> float(phi_hat[0]), float(phi_hat[4])     # 1 at 0, 0 from pi / 8 on
     (1.0, 0.0)
     """
-    if not isinstance(shape, (tuple, list)) or len(shape) not in (1, 2):
-        raise ValueError(f"shape must be a tuple (N,) or (M, N), got {shape!r}.")
-    xi = _check_xi(xi)
-    Q = _check_Q(Q)
+    shape = tuple(int(s) for s in shape)
     if len(shape) == 1:
-        radius = np.abs(_grid_with_nyquist(_check_N(shape[0])))
+        radius = np.abs(_grid_with_nyquist(shape[0]))
     else:
-        radius = _radius_2d(_check_shape_2d(shape))[2]
-    return _fold_nyquist(_radial_lowpass(radius, xi, Q))
+        radius = _radius_2d(shape)[2]
+    return _fold_nyquist(_radial_lowpass(radius, float(xi), int(Q)))
 
 
 def _bump_centres(J, Q):

@@ -20,6 +20,8 @@ import math
 import numpy as np
 import scipy.fft
 
+from ..utils._params import Floats, Ints, Shape, validate_params
+
 __all__ = ["gabor_2d", "morlet_2d", "morlet_1d", "gaussian_1d"]
 
 # Kymatio normalises its 2D filters by 2 * 3.1415 * sigma**2 / slant (a truncated pi).
@@ -100,18 +102,13 @@ def _gabor_morlet_spatial(shape, sigma, theta, xi, slant, out=None):
     return gabor, gabor - kappa * envelope
 
 
-def _check_2d_args(shape, sigma, slant):
-    if (not isinstance(shape, (tuple, list)) or len(shape) != 2
-            or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
-                       for s in shape)):
-        raise ValueError(f"shape must be a tuple (M, N) of two positive integers, got {shape!r}.")
-    if not (np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive finite float, got {sigma!r}.")
-    if not (np.isfinite(slant) and slant > 0):
-        raise ValueError(f"slant must be a positive finite float, got {slant!r}.")
-    return int(shape[0]), int(shape[1])
+_POSITIVE = [Floats(0, closed="neither", text="a positive finite float")]
+_ANY = [Floats()]
+_GABOR_2D = {"shape": [Shape((2,), min_size=1)], "sigma": _POSITIVE, "theta": _ANY, "xi": _ANY,
+             "slant": _POSITIVE}
 
 
+@validate_params(_GABOR_2D)
 def gabor_2d(shape: tuple[int, int], sigma: float, theta: float, xi: float,
              slant: float = 1.0) -> np.ndarray:
     r"""Fourier transform of Kymatio's periodised 2D Gabor filter.
@@ -161,11 +158,12 @@ def gabor_2d(shape: tuple[int, int], sigma: float, theta: float, xi: float,
     >>> g.shape, int(np.argmax(g[:, 0]))   # peaks at xi = 2 pi * 8 / 32
     ((32, 32), 8)
     """
-    shape = _check_2d_args(shape, sigma, slant)
+    shape = (int(shape[0]), int(shape[1]))
     gabor, _ = _gabor_morlet_spatial(shape, float(sigma), float(theta), float(xi), float(slant))
     return scipy.fft.fft2(gabor).real
 
 
+@validate_params(_GABOR_2D)
 def morlet_2d(shape: tuple[int, int], sigma: float, theta: float, xi: float,
               slant: float = 0.5) -> np.ndarray:
     r"""Fourier transform of Kymatio's periodised 2D Morlet wavelet.
@@ -200,7 +198,7 @@ def morlet_2d(shape: tuple[int, int], sigma: float, theta: float, xi: float,
     True
     >>> psi = np.fft.ifft2(psi_hat)          # the spatial filter, for plotting
     """
-    shape = _check_2d_args(shape, sigma, slant)
+    shape = (int(shape[0]), int(shape[1]))
     _, morlet = _gabor_morlet_spatial(shape, float(sigma), float(theta), float(xi), float(slant))
     return scipy.fft.fft2(morlet).real
 
@@ -278,14 +276,8 @@ def _morlet_1d_cycles(N, xi, sigma):
     return filter_f
 
 
-def _check_1d_args(N, sigma):
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
-        raise ValueError(f"N must be a positive integer, got {N!r}.")
-    if not (np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive finite float, got {sigma!r}.")
-    return int(N)
-
-
+@validate_params({"N": [Ints(1)], "xi": [Floats(0, closed="neither", text="a positive finite float "
+                                                     "(radians/sample)")], "sigma": _POSITIVE})
 def morlet_1d(N: int, xi: float, sigma: float) -> np.ndarray:
     r"""Fourier transform of Kymatio 0.3's 1D Morlet wavelet.
 
@@ -322,12 +314,10 @@ def morlet_1d(N: int, xi: float, sigma: float) -> np.ndarray:
     >>> int(np.argmax(psi_hat)), bool(abs(psi_hat[0]) < 1e-12)
     (64, True)
     """
-    N = _check_1d_args(N, sigma)
-    if not (np.isfinite(xi) and xi > 0):
-        raise ValueError(f"xi must be a positive finite float (radians/sample), got {xi!r}.")
-    return _morlet_1d_cycles(N, xi / (2 * np.pi), sigma / (2 * np.pi))
+    return _morlet_1d_cycles(int(N), xi / (2 * np.pi), sigma / (2 * np.pi))
 
 
+@validate_params({"N": [Ints(1)], "sigma": _POSITIVE})
 def gaussian_1d(N: int, sigma: float) -> np.ndarray:
     r"""Fourier transform of Kymatio 0.3's 1D Gaussian low-pass filter.
 
@@ -354,8 +344,7 @@ def gaussian_1d(N: int, sigma: float) -> np.ndarray:
     >>> bool(np.isclose(np.abs(np.fft.ifft(phi_hat)).sum(), 1.0))
     True
     """
-    N = _check_1d_args(N, sigma)
-    return _morlet_1d_cycles(N, None, sigma / (2 * np.pi))
+    return _morlet_1d_cycles(int(N), None, sigma / (2 * np.pi))
 
 
 def _compute_sigma_psi(xi, Q, r=_R_PSI):

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._bank import _check_int, _check_shape
+from ..utils._params import Ints, OneOf, check_param, validate_params
+from ._bank import SHAPE
 from ._morlet import _SIGMA0, _morlet_1d_cycles, _temporal_support
 
 __all__ = ["PadSpec", "padding_geometry"]
 
-_MODES = ("periodic", "reflect")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,8 @@ class PadSpec:
         >>> padding_geometry((100,), J=3, mode="reflect").crop(0)
         (slice(78, 178, None),)
         """
-        level = _check_int("level", level, min_value=0)
+        check_param("level", level, [Ints(0)])
+        level = int(level)
         for axis, size in enumerate(self.padded_shape):
             if size % 2 ** level:
                 raise ValueError(f"level={level} is too coarse: padded_shape[{axis}]={size} is not "
@@ -149,6 +150,8 @@ def _geometry(shape, J, mode):
     return spec, all(g[3] for g in geometry)
 
 
+@validate_params({"shape": SHAPE, "J": [Ints(1)], "mode": [OneOf("periodic", "reflect")],
+                  "Q": [Ints(1)]})
 def padding_geometry(shape: tuple[int, ...], J: int, *, mode: str = "periodic",
                      Q: int = 1) -> PadSpec:
     """Padding needed before a wavelet transform of scale ``2**J``.
@@ -179,7 +182,9 @@ def padding_geometry(shape: tuple[int, ...], J: int, *, mode: str = "periodic",
     ------
     ValueError
         If a size is not divisible by ``2**J`` (periodic), smaller than
-        ``2**J``, or too small for reflection (padding must be < size).
+        ``2**J``, or too small for reflection (padding must be < size: in 2D the
+        padding of a side M is ``2**(J+1) - M % 2**J``, so every side needs
+        ``M >= 2**J + 1``; in 1D any ``N >= 2**J`` works).
 
     Warns
     -----
@@ -196,11 +201,8 @@ def padding_geometry(shape: tuple[int, ...], J: int, *, mode: str = "periodic",
     >>> spec.padded_shape, spec.pad_before, spec.pad_after
     ((2048,), (524,), (524,))
     """
-    shape = _check_shape(shape)
-    J = _check_int("J", J, min_value=1)
-    _check_int("Q", Q, min_value=1)
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}.")
+    shape = tuple(int(s) for s in shape)
+    J = int(J)
     spec, fits = _geometry(shape, J, mode)
     if not fits:
         # Outside the cache so that every call warns, not only the first.

@@ -10,10 +10,19 @@ images). Return-series metrics (leverage, volatility) are 1-D only.
 from ._copy import max_cross_correlation
 from ._leverage import leverage_correlation, volatility_autocorrelation
 from ._marginals import marginal_moments, marginal_wasserstein
-from ._plot import plot_comparison
 from ._report import compare
 from ._spectrum import power_spectrum, spectrum_error
 from ._structure import flatness, scaling_exponents, structure_functions
+
+def __getattr__(name):
+    # plot_comparison moved to skphase.plotting; imported on first use because
+    # skphase.plotting itself imports this package's metrics.
+    if name == "plot_comparison":
+        from ..plotting import plot_comparison
+
+        return plot_comparison
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "compare",

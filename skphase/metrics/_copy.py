@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _as_batch, _check_same_signal_shape, _infer_ndim
+from ..utils._params import validate_params
+from ._validation import NDIM, _as_batch, _check_same_signal_shape, _infer_ndim
 
 
 def _unit_fields(
@@ -43,6 +44,7 @@ def _normalise(xhat: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return np.where(norm > 0, xhat / norm, 0.0)
 
 
+@validate_params({"target": ["array-like"], "samples": ["array-like"], "whiten": ["boolean"], "ndim": NDIM})
 def max_cross_correlation(
     target: ArrayLike,
     samples: ArrayLike,
@@ -102,8 +104,6 @@ def max_cross_correlation(
     >>> round(float(scores[0]), 6), bool(scores[1] < 0.1)
     (1.0, True)
     """
-    if not isinstance(whiten, (bool, np.bool_)):
-        raise TypeError(f"whiten must be a bool, got {whiten!r}.")
     ndim = _infer_ndim(ndim, {"target": target, "samples": samples})
     t = _as_batch(target, "target", ndim)
     s = _as_batch(samples, "samples", ndim)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _as_batch, _check_max_lag
+from ..utils._params import Ints, validate_params
+from ._validation import _as_batch, _check_max_lag, _check_not_constant
+
+# the range of max_lag, 1 .. N // 2, depends on the series: _check_max_lag
+_R = {"r": ["array-like"], "max_lag": [Ints(), None]}
 
 
 def _returns(r: ArrayLike, max_lag: int | None) -> tuple[np.ndarray, int]:
@@ -14,7 +18,10 @@ def _returns(r: ArrayLike, max_lag: int | None) -> tuple[np.ndarray, int]:
     return arr, _check_max_lag(max_lag, arr.shape[1])
 
 
-def _leverage(r: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
+def _leverage(r: np.ndarray, max_lag: int, name: str = "r") -> tuple[np.ndarray, np.ndarray]:
+    if not np.any(r):
+        raise ValueError(f"{name} is identically 0: the leverage correlation, a ratio to E[r^2]^2, is "
+                         "undefined.")
     sq = r**2
     denom = np.mean(sq) ** 2
     taus = np.arange(-max_lag, max_lag + 1)
@@ -27,10 +34,10 @@ def _leverage(r: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
         else:
             lag = -tau
             values[i] = np.mean(sq[:, : n - lag] * r[:, lag:])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return taus, values / denom
+    return taus, values / denom
 
 
+@validate_params(_R)
 def leverage_correlation(
     r: ArrayLike, max_lag: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -60,7 +67,12 @@ def leverage_correlation(
     taus : ndarray of shape (2 * max_lag + 1,)
         ``-max_lag ... max_lag``.
     L : ndarray of shape (2 * max_lag + 1,)
-        Leverage correlation at each ``tau`` (NaN for an all-zero input).
+        Leverage correlation at each ``tau``.
+
+    Raises
+    ------
+    ValueError
+        If ``r`` is identically 0 (``L`` divides by ``E[r^2]^2``).
 
     See Also
     --------
@@ -81,17 +93,18 @@ def leverage_correlation(
     return _leverage(arr, max_lag)
 
 
-def _volatility_acf(r: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
+def _volatility_acf(r: np.ndarray, max_lag: int, name: str = "r") -> tuple[np.ndarray, np.ndarray]:
     a = np.abs(r)
+    _check_not_constant(a, f"|{name}|", "its autocorrelation, a ratio to its zero variance, is undefined")
     centred = a - a.mean()
     var = np.mean(centred**2)
     n = r.shape[1]
     taus = np.arange(0, max_lag + 1)
     values = np.array([np.mean(centred[:, tau:] * centred[:, : n - tau]) for tau in taus])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return taus, values / var
+    return taus, values / var
 
 
+@validate_params(_R)
 def volatility_autocorrelation(
     r: ArrayLike, max_lag: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +129,12 @@ def volatility_autocorrelation(
     taus : ndarray of shape (max_lag + 1,)
         ``0 ... max_lag``.
     C : ndarray of shape (max_lag + 1,)
-        Autocorrelation of ``|r|`` (NaN when ``|r|`` is constant).
+        Autocorrelation of ``|r|``.
+
+    Raises
+    ------
+    ValueError
+        If ``|r|`` is constant (``C`` divides by its variance).
 
     Examples
     --------

@@ -5,23 +5,23 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _as_batch, _check_same_signal_shape, _infer_ndim
+from ..utils._params import validate_params
+from ._validation import NDIM, _as_batch, _check_not_constant, _check_same_signal_shape, _infer_ndim
 
 
-def _moments(values: np.ndarray) -> dict[str, float]:
+def _moments(values: np.ndarray, name: str) -> dict[str, float]:
+    _check_not_constant(values, name, "its skewness and kurtosis, ratios to powers of its zero std, are "
+                                      "undefined")
     mean = float(np.mean(values))
     centred = values - mean
     var = float(np.mean(centred**2))
     std = float(np.sqrt(var))
-    if var == 0.0:
-        # Skewness and kurtosis are undefined for a constant; NaN says so
-        # without raising on a legitimate (if degenerate) input.
-        return {"mean": mean, "std": 0.0, "skewness": float("nan"), "excess_kurtosis": float("nan")}
     skew = float(np.mean(centred**3) / var**1.5)
     kurt = float(np.mean(centred**4) / var**2 - 3.0)
     return {"mean": mean, "std": std, "skewness": skew, "excess_kurtosis": kurt}
 
 
+@validate_params({"x": ["array-like"], "ndim": NDIM})
 def marginal_moments(x: ArrayLike, *, ndim: int | None = None) -> dict[str, float]:
     """First four moments of the marginal distribution, pooled over samples.
 
@@ -44,8 +44,13 @@ def marginal_moments(x: ArrayLike, *, ndim: int | None = None) -> dict[str, floa
     -------
     moments : dict
         Keys ``"mean"``, ``"std"``, ``"skewness"``, ``"excess_kurtosis"``,
-        each a Python float. Skewness and kurtosis are NaN for a constant
-        input.
+        each a Python float.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is constant: skewness and kurtosis divide by its zero
+        standard deviation.
 
     Examples
     --------
@@ -60,7 +65,7 @@ def marginal_moments(x: ArrayLike, *, ndim: int | None = None) -> dict[str, floa
     """
     ndim = _infer_ndim(ndim, {"x": x})
     arr = _as_batch(x, "x", ndim)
-    return _moments(arr.ravel())
+    return _moments(arr.ravel(), "x")
 
 
 def _wasserstein(u: np.ndarray, v: np.ndarray) -> float:
@@ -70,6 +75,7 @@ def _wasserstein(u: np.ndarray, v: np.ndarray) -> float:
     return float(wasserstein_distance(u, v))
 
 
+@validate_params({"target": ["array-like"], "samples": ["array-like"], "ndim": NDIM})
 def marginal_wasserstein(
     target: ArrayLike, samples: ArrayLike, *, ndim: int | None = None
 ) -> float:

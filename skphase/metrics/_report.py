@@ -11,12 +11,14 @@ from ._copy import _max_xcorr
 from ._leverage import _leverage, _volatility_acf
 from ._marginals import _moments, _wasserstein
 from ._spectrum import _log_spectrum_rms, _spectrum
-from ._structure import DEFAULT_Q, _slopes, _structure
+from ..utils._params import Ints, validate_params
+from ._structure import DEFAULT_Q, _check_increments, _slopes, _structure
 from ._validation import (
+    NDIM,
     _as_batch,
     _check_lags,
     _check_max_lag,
-    _check_positive_int,
+    _check_not_constant,
     _check_q,
     _check_same_signal_shape,
     _infer_ndim,
@@ -25,6 +27,9 @@ from ._validation import (
 _ROLES = ("target", "samples", "baseline")
 
 
+@validate_params({"target": ["array-like"], "samples": ["array-like"], "baseline": [None, "array-like"],
+                  "ndim": NDIM, "q": "no_validation", "lags": "no_validation", "max_lag": [Ints(), None],
+                  "whiten": ["boolean"], "bins": [Ints(1, text="a positive integer")]})
 def compare(
     target: ArrayLike,
     samples: ArrayLike,
@@ -91,7 +96,7 @@ def compare(
             marginal moments). ``samples`` and ``baseline`` also have
             ``spectrum_error`` (RMS log10 spectrum difference, decades),
             ``wasserstein`` (W1 of the marginals), ``wasserstein_relative``
-            (W1 divided by the target's std, NaN if it is 0) and
+            (W1 divided by the target's std) and
             ``copy_score`` (the largest :func:`max_cross_correlation` over
             the set; near 1 means a copy of the target).
             ``pandas.DataFrame(report["scalars"])`` is a metrics x roles
@@ -103,8 +108,15 @@ def compare(
             ``"zeta"`` and ``"zeta_stderr"`` (x = q; regression standard
             errors), ``"flatness"`` (x = lags) and, when ``ndim == 1``,
             ``"leverage"`` (x = taus from -max_lag to max_lag) and
-            ``"volatility_acf"`` (x = taus from 0 to max_lag). Values that
-            are undefined for an input (``zeta`` of a constant) are NaN.
+            ``"volatility_acf"`` (x = taus from 0 to max_lag).
+
+    Raises
+    ------
+    ValueError
+        If an input is constant, has no increment at some lag, or (signals)
+        has returns of constant magnitude: the moments, ``zeta``, the
+        flatness or the volatility correlation would be undefined. The
+        message names the input (``target``, ``samples`` or ``baseline``).
 
     See Also
     --------
@@ -126,9 +138,6 @@ def compare(
     >>> report["curves"]["zeta"]["x"]
     array([1., 2., 3., 4., 5., 6.])
     """
-    if not isinstance(whiten, (bool, np.bool_)):
-        raise TypeError(f"whiten must be a bool, got {whiten!r}.")
-    bins = _check_positive_int(bins, "bins")
     ndim = _infer_ndim(ndim, {"target": target, "samples": samples, "baseline": baseline})
     data = {
         "target": _as_batch(target, "target", ndim),
@@ -137,8 +146,9 @@ def compare(
     if baseline is not None:
         data["baseline"] = _as_batch(baseline, "baseline", ndim)
     t = data["target"]
-    for role in data:
-        _check_same_signal_shape(t, "target", data[role], role)
+    for role, arr in data.items():
+        _check_same_signal_shape(t, "target", arr, role)
+        _check_not_constant(arr, role, "its skewness, kurtosis, zeta(q) and flatness are undefined")
     size = min(t.shape[1:])
     lags = _check_lags(lags, size, minimum=3)
     q = _check_q(q)
@@ -154,9 +164,7 @@ def compare(
         curves["volatility_acf"] = {}
 
     pooled = np.concatenate([a.ravel() for a in data.values()])
-    edges = np.linspace(pooled.min(), pooled.max(), bins + 1)
-    if edges[0] == edges[-1]:
-        edges = np.linspace(edges[0] - 0.5, edges[0] + 0.5, bins + 1)
+    edges = np.linspace(pooled.min(), pooled.max(), bins + 1)  # min < max: constants were refused
     curves["histogram"]["x"] = 0.5 * (edges[1:] + edges[:-1])
     curves["zeta"]["x"] = curves["zeta_stderr"]["x"] = q
     curves["flatness"]["x"] = lags
@@ -172,22 +180,21 @@ def compare(
         curves["histogram"][role] = np.histogram(arr, bins=edges, density=True)[0]
 
         s_all = _structure(arr, lags, q_all).mean(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_s = np.log2(s_all[np.searchsorted(q_all, q)])
-            zeta, stderr = _slopes(log_l, log_s)
-            curves["flatness"][role] = s_all[np.searchsorted(q_all, 4.0)] / (
-                s_all[np.searchsorted(q_all, 2.0)] ** 2
-            )
+        s2 = s_all[np.searchsorted(q_all, 2.0)]
+        _check_increments(s2, lags, role, "zeta(q) and the flatness")
+        zeta, stderr = _slopes(log_l, np.log2(s_all[np.searchsorted(q_all, q)]))
+        curves["flatness"][role] = s_all[np.searchsorted(q_all, 4.0)] / s2**2
         curves["zeta"][role] = zeta
         curves["zeta_stderr"][role] = stderr
         if ndim == 1:
             returns = np.diff(arr, axis=-1)
-            curves["leverage"]["x"], curves["leverage"][role] = _leverage(returns, max_lag)
+            name = f"np.diff({role})"
+            curves["leverage"]["x"], curves["leverage"][role] = _leverage(returns, max_lag, name)
             curves["volatility_acf"]["x"], curves["volatility_acf"][role] = _volatility_acf(
-                returns, max_lag
+                returns, max_lag, name
             )
 
-        scalars[role] = _moments(arr.ravel())
+        scalars[role] = _moments(arr.ravel(), role)
         if role == "target":
             target_spectrum = power
             target_std = scalars[role]["std"]
@@ -196,7 +203,7 @@ def compare(
         scalars[role].update(
             spectrum_error=_log_spectrum_rms(target_spectrum, power),
             wasserstein=w1,
-            wasserstein_relative=w1 / target_std if target_std > 0 else float("nan"),
+            wasserstein_relative=w1 / target_std,  # > 0: a constant target was refused
             copy_score=float(_max_xcorr(t, arr, bool(whiten)).max()),
         )
 

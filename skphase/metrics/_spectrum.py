@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _as_batch, _check_min_size, _check_same_signal_shape, _infer_ndim
+from ..utils._params import validate_params
+from ._validation import NDIM, _as_batch, _check_min_size, _check_same_signal_shape, _infer_ndim
 
 
 def _periodogram(x: np.ndarray) -> np.ndarray:
@@ -46,6 +47,7 @@ def _spectrum(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r / min(x.shape[1:]), sums[1:] / counts[1:]
 
 
+@validate_params({"x": ["array-like"], "ndim": NDIM})
 def power_spectrum(x: ArrayLike, *, ndim: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Periodogram averaged over samples; radially averaged for images.
 
@@ -102,6 +104,7 @@ def _log_spectrum_rms(p_ref: np.ndarray, p_other: np.ndarray) -> float:
     return float(np.sqrt(np.mean(diff**2)))
 
 
+@validate_params({"target": ["array-like"], "samples": ["array-like"], "ndim": NDIM})
 def spectrum_error(target: ArrayLike, samples: ArrayLike, *, ndim: int | None = None) -> float:
     """RMS difference of log10 power spectra over non-zero frequencies.
 

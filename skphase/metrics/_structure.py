@@ -7,7 +7,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _as_batch, _check_lags, _check_q, _infer_ndim
+from ..utils._params import OneOf, validate_params
+from ._validation import NDIM, _as_batch, _check_lags, _check_q, _infer_ndim
 
 DEFAULT_Q = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
 
@@ -43,6 +44,20 @@ def _structure(x: np.ndarray, lags: np.ndarray, q: np.ndarray) -> np.ndarray:
     return out
 
 
+def _check_increments(s2: np.ndarray, lags: np.ndarray, name: str, what: str) -> None:
+    """Refuse structure functions S_2 that vanish at some lag (no increments there)."""
+    dead = lags[~(s2 > 0)]
+    if dead.size:
+        raise ValueError(
+            f"Structure functions vanish at some lag for {name}: it has no non-zero increment at "
+            f"lag(s) {dead.tolist()} (a constant input?), so {what} is undefined."
+        )
+
+
+# lags and q are checked against the data by _check_lags / _check_q
+_X = {"x": ["array-like"], "lags": "no_validation", "q": "no_validation", "ndim": NDIM}
+
+
 def _validated(x, lags, q, ndim, *, min_lags):
     ndim = _infer_ndim(ndim, {"x": x})
     arr = _as_batch(x, "x", ndim)
@@ -51,6 +66,7 @@ def _validated(x, lags, q, ndim, *, min_lags):
     return arr, lags, _check_q(q)
 
 
+@validate_params(_X)
 def structure_functions(
     x: ArrayLike,
     lags: ArrayLike | None = None,
@@ -117,6 +133,7 @@ def _slopes(log_l: np.ndarray, log_s: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return slope, stderr
 
 
+@validate_params({**_X, "error": [OneOf("regression", "samples", text="'regression' or 'samples'")]})
 def scaling_exponents(
     x: ArrayLike,
     q: ArrayLike = DEFAULT_Q,
@@ -177,8 +194,6 @@ def scaling_exponents(
     >>> bool(np.all(stderr < 0.05))
     True
     """
-    if error not in ("regression", "samples"):
-        raise ValueError(f"error must be 'regression' or 'samples', got {error!r}.")
     arr, lags, q = _validated(x, lags, q, ndim, min_lags=3)
     if error == "samples" and arr.shape[0] < 2:
         raise ValueError(
@@ -187,13 +202,9 @@ def scaling_exponents(
         )
     per_sample = _structure(arr, lags, q)
     log_l = np.log2(lags.astype(np.float64))
-    with np.errstate(divide="ignore"):
-        log_mean = np.log2(per_sample.mean(axis=0))
-    if not np.all(np.isfinite(log_mean)):
-        raise ValueError(
-            "Structure functions vanish at some lag (a constant input?); zeta(q) is "
-            "undefined."
-        )
+    # S_q(l) = 0 for one q > 0 means no increment at lag l, hence S_q(l) = 0 for all q
+    _check_increments(per_sample.mean(axis=0)[0], lags, "x", "zeta(q) (a slope of log S_q)")
+    log_mean = np.log2(per_sample.mean(axis=0))
     zeta, stderr = _slopes(log_l, log_mean)
     if error == "samples":
         with np.errstate(divide="ignore"):
@@ -208,6 +219,7 @@ def scaling_exponents(
     return zeta, stderr
 
 
+@validate_params({"x": ["array-like"], "lags": "no_validation", "ndim": NDIM})
 def flatness(
     x: ArrayLike, lags: ArrayLike | None = None, *, ndim: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -232,7 +244,12 @@ def flatness(
     lags : ndarray of shape (n_lags,)
         The lags used.
     F : ndarray of shape (n_lags,)
-        Flatness at each lag (NaN where ``S_2`` vanishes).
+        Flatness at each lag.
+
+    Raises
+    ------
+    ValueError
+        If ``S_2`` vanishes at some lag (a constant input): ``F`` is undefined there.
 
     Examples
     --------
@@ -245,5 +262,5 @@ def flatness(
     """
     arr, lags, _ = _validated(x, lags, (2.0, 4.0), ndim, min_lags=1)
     s = _structure(arr, lags, np.array([2.0, 4.0])).mean(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return lags, s[1] / s[0] ** 2
+    _check_increments(s[0], lags, "x", "the flatness S_4 / S_2**2")
+    return lags, s[1] / s[0] ** 2

@@ -1,4 +1,4 @@
-"""Input checks shared by the metrics.
+"""Data checks shared by the metrics (their parameters are declared with ``validate_params``).
 
 Every metric accepts either one realisation or a set of realisations:
 
@@ -18,26 +18,19 @@ and ``ndim`` is None the metric raises.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from numbers import Integral
 
 import numpy as np
 
+from ..utils._params import OneOf
 
-def _check_ndim_arg(ndim: object) -> int | None:
-    if ndim is None:
-        return None
-    if isinstance(ndim, bool) or not isinstance(ndim, Integral) or int(ndim) not in (1, 2):
-        raise ValueError(
-            f"ndim must be 1 (signals), 2 (images) or None (infer), got {ndim!r}."
-        )
-    return int(ndim)
+#: ``ndim`` of every metric: 1, 2 or None (read from the inputs).
+NDIM = [OneOf(1, 2, text="1 (signals) or 2 (images)"), None]
 
 
 def _infer_ndim(ndim: object, arrays: Mapping[str, object]) -> int:
-    """Resolve the signal dimension from ``ndim`` or from unambiguous arrays."""
-    ndim = _check_ndim_arg(ndim)
+    """Resolve the signal dimension from a declared ``ndim`` or from unambiguous arrays."""
     if ndim is not None:
-        return ndim
+        return int(ndim)
     votes: dict[str, int] = {}
     for name, value in arrays.items():
         if value is None:
@@ -172,6 +165,12 @@ def _check_q(q: object) -> np.ndarray:
     return arr
 
 
+def _check_not_constant(x: np.ndarray, name: str, consequence: str) -> None:
+    """Refuse a set whose pooled values are all equal, saying what cannot be computed."""
+    if x.size and np.all(x == x.flat[0]):
+        raise ValueError(f"{name} is constant (every value is {float(x.flat[0])!r}): {consequence}.")
+
+
 def _check_max_lag(max_lag: object, size: int, *, default_cap: int = 20) -> int:
     if max_lag is None:
         max_lag = min(default_cap, size // 4)
@@ -181,18 +180,11 @@ def _check_max_lag(max_lag: object, size: int, *, default_cap: int = 20) -> int:
                 "(min(20, N // 4)); use series of at least 4 points."
             )
         return max_lag
-    if isinstance(max_lag, bool) or not isinstance(max_lag, Integral):
-        raise TypeError(f"max_lag must be an integer, got {max_lag!r}.")
+    # its type is declared by the caller; its range depends on the series' length
     if max_lag < 1 or max_lag > size // 2:
         raise ValueError(
             f"max_lag must be between 1 and N // 2 = {size // 2} for series of length "
             f"{size}, got {max_lag}."
         )
     return int(max_lag)
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 

@@ -1,1 +1,1 @@
-"""Internal utilities (validation, batching)."""
+"""Shared helpers: input validation (``_validation``), parameter declarations, progress bars."""

@@ -38,42 +38,88 @@ def _ndim(X):
     return ndim
 
 
-def check_signals(estimator, X, *, reset: bool, shape=None):
-    """Validate X and return it as (n_samples, *spatial) with its spatial shape.
+def _refuse_complex(X, name="X"):
+    # scikit-learn's own message prints the whole array: say it in one line instead
+    if is_tensor(X):
+        return
+    dtype = np.asarray(X).dtype if isinstance(X, (list, tuple)) else getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "c":
+        raise ValueError(f"{name} must be real-valued; got complex values (dtype {dtype}, shape "
+                         f"{np.shape(X)}). Complex data not supported.")
+
+
+def _layout_error(ndim, shape, multichannel):
+    if multichannel:
+        return (f"with multichannel=True, X must have shape (n_samples, C, N) or (n_samples, C, H, W); "
+                f"got an array with {ndim} dimension(s) {shape}.")
+    hint = ""
+    if ndim == 4:
+        hint = (" For colour or multichannel images pass X of shape (n_samples, C, H, W) with "
+                "multichannel=True (channels-last arrays: np.moveaxis(X, -1, 1)).")
+    return (f"X must have shape (n_samples, n_features) or (n_samples, H, W); got an array with "
+            f"{ndim} dimension(s) {shape}.{hint}")
+
+
+def _check_nd(estimator, X, reset):
+    """check_array for 3D/4D inputs, with n_features_in_ = values per sample."""
+    if is_tensor(X):
+        X = check_tensor(X, allow_nd=True)
+    else:
+        X = check_array(X, allow_nd=True, dtype=[np.float64, np.float32], input_name="X")
+    n_features = int(np.prod(tuple(X.shape[1:])))
+    if reset:
+        estimator.n_features_in_ = n_features
+        if hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+    elif n_features != estimator.n_features_in_:
+        raise ValueError(f"X has {n_features} features, but {type(estimator).__name__} is "
+                         f"expecting {estimator.n_features_in_} features as input.")
+    return X
+
+
+def check_signals(estimator, X, *, reset: bool, shape=None, multichannel: bool = False):
+    """Validate X and return ``(X, spatial, n_channels)``.
 
     Accepts (n_samples, N) 1D signals, (n_samples, H * W) flattened images when
-    ``shape=(H, W)`` is given, or (n_samples, H, W) images.  Sets
-    ``n_features_in_`` (and ``feature_names_in_`` for DataFrames) when ``reset``.
-    On later calls the spatial shape must be the one seen in ``fit``.
+    ``shape=(H, W)`` is given, or (n_samples, H, W) images; with ``multichannel``,
+    (n_samples, C, N) signals or (n_samples, C, H, W) images (returned with their
+    channel axis). Sets ``n_features_in_`` (and ``feature_names_in_`` for
+    DataFrames) when ``reset``. On later calls the spatial shape and the number of
+    channels must be the ones seen in ``fit``.
     """
-    if is_tensor(X):
-        if getattr(estimator, "backend", "numpy") != "torch":
-            raise TypeError("X is a torch.Tensor but backend='numpy'; pass a numpy array or "
-                            "set backend='torch'.")
-        X = check_tensor(X)
-        n_features = int(np.prod(tuple(X.shape[1:])))
-        if reset:
-            estimator.n_features_in_ = n_features
-        elif n_features != estimator.n_features_in_:
-            raise ValueError(f"X has {n_features} features, but {type(estimator).__name__} is "
-                             f"expecting {estimator.n_features_in_} features as input.")
-    elif _ndim(X) not in (None, 1, 2, 3):
-        raise ValueError(f"X must have shape (n_samples, n_features) or (n_samples, H, W); got an "
-                         f"array with {_ndim(X)} dimensions {np.shape(X)}.")
-    elif _ndim(X) == 3:
-        X = check_array(X, allow_nd=True, dtype=[np.float64, np.float32], input_name="X")
-        n_features = int(np.prod(X.shape[1:]))
-        if reset:
-            estimator.n_features_in_ = n_features
-            if hasattr(estimator, "feature_names_in_"):
-                del estimator.feature_names_in_
-        elif n_features != estimator.n_features_in_:
-            raise ValueError(f"X has {n_features} features, but {type(estimator).__name__} is "
-                             f"expecting {estimator.n_features_in_} features as input.")
+    if is_tensor(X) and getattr(estimator, "backend", "numpy") != "torch":
+        raise TypeError("X is a torch.Tensor but backend='numpy'; pass a numpy array or "
+                        "set backend='torch'.")
+    _refuse_complex(X)
+    ndim = X.ndim if is_tensor(X) else _ndim(X)
+    allowed = (3, 4) if multichannel else (None, 1, 2, 3)
+    if ndim not in allowed:
+        raise ValueError(_layout_error(ndim, tuple(X.shape) if is_tensor(X) else np.shape(X),
+                                       multichannel))
+    if multichannel:
+        if shape is not None:
+            raise ValueError("shape is for flattened single-channel images; with multichannel=True "
+                             "pass X as (n_samples, C, H, W) and shape=None.")
+        X = _check_nd(estimator, X, reset)
+        if X.ndim == 4 and X.shape[-1] in (3, 4) and X.shape[1] > 4:
+            raise ValueError(f"X has shape {tuple(X.shape)}, which looks channels-last (n, H, W, C); "
+                             "multichannel=True expects (n_samples, C, H, W): use np.moveaxis(X, -1, 1).")
+        channels, spatial = int(X.shape[1]), tuple(int(s) for s in X.shape[2:])
+        if not reset and channels != estimator.n_input_channels_:
+            raise ValueError(f"X has {channels} channels, but {type(estimator).__name__} was fitted on "
+                             f"{estimator.n_input_channels_}.")
+    elif ndim == 3 or is_tensor(X):
+        X = _check_nd(estimator, X, reset)
+        if X.ndim not in (2, 3):
+            raise ValueError(_layout_error(X.ndim, tuple(X.shape), False))
+        channels = 1
     else:
         X = validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32])
+        channels = 1
 
-    if X.ndim == 3:
+    if multichannel:
+        pass
+    elif X.ndim == 3:
         spatial = tuple(int(s) for s in X.shape[1:])
         if shape is not None and tuple(shape) != spatial:
             raise ValueError(f"shape={tuple(shape)!r} does not match the images in X, whose shape is "
@@ -89,17 +135,4 @@ def check_signals(estimator, X, *, reset: bool, shape=None):
     if not reset and spatial != tuple(estimator.input_shape_):
         raise ValueError(f"X has spatial shape {spatial}, but {type(estimator).__name__} was fitted on "
                          f"{tuple(estimator.input_shape_)}.")
-    return X, spatial
-
-
-def check_shape_param(shape):
-    """``shape`` is None or a tuple of 1 or 2 positive ints."""
-    if shape is None:
-        return None
-    try:
-        out = tuple(int(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"shape must be None or a tuple of 1 or 2 positive ints, got {shape!r}.") from None
-    if len(out) not in (1, 2) or any(s < 1 for s in out) or any(int(s) != s for s in shape):
-        raise ValueError(f"shape must be None or a tuple of 1 or 2 positive ints, got {shape!r}.")
-    return out
+    return X, spatial, channels

@@ -1,10 +1,7 @@
-"""Multifractal random walks (1D), skewed MRW with leverage, and 2D multifractal fields.
+"""Multifractal random walks (1D): the MRW and the skewed MRW with leverage.
 
-All three are built the same way: a log-correlated Gaussian field omega (covariance
-lambda^2 ln+(T / (r + 1))) exponentiated into a stochastic volatility that multiplies
-white Gaussian noise. The Gaussian fields are sampled exactly by circulant embedding
-on a periodic grid at least twice the integral scale, where this covariance is
-non-negative definite.
+Both are white Gaussian noise multiplied by a log-normal volatility exp(omega),
+omega log-correlated over the integral scale (see :mod:`._log_correlated`).
 """
 
 from __future__ import annotations
@@ -17,26 +14,35 @@ from ._fractional import (
     _fgn_circulant_eigenvalues,
     _increments_to_path,
 )
-from ._validation import (
-    _check_int,
-    _check_random_state,
-    _check_real,
-    _check_shape_2d,
-)
+from ..utils._params import RANDOM_STATE, Floats, Ints, validate_params
+from ._log_correlated import _blocks, _check_integral_scale, _circular_distance, _log_covariance
+from ._rng import _as_generator
 
-# Samples are drawn in blocks so that temporary complex arrays stay near 32 MiB
-# whatever n_samples is; 2**21 complex128 values = 32 MiB.
-_BLOCK_ELEMENTS = 2**21
+# Gaussian multiplicative chaos exp(2 omega) on the line is non-degenerate only while
+# the log-correlation coefficient of 2 omega, 4 lambda^2, stays below 2 (twice the
+# dimension; Kahane 1985, Bacry, Delour & Muzy 2001). At and beyond, the volatility
+# of almost every point tends to 0 as the resolution grows: samples come out as
+# zeros (1e-40 at lambda = 5) with rare bursts, and the promised unit variance holds
+# for no realisation. Refused, with the bound in the message.
+MAX_LOG_CORRELATION = 0.5
+_INTERMITTENCY = [Floats(0.0, np.sqrt(MAX_LOG_CORRELATION), closed="left",
+                         text="a float in [0, sqrt(1/2)) = [0, 0.7071) (the walk degenerates to 0 "
+                              "for intermittency**2 >= 1/2)")]
+_LEVERAGE = [Floats(0.0, np.sqrt(MAX_LOG_CORRELATION), closed="left",
+                    text="a float in [0, sqrt(1/2)) = [0, 0.7071) (the walk degenerates to 0 "
+                         "for intermittency**2 + leverage**2 >= 1/2)")]
+_WALK = {"n_samples": [Ints(1)], "size": [Ints(2)], "integral_scale": [None, Ints(1)],
+         "increments": ["boolean"], "random_state": RANDOM_STATE}
 
 
-def _log_covariance(distance: np.ndarray, integral_scale: int) -> np.ndarray:
-    """ln+(T / (r + 1)): the discretised log-correlation of Bacry, Delour & Muzy (2001)."""
-    return np.log(np.maximum(integral_scale / (distance + 1.0), 1.0))
-
-
-def _circular_distance(n: int) -> np.ndarray:
-    k = np.arange(n, dtype=np.float64)
-    return np.minimum(k, n - k)
+def _check_log_correlation(intermittency: float, leverage: float) -> None:
+    total = intermittency**2 + leverage**2
+    if total >= MAX_LOG_CORRELATION:
+        raise ValueError(
+            f"intermittency**2 + leverage**2 must be < 1/2, got {intermittency!r}**2 + {leverage!r}**2 = "
+            f"{total:.4g}: the volatility's log-correlation coefficient is then too large and the walk "
+            "degenerates to 0 (Gaussian multiplicative chaos); lower intermittency or leverage."
+        )
 
 
 def _log_correlated_eigenvalues_1d(length: int, integral_scale: int) -> np.ndarray:
@@ -47,50 +53,8 @@ def _log_correlated_eigenvalues_1d(length: int, integral_scale: int) -> np.ndarr
     return np.maximum(scipy.fft.rfft(row).real, 0.0)
 
 
-def _log_correlated_eigenvalues_2d(shape: tuple[int, int], integral_scale: int) -> np.ndarray:
-    """fft2 eigenvalues of the periodic covariance ln+(T / (r + 1)), r the circular Euclidean distance."""
-    dy = _circular_distance(shape[0])[:, None]
-    dx = _circular_distance(shape[1])[None, :]
-    row = _log_covariance(np.hypot(dy, dx), integral_scale)
-    # This isotropic 2D kernel is positive definite in the continuum; on the grid it
-    # stays non-negative when both sides are >= 2 T (checked numerically for square
-    # and rectangular grids with sides 4 to 512), and the clip guards round-off.
-    return np.maximum(scipy.fft.fft2(row).real, 0.0)
-
-
-def _periodic_gaussian_2d(n_samples: int, eigenvalues: np.ndarray, rng) -> np.ndarray:
-    """Stationary periodic 2D Gaussian fields with the given fft2 eigenvalues, two per complex FFT."""
-    shape = eigenvalues.shape
-    scale = np.sqrt(eigenvalues / eigenvalues.size)
-    n_pairs = (n_samples + 1) // 2
-    z = rng.standard_normal((n_pairs, *shape)) + 1j * rng.standard_normal((n_pairs, *shape))
-    y = scipy.fft.fft2(z * scale, axes=(-2, -1))
-    out = np.empty((2 * n_pairs, *shape))
-    out[0::2] = y.real
-    out[1::2] = y.imag
-    return out[:n_samples]
-
-
-def _blocks(n_samples: int, elements_per_sample: int):
-    """Yield (start, stop) sample ranges whose arrays stay under _BLOCK_ELEMENTS."""
-    step = max(2, _BLOCK_ELEMENTS // max(elements_per_sample, 1))
-    step -= step % 2  # even blocks keep the complex-pair trick fully used
-    for start in range(0, n_samples, step):
-        yield start, min(start + step, n_samples)
-
-
-def _check_integral_scale(integral_scale, maximum: int, default: int, what: str) -> int:
-    if integral_scale is None:
-        return default
-    value = _check_int("integral_scale", integral_scale, minimum=1)
-    if value > maximum:
-        raise ValueError(
-            f"integral_scale must be at most {what} = {maximum} for this size, got {value}; "
-            "increase size or decrease integral_scale."
-        )
-    return value
-
-
+@validate_params({**_WALK, "hurst": [Floats(0.0, 1.0, closed="neither")],
+                  "intermittency": _INTERMITTENCY})
 def make_mrw(
     n_samples: int = 1,
     size: int = 1024,
@@ -120,8 +84,9 @@ def make_mrw(
     hurst : float, default=0.5
         Hurst exponent H in the open interval (0, 1).
     intermittency : float, default=0.2
-        Intermittency lambda >= 0 (``lambda^2`` is the intermittency coefficient).
-        ``0`` gives fractional Brownian motion.
+        Intermittency lambda in ``[0, sqrt(1/2))`` (``lambda^2`` is the intermittency
+        coefficient). ``0`` gives fractional Brownian motion. From ``lambda^2 = 1/2`` on
+        the walk degenerates to 0 (see Notes) and the value is refused.
     integral_scale : int, default=None
         Integral scale T (in samples), between 1 and ``size``; beyond T the volatility
         decorrelates and the walk is monofractal. ``None`` means ``size``.
@@ -158,6 +123,15 @@ def make_mrw(
     limit the moment of order ``q > 2`` stays finite only while ``zeta(q) > 1``, so
     estimates of higher orders converge slowly.
 
+    Range of ``intermittency``: the volatility ``exp(2 omega)`` is a Gaussian
+    multiplicative chaos, non-degenerate only for ``lambda^2 < 1/2`` (Kahane 1985;
+    Bacry, Delour & Muzy 2001). Beyond, almost every increment tends to 0 as the
+    resolution grows (at ``lambda = 5`` samples are about 1e-70 with rare bursts), so
+    ``lambda >= sqrt(1/2)`` is refused. Close to the bound ``E[dX^2] = 1`` still holds
+    but one realisation's variance is ruled by rare bursts: with ``T = size = 4096``
+    the median per-sample standard deviation is 0.87 at ``lambda = 0.3`` and 0.57 at
+    ``lambda = 0.5``.
+
     References
     ----------
     E. Bacry, J. Delour and J. F. Muzy, "Multifractal random walk", Phys. Rev. E 64 (2001).
@@ -172,12 +146,9 @@ def make_mrw(
     >>> bool(abs(dX.std() - 1.0) < 0.3)
     True
     """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    size = _check_int("size", size, minimum=2)
-    hurst = _check_real("hurst", hurst, low=0.0, high=1.0, low_open=True, high_open=True)
-    intermittency = _check_real("intermittency", intermittency, low=0.0)
+    n_samples, size, hurst, intermittency = int(n_samples), int(size), float(hurst), float(intermittency)
     integral_scale = _check_integral_scale(integral_scale, size, size, "size")
-    rng = _check_random_state(random_state)
+    rng = _as_generator(random_state)
 
     length = 2 * size
     log_cov = intermittency**2 * _log_correlated_eigenvalues_1d(length, integral_scale)
@@ -217,6 +188,8 @@ def _skewed_omega_covariance(
     return cov
 
 
+@validate_params({"lags": "no_validation", "intermittency": _INTERMITTENCY, "leverage": _LEVERAGE,
+                  "integral_scale": [Ints(1)]})
 def skewed_mrw_leverage(
     lags,
     *,
@@ -240,7 +213,8 @@ def skewed_mrw_leverage(
     intermittency : float, default=0.15
         Intermittency lambda >= 0, as in :func:`make_skewed_mrw`.
     leverage : float, default=0.1
-        Leverage strength K0 >= 0, as in :func:`make_skewed_mrw`.
+        Leverage strength K0 >= 0, as in :func:`make_skewed_mrw`;
+        ``lambda^2 + K0^2 < 1/2``.
     integral_scale : int, default=1024
         Integral scale T >= 1, as in :func:`make_skewed_mrw`.
 
@@ -256,9 +230,8 @@ def skewed_mrw_leverage(
     >>> bool((L[:3] == 0).all() and (L[3:] < 0).all())
     True
     """
-    intermittency = _check_real("intermittency", intermittency, low=0.0)
-    leverage = _check_real("leverage", leverage, low=0.0)
-    integral_scale = _check_int("integral_scale", integral_scale, minimum=1)
+    intermittency, leverage, integral_scale = float(intermittency), float(leverage), int(integral_scale)
+    _check_log_correlation(intermittency, leverage)
     lags = np.asarray(lags)
     if not np.issubdtype(lags.dtype, np.integer):
         raise TypeError(f"lags must be integers, got an array of dtype {lags.dtype}.")
@@ -273,6 +246,7 @@ def skewed_mrw_leverage(
     return result
 
 
+@validate_params({**_WALK, "intermittency": _INTERMITTENCY, "leverage": _LEVERAGE})
 def make_skewed_mrw(
     n_samples: int = 1,
     size: int = 1024,
@@ -305,6 +279,8 @@ def make_skewed_mrw(
         Intermittency lambda >= 0 of the part of the volatility independent of returns.
     leverage : float, default=0.1
         Leverage strength K0 >= 0; 0 gives the (symmetric) MRW with ``hurst=0.5``.
+        The effective intermittency coefficient ``lambda^2 + K0^2`` must stay below
+        1/2, where the walk degenerates to 0 as in :func:`make_mrw`.
     integral_scale : int, default=None
         Integral scale T between 1 and ``size``, the memory of both the volatility
         and the leverage kernel. ``None`` means ``size``.
@@ -343,12 +319,11 @@ def make_skewed_mrw(
     >>> r.shape
     (2, 512)
     """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    size = _check_int("size", size, minimum=2)
-    intermittency = _check_real("intermittency", intermittency, low=0.0)
-    leverage = _check_real("leverage", leverage, low=0.0)
+    n_samples, size = int(n_samples), int(size)
+    intermittency, leverage = float(intermittency), float(leverage)
+    _check_log_correlation(intermittency, leverage)
     integral_scale = _check_integral_scale(integral_scale, size, size, "size")
-    rng = _check_random_state(random_state)
+    rng = _as_generator(random_state)
 
     length = 2 * size
     log_cov = intermittency**2 * _log_correlated_eigenvalues_1d(length, integral_scale)
@@ -371,146 +346,3 @@ def make_skewed_mrw(
     if increments:
         return out
     return _increments_to_path(out)
-
-
-# Images of the frequency grid summed exactly in the aliasing sum; beyond them the sum
-# is replaced by its integral, which is nearly constant over the grid.
-_ALIASES = 3
-
-
-def _sampled_fractional_spectrum(shape: tuple[int, int], hurst: float) -> np.ndarray:
-    """Spectrum, on the rfft2 grid, of a fractional field |k|^{-(2H + 2)} sampled on the pixel grid.
-
-    Sampling folds the continuum spectrum: S(k) = sum_{m in Z^2} |k + m|^{-a},
-    a = 2H + 2. Using |k|^{-a} alone leaves out this nearly white aliased part and
-    steepens the structure functions at lags of a few pixels (for H = 0.3 the
-    local exponent of the second moment at lag 1 is 0.76 instead of 0.6). The images
-    with |m_i| <= 3 are summed and the rest is replaced by the integral of |x|^{-a}
-    outside the square of half-side 3.5. The zero frequency is set to 0.
-    """
-    a = 2.0 * hurst + 2.0
-    ky = scipy.fft.fftfreq(shape[0])[:, None]
-    kx = scipy.fft.rfftfreq(shape[1])[None, :]
-    power = np.zeros((shape[0], kx.shape[1]))
-    for my in range(-_ALIASES, _ALIASES + 1):
-        for mx in range(-_ALIASES, _ALIASES + 1):
-            radius = np.hypot(ky + my, kx + mx)
-            if my == 0 and mx == 0:
-                radius[0, 0] = np.inf
-            power += radius ** (-a)
-    # Integral of r^{-a} outside the square: 8 times the integral over the octant
-    # 0 <= theta <= pi / 4, where the square's edge is at r = h / cos(theta).
-    half_side = _ALIASES + 0.5
-    theta = np.linspace(0.0, np.pi / 4, 2001)
-    radial = (half_side / np.cos(theta)) ** (2.0 - a) / (a - 2.0)
-    power += 8.0 * np.trapezoid(radial, theta)
-    power[0, 0] = 0.0
-    return power
-
-
-def make_multifractal_field(
-    n_samples: int = 1,
-    size: int | tuple[int, int] = 128,
-    *,
-    hurst: float = 0.5,
-    intermittency: float = 0.2,
-    integral_scale: int | None = None,
-    random_state: None | int | np.random.Generator | np.random.RandomState = None,
-) -> np.ndarray:
-    """Generate periodic 2D multifractal random fields (2D MRW / log-normal multiplicative chaos).
-
-    A white Gaussian field ``xi`` is modulated by a log-normal volatility
-    ``exp(omega)``, with ``omega`` a Gaussian field of covariance
-    ``lambda^2 ln+(T / (|r| + 1))`` and mean ``-lambda^2 ln T``, then fractionally
-    integrated in Fourier by ``sqrt(S_H(k))``, where ``S_H`` is the spectrum
-    ``|k|^{-(2H + 2)}`` of a fractional Brownian field with Hurst exponent H as seen
-    on the pixel grid (aliasing included), with the zero frequency removed.
-
-    Parameters
-    ----------
-    n_samples : int, default=1
-        Number of independent realisations.
-    size : int or tuple of (int, int), default=128
-        Image shape ``(H, W)``; an int gives a square. Each side is at least 4.
-    hurst : float, default=0.5
-        Hurst exponent H in the open interval (0, 1).
-    intermittency : float, default=0.2
-        Intermittency lambda >= 0; 0 gives a Gaussian (fractional Brownian) field.
-    integral_scale : int, default=None
-        Integral scale T in pixels, between 1 and ``min(H, W) // 2`` (the
-        log-correlated covariance must not wrap around the torus). ``None`` means
-        ``min(H, W) // 2``.
-    random_state : None, int, numpy.random.Generator or numpy.random.RandomState, default=None
-        Seed or generator; the same seed gives the same output.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, H, W), dtype float64
-        Periodic fields with zero spatial mean and unit expected variance.
-
-    Notes
-    -----
-    Exact statistics: each field has zero spatial mean, ``E[X^2] = 1`` and expected
-    periodogram ``E|X_hat(k)|^2 / (H W) = c S_H(k)`` with
-    ``S_H(k) = sum_{m in Z^2} |k + m|^{-2H - 2}`` (k != 0 in cycles per pixel; the
-    images ``|m_i| <= 3`` are summed and the rest integrated), ``c`` set by the unit
-    variance; ``S_H(k) ~ |k|^{-2H - 2}`` at low frequency. The second-order
-    structure function is therefore known exactly: ``2 (C(0) - C(r))`` with ``C``
-    the inverse DFT of ``c S_H``. It is Gaussian-like: the modulated noise is white,
-    so ``lambda`` does not change it.
-
-    Scaling: for lags ``1 <= |r| << min(T, H, W)`` the increments along any
-    direction follow ``E|X(x + r) - X(x)|^q ~ |r|^{zeta(q)}`` with
-
-        zeta(q) = (H + lambda^2) q - lambda^2 q^2 / 2,
-
-    the log-normal spectrum of :func:`make_mrw`, ``zeta(2) = 2H``, and the
-    log-increments have ``Var ln|X(x + r) - X(x)| = const - lambda^2 ln |r|``. Both
-    are asymptotic, and reached slowly: the fractional integration mixes the
-    volatility of scales larger than ``|r|`` into each increment, so at lags 1 to 8
-    on a 128 x 128 field (T = 64) the measured log-variance slope is about
-    ``0.65 lambda^2`` for H = 0.3 and ``0.5 lambda^2`` for H = 0.7, and a Gaussian
-    field (``lambda = 0``) gives 0. The field is periodic, which suits FFT-based
-    transforms but bends the scaling at lags approaching the period: the local
-    exponent of the second moment falls short of ``2H`` by a relative
-    ``~ (|r| / L)^{2 - 2H}`` (on a 128 x 128 torus with H = 0.7 it is 1.28 between
-    lags 4 and 8 instead of 1.4).
-
-    References
-    ----------
-    E. Bacry, J. Delour and J. F. Muzy, "Multifractal random walk", Phys. Rev. E 64 (2001);
-    R. Robert and V. Vargas, "Gaussian multiplicative chaos revisited", Ann. Probab. 38 (2010).
-
-    Examples
-    --------
-    >>> from skphase.datasets import make_multifractal_field
-    >>> X = make_multifractal_field(n_samples=2, size=32, hurst=0.3, random_state=0)
-    >>> X.shape
-    (2, 32, 32)
-    """
-    n_samples = _check_int("n_samples", n_samples, minimum=1)
-    shape = _check_shape_2d("size", size, minimum=4)
-    hurst = _check_real("hurst", hurst, low=0.0, high=1.0, low_open=True, high_open=True)
-    intermittency = _check_real("intermittency", intermittency, low=0.0)
-    half = min(shape) // 2
-    integral_scale = _check_integral_scale(integral_scale, half, half, "min(size) // 2")
-    rng = _check_random_state(random_state)
-
-    log_cov = intermittency**2 * _log_correlated_eigenvalues_2d(shape, integral_scale)
-    mean_omega = -(intermittency**2) * np.log(integral_scale)
-    power = _sampled_fractional_spectrum(shape, hurst)
-    # Normalise so that E[X^2] = mean of the power over the full DFT grid = 1; the
-    # rfft half grid counts its interior columns twice.
-    weights = np.full(power.shape[1], 2.0)
-    weights[0] = 1.0
-    if shape[1] % 2 == 0:
-        weights[-1] = 1.0
-    gain = np.sqrt(power / (np.sum(power * weights) / (shape[0] * shape[1])))
-
-    out = np.empty((n_samples, *shape))
-    for start, stop in _blocks(n_samples, shape[0] * shape[1]):
-        n = stop - start
-        omega = _periodic_gaussian_2d(n, log_cov, rng)
-        noise = rng.standard_normal((n, *shape)) * np.exp(omega + mean_omega)
-        out[start:stop] = scipy.fft.irfft2(scipy.fft.rfft2(noise) * gain, s=shape)
-    return out

@@ -7,17 +7,16 @@ import warnings
 from functools import lru_cache
 from numbers import Integral
 
-import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from . import _base
-from ._base import _BaseConfig, _WaveletTransformer, warn_if_over_budget
-from .filters import filter_bank, padding_geometry
-from .transforms import group_size, make_plan, scattering, scattering_vjp
+from .._config import get_config
+from ..filters import filter_bank, padding_geometry
+from ..operators import ScatteringOperator, make_plan, plan_memory
+from ._wavelet_base import _WaveletConfig, _WaveletTransformer
 
 
 @dataclasses.dataclass(frozen=True)
-class _Config(_BaseConfig):
+class _Config(_WaveletConfig):
     spec: object = None  # PadSpec, computed once in fit
     max_order: int = 1
     nonlinearity: str = "relu"
@@ -32,33 +31,14 @@ class _Config(_BaseConfig):
     def plan(self):
         return _plan(self.bank, self.max_order, self.nonlinearity, self.n_phases, self.max_group)
 
-    def kwargs(self, backend):
-        return dict(bank=self.bank, pad_spec=self.spec, plan=self.plan, backend=backend,
-                    max_order=self.max_order, nonlinearity_kind=self.nonlinearity,
-                    n_phases=self.n_phases)
+    def _make_operator(self, backend):
+        return ScatteringOperator(self.bank, self.spec, self.plan, backend)
 
 
 @lru_cache(maxsize=32)
 def _plan(bank, max_order, nonlinearity, n_phases, max_group):
     return make_plan(bank, max_order=max_order, nonlinearity=nonlinearity, n_phases=n_phases,
                      max_group=max_group)
-
-
-def _step_bytes(config: _Config, plan) -> tuple[int, int]:
-    """Bytes of the largest step for one sample, and for one first-order filter of it."""
-    n0 = int(np.prod(config.spec.padded_shape))
-    ndim = len(config.input_shape)
-    P = config.n_phases
-    per_filter = 0
-    biggest = 4 * n0
-    for j1, k1, idx1 in plan.groups1:
-        one = P * n0 // 2 ** (k1 * ndim)
-        for j2, k2, idx2 in plan.groups2.get(j1, []):
-            one = max(one, P * group_size(idx2) * P * n0 // 2 ** ((k1 + k2) * ndim))
-        per_filter = max(per_filter, one)
-        biggest = max(biggest, one * group_size(idx1))
-    # complex spectra (16 bytes) and about three live temporaries per step
-    return 48 * biggest, 48 * per_filter
 
 
 class ScatteringAverager(_WaveletTransformer):
@@ -97,6 +77,10 @@ class ScatteringAverager(_WaveletTransformer):
         sizes divisible by 2**J.
     shape : tuple of int or None, default=None
         Spatial shape (H, W) when X holds flattened images (n_samples, H * W).
+    multichannel : bool, default=False
+        X holds several channels per sample, (n_samples, C, H, W) images (RGB, say)
+        or (n_samples, C, N) signals; each channel is transformed alone and the
+        output has C * (channels of one) channels, input channel major.
     flatten : bool, default=True
         Return (n_samples, n_features); False keeps (n_samples, channels, *spatial).
     backend : {"numpy", "torch"}, default="numpy"
@@ -127,7 +111,8 @@ class ScatteringAverager(_WaveletTransformer):
     output_shape_ : tuple of int
         Spatial shape of each channel after subsampling.
     channel_table_ : dict of ndarray
-        One row per channel: order, n1, j1, theta1, phase1, n2, j2, theta2, phase2 (-1 if n/a).
+        One row per channel: order, n1, j1, theta1, phase1, n2, j2, theta2, phase2 (-1 if n/a),
+        and input_channel first when ``multichannel``.
     config_ : object
         The fitted configuration used by :meth:`transform`.
 
@@ -157,8 +142,8 @@ class ScatteringAverager(_WaveletTransformer):
     _progress_label = "scattering"
 
     def __init__(self, J=None, *, L=8, Q=1, max_order=1, nonlinearity="relu", n_phases=4,
-                 wavelet="morlet", padding="reflect", shape=None, flatten=True, backend="numpy",
-                 device=None, batch_size="auto", n_jobs=None, verbose=0):
+                 wavelet="morlet", padding="reflect", shape=None, multichannel=False, flatten=True,
+                 backend="numpy", device=None, batch_size="auto", n_jobs=None, verbose=0):
         self.J = J
         self.L = L
         self.Q = Q
@@ -168,6 +153,7 @@ class ScatteringAverager(_WaveletTransformer):
         self.wavelet = wavelet
         self.padding = padding
         self.shape = shape
+        self.multichannel = multichannel
         self.flatten = flatten
         self.backend = backend
         self.device = device
@@ -176,53 +162,48 @@ class ScatteringAverager(_WaveletTransformer):
         self.verbose = verbose
 
     def _geometry_allows(self, J, spatial) -> bool:
-        # a probe while choosing J: its border-effect warning belongs to the J finally used
+        # J=None must not pick a J that then warns about its own border effects
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("error")
             try:
                 padding_geometry(spatial, J, mode=self.padding)
-            except ValueError:
+            except (ValueError, UserWarning):
                 return False
         return True
 
     def _make_config(self) -> _Config:
-        ndim = len(self.input_shape_)
-        spec = padding_geometry(self.input_shape_, self.J_, mode=self.padding)
-        config = _Config(**self._base_config_fields(), spec=spec, max_order=self.max_order,
+        # re-emitted so that the warning points at the caller's fit, not inside skphase
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            spec = padding_geometry(self.input_shape_, self.J_, mode=self.padding)
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=3)
+        config = _Config(**self._config_fields(), spec=spec, max_order=self.max_order,
                          nonlinearity=self.nonlinearity,
                          n_phases=self.n_phases if self.nonlinearity == "relu" else 1)
         # one sample must fit the memory budget: split first-order groups if it does not
-        total, per_filter = _step_bytes(config, config.plan)
-        budget = _base.MEMORY_BUDGET
+        total, per_filter = plan_memory(config.plan, spec.padded_shape)
+        budget = get_config()["memory_budget"]
         if total > budget:
             config = dataclasses.replace(config, max_group=max(1, budget // max(1, per_filter)))
+            total = plan_memory(config.plan, spec.padded_shape)[0]
+            if total > budget:
+                warnings.warn(f"ScatteringAverager needs about {total / 2**20:.0f} MiB per sample even with "
+                              f"its filters in chunks, more than the {budget / 2**20:.0f} MiB memory budget; "
+                              "it runs one sample at a time (skphase.config_context(memory_budget=...) "
+                              "raises the budget).", ResourceWarning, stacklevel=3)
         return config
 
     def _describe(self, config):
-        spec, plan = config.spec, config.plan
-        self.n_channels_ = plan.n_channels
-        coarse = tuple(n // 2 ** self.J_ for n in spec.padded_shape)
-        self.output_shape_ = tuple(len(range(*s.indices(n))) for s, n in zip(spec.crop(self.J_), coarse))
-        self.channel_table_ = {k: v.copy() for k, v in plan.table.items()}
-
-    def _bytes_per_sample(self, config) -> int:
-        total = _step_bytes(config, config.plan)[0]
-        warn_if_over_budget(total, "ScatteringAverager")
-        return total
-
-    @staticmethod
-    def _forward(config, x):
-        return scattering(x, **config.kwargs(config.get_backend()))
-
-    @staticmethod
-    def _vjp(config, x, g):
-        return scattering_vjp(x, g, **config.kwargs(config.get_backend()))
+        op = config._make_operator(None)
+        self.output_shape_ = tuple(op.output_shape[1:])
+        self.channel_table_ = self._channel_table(config.plan.table)
 
     def _output_spatial_shape(self):
         return tuple(self.output_shape_)
 
     def _channel_names(self):
-        t = self.channel_table_
+        t = self.config_.plan.table
         two_d = len(self.input_shape_) == 2
         relu = self.config_.nonlinearity == "relu"
 

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from functools import partial
 from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _apply, _BaseConfig, _WaveletTransformer
-from .filters import filter_bank
-from .transforms._phase_harmonic import _channels_per_filter, _inverse_phases
-from .transforms import (
-    frame_bounds,
-    inverse_phase_harmonic_transform,
-    phase_harmonic_transform,
-    phase_harmonic_vjp,
-)
+from ..filters import filter_bank
+from ..operators import PhaseHarmonicOperator, frame_bounds
+from ..operators._phase_harmonic import _inverse_phases
+from ._wavelet_base import _WaveletConfig, _WaveletTransformer
 
 #: inverse_transform refuses frames whose lower/upper bound ratio is below this:
 #: the least-squares inverse would amplify rounding errors by its inverse.
@@ -26,7 +20,7 @@ MIN_FRAME_RATIO = 1e-8
 
 
 @dataclasses.dataclass(frozen=True)
-class _Config(_BaseConfig):
+class _Config(_WaveletConfig):
     n_phases: int = 4
     harmonics: tuple | None = None  # None: the rectified form
 
@@ -34,10 +28,8 @@ class _Config(_BaseConfig):
     def bank(self):
         return filter_bank(self.input_shape, self.J, L=self.L, Q=self.Q, wavelet=self.wavelet)
 
-
-def _inverse(config, u):
-    return inverse_phase_harmonic_transform(u, bank=config.bank, backend=config.get_backend(),
-                                            n_phases=config.n_phases, harmonics=config.harmonics)
+    def _make_operator(self, backend):
+        return PhaseHarmonicOperator(self.bank, backend, n_phases=self.n_phases, harmonics=self.harmonics)
 
 
 class PhaseHarmonicTransform(_WaveletTransformer):
@@ -70,6 +62,10 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         Wavelet family (see :func:`skphase.filters.filter_bank`).
     shape : tuple of int or None, default=None
         Spatial shape (H, W) when X holds flattened images.
+    multichannel : bool, default=False
+        X holds several channels per sample, (n_samples, C, H, W) images (RGB, say)
+        or (n_samples, C, N) signals; each channel is transformed alone and the
+        output has C * (channels of one) channels, input channel major.
     flatten : bool, default=True
         Return (n_samples, n_features); False keeps (n_samples, channels, *spatial).
     backend : {"numpy", "torch"}, default="numpy"
@@ -133,8 +129,8 @@ class PhaseHarmonicTransform(_WaveletTransformer):
     _progress_label = "phase harmonics"
 
     def __init__(self, J=None, *, L=8, Q=1, n_phases=4, harmonics=None, wavelet="morlet",
-                 shape=None, flatten=True, backend="numpy", device=None, batch_size="auto",
-                 n_jobs=None, verbose=0):
+                 shape=None, multichannel=False, flatten=True, backend="numpy", device=None,
+                 batch_size="auto", n_jobs=None, verbose=0):
         self.J = J
         self.L = L
         self.Q = Q
@@ -142,6 +138,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         self.harmonics = harmonics
         self.wavelet = wavelet
         self.shape = shape
+        self.multichannel = multichannel
         self.flatten = flatten
         self.backend = backend
         self.device = device
@@ -150,9 +147,8 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         self.verbose = verbose
 
     def _check_params(self):
-        shape = super()._check_params()
+        super()._check_params()
         self._harmonics()
-        return shape
 
     def _harmonics(self):
         if self.harmonics is None:
@@ -172,12 +168,11 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         if not self._geometry_allows(self.J_, self.input_shape_):
             raise ValueError(f"wavelet='bump' needs even sizes; X has spatial shape {self.input_shape_}. "
                              "Use wavelet='morlet' or pad X.")
-        return _Config(**self._base_config_fields(), n_phases=self.n_phases,
+        return _Config(**self._config_fields(), n_phases=self.n_phases,
                        harmonics=self._harmonics())
 
     def _describe(self, config):
         bank, harmonics = config.bank, config.harmonics
-        self.n_channels_ = 1 + len(bank.psi1) * _channels_per_filter(config.n_phases, harmonics)
         fields = ("kind", "n", "j", "theta", "phase", "k", "part")
         rows = [(0, -1, bank.J, -1, -1, -1, -1)]
         for n in range(len(bank.psi1)):
@@ -188,27 +183,12 @@ class PhaseHarmonicTransform(_WaveletTransformer):
                 for k in harmonics:
                     rows += [(2, n, j, theta, -1, k, part) for part in ((0,) if k == 0 else (0, 1))]
         arr = np.asarray(rows, dtype=np.int64)
-        self.channel_table_ = {f: arr[:, i].copy() for i, f in enumerate(fields)}
+        self._operator_table = {f: arr[:, i].copy() for i, f in enumerate(fields)}
+        self.channel_table_ = self._channel_table(self._operator_table)
         try:
             self.frame_bounds_ = frame_bounds(bank, config.n_phases, harmonics)
         except ValueError:  # not linearly invertible: no frame
             self.frame_bounds_ = (0.0, 0.0)
-
-    def _bytes_per_sample(self, config):
-        return 16 * 3 * int(np.prod(self.input_shape_)) * self.n_channels_
-
-    @staticmethod
-    def _forward(config, x):
-        return phase_harmonic_transform(x, bank=config.bank, backend=config.get_backend(),
-                                        n_phases=config.n_phases, harmonics=config.harmonics)
-
-    @staticmethod
-    def _vjp(config, x, g):
-        if config.harmonics is not None:
-            raise NotImplementedError("transform_vjp with harmonics needs backend='torch' (autograd); "
-                                      "the numpy backend differentiates the rectified form.")
-        return phase_harmonic_vjp(x, g, bank=config.bank, backend=config.get_backend(),
-                                  n_phases=config.n_phases)
 
     def inverse_transform(self, X):
         """Reconstruct the signals from U x (linear least squares, exact up to rounding).
@@ -224,7 +204,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
             The layout given to :meth:`fit` (flattened when ``shape`` was used).
         """
         check_is_fitted(self, "config_")
-        config = self._runtime_config()
+        config = self.config_
         _inverse_phases(config.n_phases, config.harmonics)  # raises if U is not invertible
         low, high = self.frame_bounds_
         if low < MIN_FRAME_RATIO * high:
@@ -235,8 +215,10 @@ class PhaseHarmonicTransform(_WaveletTransformer):
                 f"Q={config.Q}, L={config.L}, wavelet={config.wavelet!r}). Use a larger J, Q=1, or "
                 "wavelet='bump'.")
         U = self._check_output_like(X, "X")
-        out = self._run_batches(partial(_apply, config=config, forward=_inverse), U,
-                                self._bytes_per_sample(config), "inverse")
+        out = self._map_batches("inverse", U, (config.n_input_channels,) * bool(config.n_input_channels)
+                                + tuple(self.input_shape_), desc="inverse")
+        if self.multichannel:
+            return out
         if self._flat_images_ or len(self.input_shape_) == 1:
             return out.reshape((out.shape[0], -1))
         return out
@@ -245,7 +227,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         return tuple(self.input_shape_)
 
     def _channel_names(self):
-        t = self.channel_table_
+        t = self._operator_table
         two_d = len(self.input_shape_) == 2
         names = []
         for c in range(len(t["kind"])):

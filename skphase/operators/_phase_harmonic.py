@@ -21,12 +21,21 @@ import numpy as np
 
 from ..filters._bank import reflect_frequencies
 from ._common import nonlinearity, nonlinearity_vjp, phase_angles
+from ._operator import Operator
 
 
 def _channels_per_filter(n_phases: int, harmonics) -> int:
     if harmonics is None:
         return n_phases
     return sum(1 if k == 0 else 2 for k in harmonics)
+
+
+def _unit_power(unit, m: int):
+    # unit**m on the unit circle, with conj for negative m (unit is 0 where z is, and
+    # 0**-1 would be inf); m = 0 gives 1 everywhere, which the derivative needs.
+    if m == 0:
+        return unit * 0 + 1
+    return unit ** m if m > 0 else unit.conj() ** (-m)
 
 
 def harmonic_channels(z, harmonics, backend):
@@ -38,11 +47,55 @@ def harmonic_channels(z, harmonics, backend):
         if k == 0:
             chans.append(mod)
             continue
-        # conj(unit)**|k| for negative k: unit is 0 where z is, and 0**-1 would be inf
-        h = mod * (unit ** k if k > 0 else unit.conj() ** (-k))
+        h = mod * _unit_power(unit, k)
         chans += [h.real, h.imag]
     u = backend.stack(chans, axis=2)
     return u.reshape((u.shape[0], u.shape[1] * u.shape[2]) + tuple(u.shape[3:]))
+
+
+def harmonic_channels_vjp(z, grad, harmonics, backend):
+    """Gradient in z of <grad, harmonic_channels(z)> as d/dRe z + i d/dIm z.
+
+    With h = |z| e^{i k phase z} = z^{(k+1)/2} conj(z)^{(1-k)/2} and G the gradient on
+    (Re h, Im h), Wirtinger calculus gives
+    (1 - k)/2 conj(G) e^{i(k+1) phase z} + (1 + k)/2 G e^{i(1-k) phase z}: bounded, no
+    division by |z| (0 at z = 0 except for the linear harmonics k = +-1).
+    """
+    mod = backend.modulus(z)
+    unit = z / (mod + (mod == 0))
+    per = _channels_per_filter(0, harmonics)
+    g = grad.reshape((z.shape[0], z.shape[1], per) + tuple(z.shape[2:]))
+    out = None
+    c = 0
+    for k in harmonics:
+        if k == 0:
+            term = g[:, :, c] * unit
+            c += 1
+        else:
+            G = g[:, :, c] + 1j * g[:, :, c + 1]
+            c += 2
+            term = (1 + k) / 2 * G * _unit_power(unit, 1 - k)
+            if k != 1:
+                term = term + (1 - k) / 2 * G.conj() * _unit_power(unit, k + 1)
+        out = term if out is None else out + term
+    return out
+
+
+def _low_and_wavelets(x, bank, backend):
+    """x * phi_J (B, 1, *s) and the complex wavelet coefficients z = x * psi (B, F, *s)."""
+    ndim = bank.ndim
+    phi = backend.from_filter(bank.phi.hat[0], x.dtype)
+    psi = backend.from_filter(bank.psi1.hat[0], x.dtype)
+    X = backend.hermitian_full(backend.rfft(x, ndim), ndim, tuple(bank.shape))
+    low = backend.real(backend.ifft(X * phi, ndim))[:, None]
+    z = backend.ifft(backend.mul_periodize(X, psi, 1, ndim), ndim)
+    return low, z
+
+
+def _rho(z, n_phases, harmonics, backend):
+    if harmonics is None:
+        return nonlinearity(z, "relu", n_phases, backend)
+    return harmonic_channels(z, harmonics, backend)
 
 
 def phase_harmonic_transform(x, *, bank, backend, n_phases: int = 4, harmonics=None):
@@ -65,31 +118,83 @@ def phase_harmonic_transform(x, *, bank, backend, n_phases: int = 4, harmonics=N
         Channel 0 is x * phi_J; then for each wavelet (bank order) its C channels:
         phases p = 0..P-1, or per harmonic k: (modulus) for k = 0, (real, imag) otherwise.
     """
-    ndim = bank.ndim
-    phi = backend.from_filter(bank.phi.hat[0], x.dtype)
-    psi = backend.from_filter(bank.psi1.hat[0], x.dtype)
-    X = backend.hermitian_full(backend.rfft(x, ndim), ndim, tuple(bank.shape))
-    low = backend.real(backend.ifft(X * phi, ndim))[:, None]
-    z = backend.ifft(backend.mul_periodize(X, psi, 1, ndim), ndim)
-    if harmonics is None:
-        u = nonlinearity(z, "relu", n_phases, backend)
-    else:
-        u = harmonic_channels(z, harmonics, backend)
-    return backend.concatenate([low, u], axis=1)
+    low, z = _low_and_wavelets(x, bank, backend)
+    return backend.concatenate([low, _rho(z, n_phases, harmonics, backend)], axis=1)
 
 
-def phase_harmonic_vjp(x, grad, *, bank, backend, n_phases: int = 4):
-    """Gradient in x of <grad, U x> for the rectified form (analytic adjoint)."""
-    ndim = bank.ndim
-    n = int(np.prod(bank.shape))
-    phi = backend.from_filter(bank.phi.hat[0], x.dtype)
-    psi = backend.from_filter(bank.psi1.hat[0], x.dtype)
-    X = backend.fft(x, ndim)
-    z = backend.ifft(backend.mul_periodize(X, psi, 1, ndim), ndim)
-    g_z = nonlinearity_vjp(z, grad[:, 1:], "relu", n_phases, backend)
-    gX = backend.mul_periodize_adjoint(backend.fft(g_z, ndim), psi, 1, ndim)
-    gX = gX + backend.fft(grad[:, 0], ndim) * phi
-    return backend.real(backend.ifft(gX, ndim))
+class PhaseHarmonicOperator(Operator):
+    """U x = (x * phi_J, rho(x * psi_{alpha, lambda})) as a differentiable operator.
+
+    Parameters
+    ----------
+    bank : FilterBank
+        Its ``shape`` is the input's spatial shape (periodic convolutions).
+    backend : NumpyBackend or TorchBackend
+    n_phases : int, default=4
+        Phases of the rectified form.
+    harmonics : tuple of int or None, default=None
+        Phase harmonics k instead of the rectified form (any sign).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skphase.backends import get_backend
+    >>> from skphase.filters import filter_bank
+    >>> from skphase.operators import PhaseHarmonicOperator
+    >>> op = PhaseHarmonicOperator(filter_bank((32,), 3), get_backend("numpy"))
+    >>> x = np.random.default_rng(0).standard_normal((2, 32))
+    >>> U, pullback = op.vjp(x)
+    >>> U.shape, pullback(np.ones_like(U)).shape
+    ((2, 17, 32), (2, 32))
+    """
+
+    def __init__(self, bank, backend, *, n_phases: int = 4, harmonics=None):
+        self.bank = bank
+        self.backend = backend
+        self.n_phases = int(n_phases)
+        self.harmonics = None if harmonics is None else tuple(int(k) for k in harmonics)
+        self.input_shape = tuple(bank.shape)
+        per = _channels_per_filter(self.n_phases, self.harmonics)
+        self.output_shape = (1 + len(bank.psi1) * per,) + self.input_shape
+
+    def forward(self, x):
+        self._check_input(x)
+        return phase_harmonic_transform(x, bank=self.bank, backend=self.backend,
+                                        n_phases=self.n_phases, harmonics=self.harmonics)
+
+    def _analytic_vjp(self, x):
+        self._check_input(x)
+        backend, bank, ndim = self.backend, self.bank, self.bank.ndim
+        low, z = _low_and_wavelets(x, bank, backend)
+        U = backend.concatenate([low, _rho(z, self.n_phases, self.harmonics, backend)], axis=1)
+        n_batch = x.shape[0]
+
+        def pullback(g):
+            g = backend.asarray(g, U.dtype)
+            self._check_output_gradient(g, n_batch)
+            phi = backend.from_filter(bank.phi.hat[0], x.dtype)
+            psi = backend.from_filter(bank.psi1.hat[0], x.dtype)
+            if self.harmonics is None:
+                g_z = nonlinearity_vjp(z, g[:, 1:], "relu", self.n_phases, backend)
+            else:
+                g_z = harmonic_channels_vjp(z, g[:, 1:], self.harmonics, backend)
+            # z = ifft(X psi) and low = Re(ifft(X phi)): adjoints are fft / N, and X = fft(x)
+            # brings the N back, so the 1/N and N cancel.
+            gX = backend.mul_periodize_adjoint(backend.fft(g_z, ndim), psi, 1, ndim)
+            gX = gX + backend.fft(g[:, 0], ndim) * phi.conj()
+            return backend.real(backend.ifft(gX, ndim))
+
+        return U, pullback
+
+    def inverse(self, U):
+        """x from U x (linear least squares, exact up to rounding)."""
+        return inverse_phase_harmonic_transform(U, bank=self.bank, backend=self.backend,
+                                                n_phases=self.n_phases, harmonics=self.harmonics)
+
+    def bytes_per_sample(self, itemsize: int = 8, *, pullback: bool = False) -> int:
+        n = int(np.prod(self.input_shape))
+        complex_maps = len(self.bank.psi1) * (3 if pullback else 2)
+        return 2 * itemsize * n * complex_maps + itemsize * n * self.output_shape[0] * (2 if pullback else 1)
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,122 @@
+"""Phase-harmonic moments of one 256x256 image: skphase vs pywph 1.1.3, statistics and loss+gradient.
+
+Same image (scikit-image's gravel, standardised) for both, in one run; medians of ``--repeats``
+calls after one warm-up. skphase: numpy backend (analytic gradient, float64) and torch CPU
+(autograd, float64). pywph: its default single precision, the loss summed over its chunks with
+one backward per chunk (its documented synthesis loop). pywph is optional (``pip install
+pywph==1.1.3``, the ``[bench]`` extra); without it only skphase is timed.
+
+    python benchmarks/bench_moments.py [--repeats 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from _common import machine_line, median_time, peak_memory_mb
+
+
+def cpu_time(func, repeats: int) -> float:
+    """Median CPU seconds (all threads) of one call: the work done, less sensitive to machine load."""
+    func()
+    times = []
+    for _ in range(repeats):
+        t = time.process_time()
+        func()
+        times.append(time.process_time() - t)
+    return float(np.median(times))
+from skphase.datasets import load_texture
+from skphase.synthesis._loss import MomentLoss
+from skphase.synthesis._model import MomentModel
+
+CASES = [(5, 4, 2), (5, 8, 2)]  # J, L, shifts (pywph dn)
+
+
+def _ours(img, J, L, n_shifts, backend):
+    model = MomentModel(shape=img.shape, J=J, L=L, wavelet="morlet", n_phases=4, n_shifts=n_shifts,
+                        delta_j=None, delta_theta=None, backend=backend)
+    engine = model.moments()
+    b = engine.backend
+    x = b.asarray(img[None], np.float64)
+    target = np.asarray(b.to_numpy(engine.forward(x)))[0]
+    loss = MomentLoss(engine, target, np.maximum(np.abs(target), 1e-3))
+    y = (img + 0.1 * np.random.default_rng(0).standard_normal(img.shape)).ravel()
+    return engine.plan.n_moments, (lambda: engine.forward(x)), (lambda: loss.value_and_grad(y))
+
+
+def _pywph(img, J, L, dn):
+    import pywph
+    import torch
+
+    t = time.perf_counter()
+    op = pywph.WPHOp(img.shape[0], img.shape[1], J, L=L, dn=dn, device="cpu")
+    build = time.perf_counter() - t
+    target = op.apply(img, norm="auto")
+    n = int(target.numel())
+    y = img + 0.1 * np.random.default_rng(0).standard_normal(img.shape)
+
+    def stats():
+        return op.apply(img, norm="auto")
+
+    def loss_grad():
+        x = torch.from_numpy(y).requires_grad_(True)
+        x, n_chunks = op.preconfigure(x, requires_grad=True)
+        total = 0.0
+        for i in range(n_chunks):
+            coeffs, idx = op.apply(x, i, norm="auto", ret_indices=True)
+            loss = torch.sum(torch.abs(coeffs - target[idx]) ** 2)
+            loss.backward(retain_graph=True)
+            total += float(loss.detach())
+        return total, x.grad.numpy().ravel()
+
+    return n, build, stats, loss_grad
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="128x128, J=4, L=4 only")
+    args = parser.parse_args(argv)
+    size = 128 if args.quick else 256
+    cases = [(4, 4, 2)] if args.quick else CASES
+    img = load_texture("gravel", size=size)
+    print(machine_line())
+    print(f"image gravel {size}x{size}; skphase float64, pywph float32 (its default)")
+    try:
+        import pywph  # noqa: F401
+        have_pywph = True
+    except ImportError:
+        have_pywph = False
+        print("pywph not installed: skipped (pip install pywph==1.1.3)")
+    rows = []
+    for J, L, dn in cases:
+        for backend in ("numpy", "torch"):
+            try:
+                n, stats, lg = _ours(img, J, L, dn, backend)
+            except ImportError:
+                continue
+            ts, tl = median_time(stats, args.repeats), median_time(lg, args.repeats)
+            cs, cl = cpu_time(stats, args.repeats), cpu_time(lg, args.repeats)
+            mem = peak_memory_mb(lg) if backend == "numpy" else float("nan")
+            rows.append((f"skphase {backend}", J, L, dn, f"{n} real", ts, tl, cs, cl, mem))
+            print(rows[-1])
+        if have_pywph:
+            n, build, stats, lg = _pywph(img, J, L, dn)
+            ts, tl = median_time(stats, args.repeats), median_time(lg, args.repeats)
+            cs, cl = cpu_time(stats, args.repeats), cpu_time(lg, args.repeats)
+            rows.append((f"pywph (build {build:.1f} s)", J, L, dn, f"{n} complex", ts, tl, cs, cl,
+                         float("nan")))
+            print(rows[-1])
+    print()
+    print("| code | J | L | shifts (dn) | moments | statistics s (CPU s) | loss+gradient s (CPU s) | "
+          "peak MiB (numpy) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, J, L, dn, n, ts, tl, cs, cl, mem in rows:
+        print(f"| {name} | {J} | {L} | {dn} | {n} | {ts:.3f} ({cs:.2f}) | {tl:.3f} ({cl:.2f}) | {mem:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

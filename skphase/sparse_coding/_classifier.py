@@ -1,0 +1,383 @@
+"""LISTAClassifier: features -> standardisation -> L -> unit norm -> ISTC code in D -> pool -> W."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _istc_network as net
+from ._lista import _Adam
+
+_DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
+
+
+class LISTAClassifier(ClassifierMixin, BaseEstimator):
+    """Sparse-code classifier trained end to end (Zarka, Thiry, Angles & Mallat, ICLR 2020).
+
+    Each sample's features, seen as C channels at P positions (``shape=(C, H, W)``, or one
+    position when ``shape`` is None), are standardised per channel, reduced per position by a
+    learned linear map L (C -> ``n_reduced``, a 1x1 convolution), normalised to unit norm,
+    sparse-coded in a learned dictionary D of ``n_components`` unit-norm atoms by ``n_layers``
+    homotopy ISTC layers (non-negative codes, thresholds decreasing geometrically from 1 to a
+    learned lambda*), pooled (``"none"`` keeps positions, ``"mean"`` averages them), and
+    classified by a softmax layer W. L, D, lambda*, the ISTC step and W are trained jointly by
+    minibatch Adam with early stopping on a held-out ``validation_fraction``.
+
+    Parameters
+    ----------
+    shape : tuple of int (C, H, W) or (C, P), or None, default=None
+        Layout of the flattened features (channels first), e.g. ``(n_channels_,
+        *output_shape_)`` of a :class:`~skphase.ScatteringAverager`. None: one position.
+    n_reduced : int, default=32
+        Output channels of L.
+    n_components : int, default=128
+        Atoms in D.
+    n_layers : int, default=8
+        ISTC layers.
+    lambda_init : float, default=0.1
+        Initial final threshold lambda* (learned, in (0, 1]).
+    pooling : {"none", "mean"}, default="none"
+        Keep the codes of every position, or average them.
+    learning_rate : float, default=3e-3
+        Adam step size.
+    weight_decay : float, default=1e-4
+        l2 penalty on L and W.
+    batch_size : int, default=64
+    max_epochs : int, default=60
+    validation_fraction : float, default=0.1
+        Held out (stratified) for early stopping; 0 disables it (train for max_epochs).
+    n_iter_no_change : int, default=5
+        Epochs without a lower validation loss before stopping; the best epoch is kept.
+    backend : {"numpy", "torch"}, default="numpy"
+        Own backpropagation in numpy, or torch autograd (``device`` for GPU).
+    device : str or None, default=None
+        torch device ("cuda", "cpu"); torch backend only.
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+        Print the loss and validation accuracy per epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    params_ : dict of ndarray
+        Trained L, D, s = log lambda*, e = log eta, W, b (numpy arrays, whatever the backend).
+    mean_, scale_ : ndarray of shape (C,)
+        Per-channel standardisation.
+    lambda_ : float
+        Learned final threshold lambda*.
+    n_iter_ : int
+        Epochs run.
+    best_validation_score_ : float or None
+        Validation accuracy at the kept epoch.
+    loss_curve_ : list of float
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skphase.sparse_coding import LISTAClassifier
+    >>> X, y = make_classification(n_samples=120, n_features=10, random_state=0)
+    >>> clf = LISTAClassifier(n_reduced=8, n_components=16, max_epochs=10, random_state=0)
+    >>> clf.fit(X, y).score(X, y) > 0.8
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "shape": [None, tuple, list],
+        "n_reduced": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "lambda_init": [Interval(Real, 0, 1, closed="right")],
+        "pooling": [StrOptions({"none", "mean"})],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "backend": [StrOptions({"numpy", "torch"})],
+        "device": [None, str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, shape=None, *, n_reduced=32, n_components=128, n_layers=8,
+                 lambda_init=0.1, pooling="none", learning_rate=3e-3, weight_decay=1e-4,
+                 batch_size=64, max_epochs=60, validation_fraction=0.1, n_iter_no_change=5,
+                 backend="numpy", device=None, random_state=None, verbose=0):
+        self.shape = shape
+        self.n_reduced = n_reduced
+        self.n_components = n_components
+        self.n_layers = n_layers
+        self.lambda_init = lambda_init
+        self.pooling = pooling
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.backend = backend
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # --- checks ------------------------------------------------------------------------------
+    def _check_params(self):
+        self._validate_params()
+        for name in ("n_reduced", "n_components", "n_layers", "batch_size", "max_epochs",
+                     "n_iter_no_change"):
+            if isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be an int, got {getattr(self, name)!r}.")
+        if self.backend == "numpy" and self.device is not None:
+            raise ValueError(f"device={self.device!r} needs backend='torch'.")
+        if self.backend == "torch":
+            try:
+                import torch
+            except ImportError as exc:  # pragma: no cover - depends on the environment
+                raise ImportError("backend='torch' needs PyTorch: pip install torch") from exc
+            if str(self.device or "cpu").startswith("cuda") and not torch.cuda.is_available():
+                raise ValueError(f"device={self.device!r} but torch sees no CUDA device.")
+
+    def _layout(self, n_features):
+        """(C, P) of the features, checked against ``shape``."""
+        if self.shape is None:
+            return n_features, 1
+        shape = tuple(self.shape)
+        if len(shape) < 1 or not all(isinstance(v, (int, np.integer)) and v > 0 for v in shape):
+            raise ValueError(f"shape must be a tuple of positive ints (C, H, W); got {self.shape!r}.")
+        if int(np.prod(shape)) != n_features:
+            raise ValueError(f"shape={shape} holds {int(np.prod(shape))} values per sample but X "
+                             f"has {n_features} features.")
+        return shape[0], int(np.prod(shape[1:]))
+
+    def _structured(self, X):
+        C, P = self._layout_
+        return ((X.reshape(X.shape[0], C, P) - self.mean_[:, None]) / self.scale_[:, None]
+                ).transpose(0, 2, 1)
+
+    # --- training ------------------------------------------------------------------------------
+    def fit(self, X, y):
+        """Train L, D, lambda*, the ISTC step and W on (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_params()
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(f"LISTAClassifier needs samples of at least 2 classes; got one class "
+                             f"({self.classes_[0]!r}).")
+        self._init_model(X, self._rng())
+        return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
+                           self.validation_fraction)
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over (X, y), without early stopping (a stream's next chunk).
+
+        ``classes`` (all the labels of the stream) is required on the first call.
+
+        Returns
+        -------
+        self : object
+        """
+        first = not hasattr(self, "params_")
+        if first:
+            self._check_params()
+            if classes is None:
+                raise ValueError("classes must be given on the first call to partial_fit.")
+            classes = np.unique(classes)
+            if len(classes) < 2:
+                raise ValueError(f"LISTAClassifier needs at least 2 classes; got {classes!r}.")
+        X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
+        check_classification_targets(y)
+        if first:
+            self.classes_ = classes
+            self._init_model(X, self._rng())
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(f"y has labels {unknown[:5].tolist()} not in classes_ "
+                             f"{self.classes_[:10].tolist()}.")
+        return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
+
+    def _rng(self):
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        self._rng_ = np.random.default_rng(seed)
+        return self._rng_
+
+    def _init_model(self, X, rng):
+        self._layout_ = self._layout(X.shape[1])
+        C, P = self._layout_
+        Xs = X.reshape(X.shape[0], C, P)
+        self.mean_ = Xs.mean(axis=(0, 2))
+        scale = Xs.std(axis=(0, 2))
+        self.scale_ = np.where(scale > 1e-12 * max(1.0, scale.max()), scale, 1.0)
+        self.params_ = net.init_params(self._structured(X), self.n_reduced, self.n_components,
+                                       float(self.lambda_init), len(self.classes_), self.pooling,
+                                       rng)
+        self._optimizer_ = None
+        self._torch_optimizer_state_ = None
+        self.n_iter_ = 0
+        self.loss_curve_ = []
+        self.best_validation_score_ = None
+
+    def _trainer(self):
+        if self.backend == "torch":
+            from ._torch_models import TorchTrainer
+
+            return TorchTrainer(self)
+        return _NumpyTrainer(self)
+
+    def _train(self, X, y_idx, n_epochs, validation_fraction, reset_log=True):
+        rng = self._rng_
+        Z = self._structured(X)
+        Zv = yv = None
+        if validation_fraction > 0:
+            n_classes = len(self.classes_)
+            n_val = int(np.ceil(validation_fraction * len(y_idx)))
+            stratify = y_idx if (np.bincount(y_idx).min() >= 2 and n_val >= n_classes) else None
+            if n_val >= 1 and len(y_idx) - n_val >= 1:
+                tr, va = train_test_split(np.arange(len(y_idx)), test_size=n_val,
+                                          stratify=stratify, random_state=rng.integers(2**31 - 1))
+                Z, Zv, yv, y_idx = Z[tr], Z[va], y_idx[va], y_idx[tr]
+        trainer = self._trainer()
+        best = None
+        stall = 0
+        start = time.perf_counter()
+        try:
+            for epoch in range(n_epochs):
+                loss = trainer.epoch(Z, y_idx, rng)
+                self.n_iter_ += 1
+                self.loss_curve_.append(loss)
+                score = None
+                if Zv is not None:
+                    # the validation loss is smoother than its accuracy on small sets
+                    logits_v = trainer.logits(Zv)
+                    val_loss = net.cross_entropy(logits_v, yv)[0]
+                    score = float(np.mean(np.argmax(logits_v, axis=1) == yv))
+                    if best is None or val_loss < best[1]:
+                        best = (score, val_loss, trainer.state())
+                        stall = 0
+                    else:
+                        stall += 1
+                if self.verbose:
+                    extra = f", validation accuracy {score:.4f}" if score is not None else ""
+                    print(f"epoch {self.n_iter_}: loss {loss:.4f}{extra} "
+                          f"({time.perf_counter() - start:.1f} s)")
+                if stall >= self.n_iter_no_change:
+                    break
+        except KeyboardInterrupt:
+            warnings.warn("LISTAClassifier training interrupted: keeping the best model so far.",
+                          RuntimeWarning, stacklevel=2)
+        if best is not None:
+            trainer.load(best[2])
+            self.best_validation_score_ = best[0]
+        trainer.store()
+        return self
+
+    # --- prediction --------------------------------------------------------------------------
+    @property
+    def lambda_(self) -> float:
+        check_is_fitted(self, "params_")
+        return float(np.exp(self.params_["s"]))
+
+    def _logits(self, X):
+        check_is_fitted(self, "params_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        Z = self._structured(X)
+        out = []
+        for s in range(0, Z.shape[0], 1024):
+            out.append(net.forward(self.params_, Z[s:s + 1024], self.n_layers, self.pooling))
+        return np.concatenate(out, axis=0)
+
+    def decision_function(self, X):
+        """Logits, shape (n_samples, n_classes); (n_samples,) for two classes (class 1 vs 0)."""
+        logits = self._logits(X)
+        return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
+
+    def predict_proba(self, X):
+        """Softmax class probabilities, shape (n_samples, n_classes)."""
+        logits = self._logits(X)
+        z = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`."""
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """The most probable class of each sample."""
+        logits = self._logits(X)
+        return self.classes_[np.argmax(logits, axis=1)]
+
+    def transform_codes(self, X):
+        """The pooled sparse codes of X (the input of W), shape (n_samples, n_pooled)."""
+        check_is_fitted(self, "params_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return net.forward(self.params_, self._structured(X), self.n_layers, self.pooling,
+                           cache=True)[1]["F"]
+
+
+class _NumpyTrainer:
+    """Minibatch Adam on the numpy network; the estimator's params_ are trained in place."""
+
+    def __init__(self, est):
+        self.est = est
+        self.params = est.params_
+        if est._optimizer_ is None:
+            names = net.PARAM_NAMES
+            est._optimizer_ = _Adam([self.params[k] for k in names],
+                                    [est.learning_rate] * len(names))
+        self.opt = est._optimizer_
+        for k in ("s", "e"):  # 0-d arrays are updated in place by Adam: keep them arrays
+            self.params[k] = np.asarray(self.params[k], dtype=np.float64)
+        self.opt.params = [self.params[k] for k in net.PARAM_NAMES]
+
+    def epoch(self, Z, y_idx, rng) -> float:
+        est = self.est
+        order = rng.permutation(Z.shape[0])
+        net.refresh_code_statistics(self.params, Z[order[:1024]], est.n_layers, est.pooling)
+        total = 0.0
+        for s in range(0, len(order), est.batch_size):
+            idx = order[s:s + est.batch_size]
+            logits, saved = net.forward(self.params, Z[idx], est.n_layers, est.pooling, cache=True)
+            loss, dlogits = net.cross_entropy(logits, y_idx[idx])
+            grads = net.backward(self.params, saved, dlogits, est.n_layers, est.pooling)
+            for k in _DECAYED:
+                grads[k] = grads[k] + est.weight_decay * self.params[k]
+            self.opt.step([grads[k] for k in net.PARAM_NAMES])
+            net.project(self.params)
+            total += loss * len(idx)
+        return total / len(order)
+
+    def logits(self, Z):
+        return net.forward(self.params, Z, self.est.n_layers, self.est.pooling)
+
+    def state(self):
+        return {k: np.array(v, copy=True) for k, v in self.params.items()}
+
+    def load(self, state):
+        for k, v in state.items():
+            self.params[k][...] = v
+
+    def store(self):
+        pass

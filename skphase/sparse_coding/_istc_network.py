@@ -1,0 +1,148 @@
+"""The classifier network of Zarka, Thiry, Angles & Mallat (ICLR 2020), in numpy with its own
+backpropagation.
+
+On standardised features z (n, P positions, C channels):
+
+    y = z L^T                                  linear reduction per position (a 1x1 convolution)
+    u = y / sqrt(|y|^2 + eps)                  unit norm per position
+    a_0 = 0, a_{n+1} = relu(a_n + eta (u - a_n D) D^T - eta lambda_n)      n = 0..K-1 (ISTC)
+    lambda_n = lambda*^((n+1)/K)               geometric homotopy from 1 (>= max|D u|) to lambda*
+    f = pool(a)                                "none" (keep positions) or "mean" over positions
+    g = (f - mu) / sigma                       code standardisation (a BatchNorm without
+                                               affine part: mu, sigma are refreshed from the
+                                               training codes each epoch, constants in between)
+    logits = g W^T + b
+
+Parameters: L (r, C), D (k, r) with unit-norm atoms (projected after each step), s = log lambda*,
+e = log eta, W (n_classes, n_features_pooled), b. The torch twin is in ``_torch_models.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EPS = 1e-6
+PARAM_NAMES = ("L", "D", "s", "e", "W", "b")
+
+
+def pooled_width(n_positions: int, n_components: int, pooling: str) -> int:
+    return n_components * (n_positions if pooling == "none" else 1)
+
+
+def init_params(Z, n_reduced: int, n_components: int, lam: float, n_classes: int, pooling: str,
+                rng) -> dict:
+    """L from the principal directions of the per-position vectors, D from normalised samples."""
+    n, P, C = Z.shape
+    rows = Z.reshape(n * P, C)
+    sub = rows[rng.choice(rows.shape[0], size=min(rows.shape[0], 5000), replace=False)]
+    _, _, Vt = np.linalg.svd(sub - sub.mean(axis=0), full_matrices=False)
+    L = np.zeros((n_reduced, C))
+    m = min(n_reduced, Vt.shape[0])
+    L[:m] = Vt[:m]
+    if m < n_reduced:
+        L[m:] = rng.standard_normal((n_reduced - m, C)) / np.sqrt(C)
+    Y = sub @ L.T
+    U = Y / np.sqrt((Y * Y).sum(axis=1, keepdims=True) + EPS)
+    take = rng.choice(U.shape[0], size=min(U.shape[0], n_components), replace=False)
+    D = U[take]
+    if D.shape[0] < n_components:
+        D = np.vstack([D, rng.standard_normal((n_components - D.shape[0], n_reduced))])
+    D = D + 0.01 * rng.standard_normal(D.shape)  # duplicate samples must not give duplicate atoms
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    eta = 1.0 / float(np.linalg.eigvalsh(D @ D.T)[-1])
+    width = pooled_width(P, n_components, pooling)
+    return {"L": L, "D": D, "s": np.array(np.log(lam)), "e": np.array(np.log(eta)),
+            "W": np.zeros((n_classes, width)), "b": np.zeros(n_classes),
+            "mu": np.zeros(width), "sigma": np.ones(width)}
+
+
+def refresh_code_statistics(params: dict, Z, n_layers: int, pooling: str) -> None:
+    """Set mu and sigma to the mean and standard deviation of the pooled codes of Z."""
+    F = forward(params, Z, n_layers, pooling, cache=True)[1]["F"]
+    params["mu"][...] = F.mean(axis=0)
+    params["sigma"][...] = np.sqrt(F.var(axis=0) + 1e-4)
+
+
+def forward(params: dict, Z, n_layers: int, pooling: str, cache: bool = False):
+    """Logits of standardised features Z (n, P, C); with ``cache``, what :func:`backward` needs."""
+    n, P, C = Z.shape
+    L, D, W, b = params["L"], params["D"], params["W"], params["b"]
+    s, eta = float(params["s"]), float(np.exp(params["e"]))
+    rows = Z.reshape(n * P, C)
+    Y = rows @ L.T
+    nu = np.sqrt((Y * Y).sum(axis=1, keepdims=True) + EPS)
+    U = Y / nu
+    A = np.zeros((n * P, D.shape[0]))
+    layers = []
+    for i in range(n_layers):
+        lam = np.exp(s * (i + 1) / n_layers)
+        R = U - A @ D if i else U
+        RDt = R @ D.T
+        pre = A + eta * RDt - eta * lam
+        layers.append((A, R, RDt, pre, lam))
+        A = np.maximum(pre, 0)
+    codes = A.reshape(n, P, -1)
+    F = codes.reshape(n, -1) if pooling == "none" else codes.mean(axis=1)
+    logits = ((F - params["mu"]) / params["sigma"]) @ W.T + b
+    if not cache:
+        return logits
+    return logits, {"rows": rows, "Y": Y, "nu": nu, "U": U, "layers": layers, "F": F,
+                    "shape": (n, P, C), "eta": eta}
+
+
+def backward(params: dict, saved: dict, dlogits, n_layers: int, pooling: str) -> dict:
+    """Gradients of a scalar in every parameter, given its gradient in the logits."""
+    n, P, C = saved["shape"]
+    D, W = params["D"], params["W"]
+    s, eta = float(params["s"]), saved["eta"]
+    G = (saved["F"] - params["mu"]) / params["sigma"]
+    grads = {"W": dlogits.T @ G, "b": dlogits.sum(axis=0)}
+    dF = (dlogits @ W) / params["sigma"]
+    k = D.shape[0]
+    if pooling == "none":
+        dA = dF.reshape(n * P, k)
+    else:
+        dA = np.repeat(dF[:, None, :] / P, P, axis=1).reshape(n * P, k)
+    dD = np.zeros_like(D)
+    dU = np.zeros_like(saved["U"])
+    ds = 0.0
+    deta = 0.0
+    for i in range(n_layers - 1, -1, -1):
+        A, R, RDt, pre, lam = saved["layers"][i]
+        dpre = dA * (pre > 0)
+        total = dpre.sum()
+        # pre = A + eta R D^T - eta lam,  R = U - A D,  lam = exp(s (i+1)/K)
+        deta += float((dpre * RDt).sum()) - lam * total
+        ds += -eta * total * lam * (i + 1) / n_layers
+        dR = eta * (dpre @ D)
+        dD += eta * (dpre.T @ R)
+        dU += dR
+        if i:
+            dD -= A.T @ dR
+            dA = dpre - dR @ D.T
+    Y, nu = saved["Y"], saved["nu"]
+    dY = dU / nu - Y * ((dU * Y).sum(axis=1, keepdims=True) / nu ** 3)
+    grads["L"] = dY.T @ saved["rows"]
+    grads["D"] = dD
+    grads["s"] = np.array(ds)
+    grads["e"] = np.array(deta * eta)
+    return grads
+
+
+def cross_entropy(logits, y_idx):
+    """Mean softmax cross-entropy and its gradient in the logits."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    n = logits.shape[0]
+    loss = -np.log(p[np.arange(n), y_idx] + 1e-300).mean()
+    g = p
+    g[np.arange(n), y_idx] -= 1
+    return loss, g / n
+
+
+def project(params: dict) -> None:
+    """Keep the atoms on the unit sphere and lambda* in (0, 1]."""
+    D = params["D"]
+    D /= np.maximum(np.linalg.norm(D, axis=1, keepdims=True), 1e-12)
+    np.minimum(params["s"], 0.0, out=params["s"])

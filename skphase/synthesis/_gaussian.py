@@ -1,0 +1,139 @@
+"""GaussianSynthesizer: the power-spectrum model (random phases), the baseline that misses structure."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._validation import check_signals
+from ._synthesizer import _seed_of, shape_param
+
+
+def _resample_spectrum(power: np.ndarray, shape: tuple) -> np.ndarray:
+    """The power spectrum on another grid: through the autocovariance, cut to |tau| < min size / 2."""
+    if tuple(power.shape) == tuple(shape):
+        return power
+    acov = np.fft.ifftn(power).real
+    out = np.zeros(shape)
+    half = [min(a, b) // 2 for a, b in zip(power.shape, shape)]
+    idx = np.meshgrid(*[np.r_[0:h, -h + 1:0] if h > 0 else np.r_[0:1] for h in half], indexing="ij")
+    out[tuple(idx)] = acov[tuple(idx)]
+    # the autocovariance is intensive: its transform on the new grid is the spectrum there
+    return np.maximum(np.fft.fftn(out).real, 0.0)
+
+
+class GaussianSynthesizer(BaseEstimator):
+    """Stationary Gaussian model: keeps the mean and the power spectrum, draws random phases.
+
+    The model a phase-harmonic synthesis is compared with (seed, slide 17): it has
+    the target's second-order statistics but none of its non-Gaussian structure
+    (sparse edges, intermittency, time asymmetry). Periodic.
+
+    Parameters
+    ----------
+    shape : tuple of int or None, default=None
+        Spatial shape (H, W) when X holds flattened images.
+    output_shape : tuple of int or None, default=None
+        Shape of the samples (None: the target's); on another grid the spectrum is
+        recomputed from the autocovariance, cut to the smaller half-size.
+    random_state : int, RandomState or None, default=None
+        Seeds :meth:`sample`.
+
+    Attributes
+    ----------
+    input_shape_ : tuple of int
+        Spatial shape of the realisations.
+    n_features_in_ : int
+        Values per realisation.
+    mean_ : float
+        Mean of the realisations.
+    power_spectrum_ : ndarray of shape input_shape_
+        Periodogram |fft(x - mean)|^2 / size, averaged over realisations.
+    target_dtype_ : numpy dtype
+        dtype of the realisations; samples have it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skphase.synthesis import GaussianSynthesizer
+    >>> x = np.cumsum(np.random.default_rng(0).standard_normal((1, 128)), axis=1)
+    >>> GaussianSynthesizer(random_state=0).fit(x).sample(3).shape
+    (3, 128)
+    """
+
+    _parameter_constraints: dict = {
+        "shape": [None, "array-like"],
+        "output_shape": [None, "array-like"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, shape=None, output_shape=None, random_state=None):
+        self.shape = shape
+        self.output_shape = output_shape
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Estimate the mean and the power spectrum.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_realisations, N), (n_realisations, H, W), or
+            (n_realisations, H * W) with ``shape``
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        shape = shape_param("shape", self.shape)
+        X, spatial, _ = check_signals(self, X, reset=True, shape=shape)
+        self.input_shape_ = spatial
+        self._flat_images_ = shape is not None and len(spatial) == 2
+        self.target_dtype_ = X.dtype
+        X = np.asarray(X, dtype=np.float64)
+        self.mean_ = float(X.mean())
+        axes = tuple(range(1, X.ndim))
+        spec = np.abs(np.fft.fftn(X - self.mean_, axes=axes)) ** 2 / np.prod(spatial)
+        self.power_spectrum_ = spec.mean(axis=0)
+        return self
+
+    def sample(self, n_samples: int = 1, random_state=None) -> np.ndarray:
+        """Draw Gaussian fields with the fitted spectrum.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState or None, default=None
+            None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, *output_shape)
+        """
+        check_is_fitted(self, "power_spectrum_")
+        if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        out = (self.input_shape_ if self.output_shape is None
+               else shape_param("output_shape", self.output_shape))
+        if len(out) != len(self.input_shape_):
+            raise ValueError(f"output_shape must have {len(self.input_shape_)} dimension(s); got {out}.")
+        rng = _seed_of(self.random_state if random_state is None else random_state, "random_state")
+        power = _resample_spectrum(self.power_spectrum_, tuple(out))
+        noise = rng.standard_normal((int(n_samples),) + tuple(out))
+        axes = tuple(range(1, noise.ndim))
+        # white noise has E|fft|^2 = size; shaping its spectrum keeps Hermitian symmetry (real output)
+        y = np.fft.ifftn(np.fft.fftn(noise, axes=axes) * np.sqrt(power), axes=axes).real + self.mean_
+        y = y.astype(self.target_dtype_, copy=False)
+        if self._flat_images_ or len(out) == 1:
+            y = y.reshape((y.shape[0], -1))
+        return y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags

@@ -1,0 +1,56 @@
+"""The normalised moment-matching loss and its gradient in the signal."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class MomentLoss:
+    """l(y) = sum_m ((Phi_m(y) - target_m) / scale_m)^2 for one signal y.
+
+    ``scale`` is explicit state (set by the estimator's ``fit``), never taken
+    from the first input seen. ``value_and_grad`` takes and returns flat float64
+    numpy vectors, as scipy's optimisers want: the numpy backend differentiates
+    analytically (moments' adjoint, then the operator's pullback); the torch
+    backend uses autograd, on its device.
+    """
+
+    def __init__(self, moments, target, scale) -> None:
+        target = np.asarray(target, dtype=np.float64)
+        scale = np.asarray(scale, dtype=np.float64)
+        n = moments.plan.n_moments
+        if target.shape != (n,) or scale.shape != (n,):
+            raise ValueError(f"target and scale must have shape ({n},); "
+                             f"got {target.shape} and {scale.shape}.")
+        self.moments = moments
+        self.shape = (1,) + tuple(moments.spatial)
+        b = moments.backend
+        self._target = b.asarray(target, np.float64)
+        self._inv_scale = b.asarray(1.0 / scale, np.float64)
+
+    def relative_error(self, loss: float) -> float:
+        """sqrt(loss / sum (target / scale)^2): the relative moment error."""
+        b = self.moments.backend
+        ref = float(b.to_numpy(((self._target * self._inv_scale) ** 2).sum()))
+        return float(np.sqrt(loss / ref)) if ref > 0 else float(np.sqrt(loss))
+
+    def value(self, y: np.ndarray) -> float:
+        b = self.moments.backend
+        phi = self.moments.forward(b.asarray(np.reshape(y, self.shape), np.float64))
+        r = (phi[0] - self._target) * self._inv_scale
+        return float(b.to_numpy((r ** 2).sum()))
+
+    def value_and_grad(self, y: np.ndarray) -> tuple[float, np.ndarray]:
+        b = self.moments.backend
+        x = b.asarray(np.reshape(y, self.shape), np.float64)
+        if b.name == "torch":
+            x = x.detach().requires_grad_(True)
+            phi = self.moments.forward(x)
+            r = (phi[0] - self._target) * self._inv_scale
+            loss = (r ** 2).sum()
+            loss.backward()
+            return float(loss.detach().cpu()), b.to_numpy(x.grad).ravel().astype(np.float64)
+        phi, pullback = self.moments.vjp(x)
+        r = (phi[0] - self._target) * self._inv_scale
+        grad = pullback((2.0 * r * self._inv_scale)[None])
+        return float((r ** 2).sum()), np.asarray(grad, dtype=np.float64).ravel()

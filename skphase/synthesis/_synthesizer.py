@@ -1,0 +1,441 @@
+"""PhaseHarmonicSynthesizer: a stationary model from phase-harmonic moments, sampled by moment matching."""
+
+from __future__ import annotations
+
+import math
+import os
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted
+
+from ..backends import get_backend
+from ..utils._params import Shape, check_param
+from ..utils._validation import check_signals
+from ._loss import MomentLoss
+from ._model import MomentModel, same_table
+from ._optimize import minimize_lbfgs
+from ._table import FAMILIES, moment_names, wavelet_scales
+
+#: auto J: the coarsest wavelet spans at most a quarter (images) / an eighth (series) of the grid
+MAX_AUTO_J = {1: 12, 2: 5}
+#: scales below this fraction of the largest are floored (bands with no energy)
+SCALE_FLOOR = 1e-8
+
+
+def shape_param(name, value):
+    """``value`` as a tuple of 1 or 2 positive ints, or None; an error naming ``name`` otherwise."""
+    check_param(name, value, [None, Shape((1, 2))])
+    return None if value is None else tuple(int(s) for s in value)
+
+
+def check_seed(random_state, name="random_state") -> np.random.RandomState:
+    """``check_random_state`` with a message that names the argument."""
+    from sklearn.utils import check_random_state
+
+    try:
+        return check_random_state(random_state)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be None, an int in [0, 2**32 - 1] or a numpy RandomState/Generator; "
+                         f"got {random_state!r}.") from None
+
+
+def _seed_of(random_state, name) -> np.random.RandomState:
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(random_state.integers(2**31 - 1))
+    if isinstance(random_state, (bool, np.bool_)):
+        raise ValueError(f"{name} must be None, an int or a RandomState; got {random_state!r}.")
+    return check_seed(random_state, name)
+
+
+def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Per-moment normalisation from the realisations X (fit-time state, see the estimator).
+
+    Covariances are divided by sqrt(var_a var_b) of the target's channels (a correlation
+    coefficient), means of envelopes by their root mean square, the low-pass mean by the
+    target's standard deviation and its variance by itself.
+    """
+    engine = model.moments()
+    low_var, var, power = (np.maximum(np.asarray(engine.backend.to_numpy(v)).mean(axis=0), 0.0)
+                           for v in engine.channel_variances(engine.backend.asarray(X, np.float64)))
+    plan = engine.plan
+    n_w = plan.n_wavelets
+    js = wavelet_scales(engine.bank)
+    thetas = np.asarray(engine.bank.psi1.theta)
+    # channel index of (j, theta, k): harmonic-major, as in the plan
+    lookup = {(int(js[w]), int(thetas[w]), k): k * n_w + w for w in range(n_w)
+              for k in range(plan.n_harmonics)}
+    std = float(np.sqrt(np.mean(np.var(X.reshape(X.shape[0], -1), axis=1))))
+    scale = np.empty(plan.n_moments)
+    t = table
+    for i, kind in enumerate(t["kind"]):
+        if kind == "low_mean":
+            scale[i] = std
+        elif kind == "low_var":
+            scale[i] = max(float(low_var), std ** 2 * 1e-6)
+        elif kind == "mean":
+            scale[i] = math.sqrt(power[lookup[(t["j1"][i], t["theta1"][i], t["k1"][i])]])
+        else:
+            a = lookup[(t["j1"][i], t["theta1"][i], t["k1"][i])]
+            b = lookup[(t["j2"][i], t["theta2"][i], t["k2"][i])]
+            scale[i] = math.sqrt(var[a] * var[b])
+    floor = SCALE_FLOOR * scale.max()
+    if not floor > 0:  # pragma: no cover - std > 0 is checked in fit
+        raise ValueError("the realisations have no energy in any moment; cannot normalise the loss.")
+    return np.maximum(scale, floor)
+
+
+def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc):
+    """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it)."""
+    loss = MomentLoss(model.moments(workers=workers), target, scale)
+    result = minimize_lbfgs(loss.value_and_grad, x0.ravel(), max_iter=max_iter, tol=tol,
+                            callback=callback, verbose=verbose, desc=desc)
+    result["relative_error"] = loss.relative_error(result["loss"])
+    result["x"] = result["x"].reshape(x0.shape)
+    return result
+
+
+class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
+    """Phase-harmonic moment model of a stationary field or series, sampled by moment matching.
+
+    ``fit`` estimates translation-invariant moments of the rectified wavelet
+    coefficients rho(x * psi_{alpha, lambda}) (seed, slides 14-20): means,
+    covariances across scales paired by frequency transposition k lambda = lambda',
+    and autocovariances at a few spatial shifts; the model is the flat table
+    ``moment_table_`` (see :func:`skphase.synthesis.build_plan` for the families).
+    ``transform`` gives the moment vector of each signal (features for a Pipeline);
+    ``sample`` draws new realisations by matching the moments from white noise with
+    L-BFGS-B; ``inverse_transform`` finds a signal with given moments (compressive
+    reconstruction, up to the translations the moments cannot see).
+    Convolutions are periodic.
+
+    Parameters
+    ----------
+    J : int or None, default=None
+        Number of octaves. None: up to 5 for images (coarsest scale <= a quarter of the
+        side) and log2(N) - 3 for series (at most 12).
+    L : int, default=4
+        Orientations (images).
+    n_phases : int, default=4
+        Phases of the rectified coefficients; harmonics k = 0..n_phases/2 enter the moments.
+    wavelet : {"morlet", "bump"}, default="morlet"
+        Wavelet family (see :func:`skphase.filters.filter_bank`).
+    n_shifts : int, default=2
+        Shifts |tau| = 2^(j + n), n < n_shifts, of the autocovariances (in 4 directions for images).
+    delta_j : int or None, default=None
+        Largest scale gap j2 - j1 of the cross-scale pairs (None: all).
+    delta_theta : int or None, default=None
+        Largest orientation gap of the cross pairs (None: all).
+    families : tuple of str or None, default=None
+        Moment families to use (None: all of ``"low"``, ``"mean"``, ``"auto"``,
+        ``"cross_env"``, ``"cross_env_wave"``, ``"cross_phase"``).
+    shape : tuple of int or None, default=None
+        Spatial shape (H, W) when X holds flattened images.
+    output_shape : tuple of int or None, default=None
+        Shape of the syntheses (None: the target's); every shift of the model must fit.
+    max_iter : int, default=500
+        L-BFGS-B iterations per synthesis.
+    tol : float, default=1e-12
+        L-BFGS-B's ``ftol`` and ``gtol``.
+    backend : {"numpy", "torch"}, default="numpy"
+        numpy: analytic gradients; torch: autograd, on ``device``.
+    device : str or None, default=None
+        torch device (``"cuda"`` for a GPU).
+    n_jobs : int or None, default=None
+        Independent syntheses run in parallel through joblib (``parallel_config(backend="dask")``
+        sends them to a Dask cluster).
+    random_state : int, RandomState or None, default=None
+        Seeds the white-noise starting points of ``sample`` / ``inverse_transform``.
+    verbose : int, default=0
+        Show a progress bar with the loss.
+    callback : callable or None, default=None
+        ``callback(iteration, loss, x)`` after each iteration; returning True stops.
+
+    Attributes
+    ----------
+    J_ : int
+        Number of octaves used.
+    input_shape_ : tuple of int
+        Spatial shape of the realisations seen in fit.
+    n_features_in_ : int
+        Values per realisation.
+    moment_table_ : dict of ndarray
+        One row per moment: ``kind``, ``j1``, ``theta1``, ``k1``, ``j2``, ``theta2``, ``k2``,
+        ``shift`` (n_moments, ndim) and ``part`` (0 real, 1 imaginary).
+    n_moments_ : int
+        Number of (real) moments.
+    target_moments_ : ndarray of shape (n_moments_,)
+        Moments of the realisations (averaged over them).
+    moment_scale_ : ndarray of shape (n_moments_,)
+        The normalisation of the loss, fixed at fit.
+    target_mean_, target_std_ : float
+        Mean and standard deviation of the realisations (starting point of the syntheses).
+    target_dtype_ : numpy dtype
+        dtype of the realisations; syntheses have it.
+    loss_history_ : list of ndarray
+        After ``sample`` / ``inverse_transform``: the loss per iteration of each synthesis.
+    relative_errors_ : ndarray
+        After ``sample`` / ``inverse_transform``: relative moment error of each synthesis.
+
+    See Also
+    --------
+    GaussianSynthesizer : the power-spectrum (Gaussian) baseline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skphase.synthesis import PhaseHarmonicSynthesizer
+    >>> x = np.random.default_rng(0).standard_normal((1, 256))
+    >>> model = PhaseHarmonicSynthesizer(J=4, max_iter=20, random_state=0).fit(x)
+    >>> model.transform(x).shape == (1, model.n_moments_)
+    True
+    >>> model.sample(2).shape
+    (2, 256)
+    """
+
+    _parameter_constraints: dict = {
+        "J": [None, Interval(Integral, 1, None, closed="left")],
+        "L": [Interval(Integral, 1, None, closed="left")],
+        "n_phases": [Interval(Integral, 2, None, closed="left")],
+        "wavelet": [StrOptions({"morlet", "bump"})],
+        "n_shifts": [Interval(Integral, 0, None, closed="left")],
+        "delta_j": [None, Interval(Integral, 0, None, closed="left")],
+        "delta_theta": [None, Interval(Integral, 0, None, closed="left")],
+        "families": [None, list, tuple],
+        "shape": [None, "array-like"],
+        "output_shape": [None, "array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "backend": [StrOptions({"numpy", "torch"})],
+        "device": [None, str],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callback": [None, callable],
+    }
+
+    def __init__(self, J=None, *, L=4, n_phases=4, wavelet="morlet", n_shifts=2, delta_j=None,
+                 delta_theta=None, families=None, shape=None, output_shape=None, max_iter=500,
+                 tol=1e-12, backend="numpy", device=None, n_jobs=None, random_state=None, verbose=0,
+                 callback=None):
+        self.J = J
+        self.L = L
+        self.n_phases = n_phases
+        self.wavelet = wavelet
+        self.n_shifts = n_shifts
+        self.delta_j = delta_j
+        self.delta_theta = delta_theta
+        self.families = families
+        self.shape = shape
+        self.output_shape = output_shape
+        self.max_iter = max_iter
+        self.tol = tol
+        self.backend = backend
+        self.device = device
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callback = callback
+
+    # --- parameters -------------------------------------------------------------------
+    def _check_params(self):
+        self._validate_params()
+        for name, rule in self._parameter_constraints.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) and any(isinstance(r, Interval) for r in rule):
+                raise TypeError(f"{name} must be an int, got {value!r}.")
+        if self.n_phases % 2:
+            raise ValueError(f"n_phases must be even (pairs of opposite phases), got {self.n_phases}.")
+        if self.n_jobs == 0:
+            raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
+        families = FAMILIES if self.families is None else tuple(self.families)
+        unknown = [f for f in families if f not in FAMILIES]
+        if unknown or not families:
+            raise ValueError(f"families must be a non-empty subset of {FAMILIES}; got {self.families!r}.")
+        get_backend(self.backend, device=self.device)  # torch missing or a device with numpy: fail now
+        if self.backend == "torch" and str(self.device or "cpu").startswith("cuda"):
+            if not __import__("torch").cuda.is_available():
+                raise ValueError(f"device={self.device!r} but torch sees no CUDA device; use device='cpu'.")
+        return shape_param("shape", self.shape), families
+
+    def _resolve_J(self, spatial) -> int:
+        smallest = min(spatial)
+        if smallest < 2:
+            raise ValueError(f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
+                             f"{type(self).__name__} needs at least 2 samples along each axis.")
+        if self.J is not None:
+            if 2 ** self.J > smallest:
+                raise ValueError(f"J={self.J} needs signals of at least 2**J = {2 ** self.J} samples along "
+                                 f"each axis; got spatial shape {spatial}. Use a smaller J (or J=None).")
+            return int(self.J)
+        margin = 2 if len(spatial) == 2 else 3
+        return int(max(1, min(MAX_AUTO_J[len(spatial)], math.floor(math.log2(smallest)) - margin)))
+
+    # --- fit / transform ----------------------------------------------------------------
+    def fit(self, X, y=None):
+        """Estimate the moments (and their normalisation) from one or several realisations.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_realisations, N), (n_realisations, H, W), or
+            (n_realisations, H * W) with ``shape``
+            Realisations of one stationary process (periodic).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        shape, families = self._check_params()
+        X, spatial, _ = check_signals(self, X, reset=True, shape=shape)
+        self.input_shape_ = spatial
+        self._flat_images_ = shape is not None and len(spatial) == 2
+        self.target_dtype_ = X.dtype
+        self.J_ = self._resolve_J(spatial)
+        self.model_ = MomentModel(shape=spatial, J=self.J_, L=self.L if len(spatial) == 2 else 1,
+                                  wavelet=self.wavelet, n_phases=self.n_phases, n_shifts=self.n_shifts,
+                                  delta_j=self.delta_j, delta_theta=self.delta_theta, families=families,
+                                  backend=self.backend, device=self.device)
+        X64 = np.asarray(X, dtype=np.float64)
+        self.target_mean_ = float(X64.mean())
+        self.target_std_ = float(X64.std())
+        if self.target_std_ == 0:
+            raise ValueError("X is constant: a stationary model needs realisations with some variance.")
+        plan = self.model_.plan()
+        self.moment_table_ = plan.table
+        self.n_moments_ = plan.n_moments
+        self.target_moments_ = self._moments(X64).mean(axis=0)
+        self.moment_scale_ = moment_scale(self.model_, self.moment_table_, X64, self.target_moments_)
+        return self
+
+    def _moments(self, X):
+        engine = self.model_.moments()
+        b = engine.backend
+        return np.asarray(b.to_numpy(engine.forward(b.asarray(X, np.float64))), dtype=np.float64)
+
+    def transform(self, X):
+        """Moment vector of each signal.
+
+        Parameters
+        ----------
+        X : array-like shaped like the realisations given to :meth:`fit`
+
+        Returns
+        -------
+        moments : ndarray of shape (n_samples, n_moments_)
+        """
+        check_is_fitted(self, "model_")
+        shape = self.input_shape_ if self._flat_images_ else None
+        X, _, _ = check_signals(self, X, reset=False, shape=shape)
+        return self._moments(np.asarray(X, dtype=np.float64))
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the moments, e.g. ``cross_phase_j0_t1_k2_j1_t1_k1_re``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None
+            Only checked for consistency with ``feature_names_in_``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+        """
+        check_is_fitted(self, "model_")
+        _check_feature_names_in(self, input_features, generate_names=False)
+        return moment_names(self.moment_table_)
+
+    # --- synthesis ------------------------------------------------------------------------
+    def _output_model(self):
+        if self.output_shape is None:
+            return self.model_
+        out = shape_param("output_shape", self.output_shape)
+        if out is None or len(out) != len(self.input_shape_):
+            raise ValueError(f"output_shape must have {len(self.input_shape_)} dimension(s) like the "
+                             f"realisations {self.input_shape_}; got {self.output_shape!r}.")
+        if 2 ** self.J_ > min(out):
+            raise ValueError(f"output_shape={out} is too small for the model (J={self.J_} needs at least "
+                             f"{2 ** self.J_} samples per axis).")
+        model = self.model_.at_shape(out)
+        if not same_table(model.plan().table, self.moment_table_):
+            raise ValueError(f"output_shape={out} cannot hold every shift of the model fitted on "
+                             f"{self.input_shape_}; use a larger output_shape or a smaller n_shifts.")
+        return model
+
+    def _run(self, model, targets, random_state, desc):
+        rng = _seed_of(random_state, "random_state")
+        n = len(targets)
+        seeds = rng.randint(0, 2**31 - 1, size=n)
+        shape = tuple(model.shape)
+        starts = [self.target_mean_ + self.target_std_ * np.random.RandomState(s).standard_normal(shape)
+                  for s in seeds]
+        n_jobs = min(effective_n_jobs(self.n_jobs), n)
+        workers = max(1, (os.cpu_count() or 1) // n_jobs)
+        args = [(model, targets[i], self.moment_scale_, starts[i], self.max_iter, self.tol, self.callback,
+                 self.verbose, workers, f"{desc} {i + 1}/{n}") for i in range(n)]
+        if n_jobs == 1:
+            results = [_synthesize_one(*a) for a in args]
+        else:
+            # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
+            # sends the same tasks to a Dask cluster
+            parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
+            results = parallel(delayed(_synthesize_one)(*a) for a in args)
+        self.loss_history_ = [r["loss_history"] for r in results]
+        self.relative_errors_ = np.array([r["relative_error"] for r in results])
+        self.n_iter_ = np.array([r["n_iter"] for r in results])
+        out = np.stack([r["x"] for r in results]).astype(self.target_dtype_, copy=False)
+        if self._flat_images_ or len(shape) == 1:
+            out = out.reshape((n, -1))
+        return out
+
+    def sample(self, n_samples: int = 1, random_state=None) -> np.ndarray:
+        """Synthesize new realisations by matching the moments from white noise.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of independent syntheses (run in parallel with ``n_jobs``).
+        random_state : int, RandomState or None, default=None
+            Seeds the starting noise; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, *output_shape)
+            With the target's dtype; flattened like X when ``shape`` was used.
+        """
+        check_is_fitted(self, "model_")
+        if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        rs = self.random_state if random_state is None else random_state
+        return self._run(self._output_model(), [self.target_moments_] * int(n_samples), rs, "synthesis")
+
+    def inverse_transform(self, X):
+        """Find signals whose moments are the rows of X (compressive reconstruction).
+
+        The moments are translation invariant, so a signal is recovered up to a
+        (circular) translation at best.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_moments_)
+
+        Returns
+        -------
+        signals : ndarray of shape (n_samples, *input_shape_)
+        """
+        check_is_fitted(self, "model_")
+        M = check_array(X, dtype=np.float64, input_name="X")
+        if M.shape[1] != self.n_moments_:
+            raise ValueError(f"X must have n_moments_ = {self.n_moments_} columns (one per moment); "
+                             f"got {M.shape[1]}.")
+        return self._run(self.model_, list(M), self.random_state, "reconstruction")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.input_tags.allow_nan = False
+        return tags

@@ -1,0 +1,229 @@
+"""Tests of ScatteringGenerator on tiny images (CPU, a few epochs): training lowers the loss and
+beats the linear baseline, the estimator contract, pickling, determinism, resume, bad input."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from skphase.datasets._polygons import make_polygons  # noqa: E402
+from skphase.generative import ScatteringGenerator  # noqa: E402
+
+SMALL = dict(n_components=6, J=2, L=4, width=16, batch_size=16, n_jobs=1, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def images():
+    return make_polygons(48, size=16, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(images):
+    # 600 Adam steps: enough for the decoder to beat PCA on its training images
+    return ScatteringGenerator(**(SMALL | dict(width=32, batch_size=8)), max_epochs=100,
+                               validation_fraction=0.0, learning_rate=3e-3).fit(images)
+
+
+def _psnr(a, b):
+    mse = ((a - b) ** 2).reshape(len(a), -1).mean(axis=1)
+    return float(np.mean(10 * np.log10(1.0 / mse)))
+
+
+def test_loss_decreases(fitted):
+    curve = fitted.loss_curve_
+    assert len(curve) == fitted.n_epochs_ == 100
+    assert curve[-1] < 0.5 * curve[0]
+
+
+def test_reconstruction_beats_pca_with_same_dimension_on_training_data(fitted, images):
+    rec = fitted.inverse_transform(fitted.transform(images))
+    flat = images.reshape(len(images), -1)
+    pca = PCA(fitted.n_components).fit(flat)
+    baseline = pca.inverse_transform(pca.transform(flat)).reshape(images.shape)
+    assert _psnr(rec, images) > _psnr(baseline, images)
+
+
+def test_shapes_dtypes_and_embedding_on_the_sphere(fitted, images):
+    Z = fitted.transform(images[:5])
+    assert Z.shape == (5, 6) and Z.dtype == np.float64
+    np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0)
+    out = fitted.inverse_transform(Z)
+    assert out.shape == (5, 16, 16) and out.dtype == np.float64
+    assert fitted.sample(3, random_state=1).shape == (3, 16, 16)
+    np.testing.assert_array_equal(fitted.sample(2, random_state=1), fitted.sample(2, random_state=1))
+    path = fitted.interpolate(images[0], images[1], n_steps=5)
+    assert path.shape == (5, 16, 16)
+    np.testing.assert_allclose(path[[0, -1]], out[:2], atol=1e-5)
+    assert list(fitted.get_feature_names_out()) == [f"scatteringgenerator{i}" for i in range(6)]
+
+
+def test_embedding_is_the_whitened_scattering(fitted, images):
+    from skphase import ScatteringAverager
+
+    S = ScatteringAverager(2, L=4, max_order=2, nonlinearity="modulus").fit(images).transform(images)
+    proj = (S - fitted.embedding_mean_) @ fitted.embedding_components_.T / fitted.embedding_scale_
+    np.testing.assert_allclose(fitted.transform(images), proj / np.linalg.norm(proj, axis=1, keepdims=True),
+                               atol=1e-4)
+    # whitening: unit variance, uncorrelated on the training images (before normalising)
+    np.testing.assert_allclose(np.cov(proj.T), np.eye(6), atol=1e-3)
+
+
+def test_rgb_images():
+    X = make_polygons(12, size=16, color=True, random_state=0)
+    gen = ScatteringGenerator(**SMALL, max_epochs=1).fit(X)
+    assert gen.n_scattering_features_ == 3 * 25 * 16  # 1 + J L + L^2 J(J-1)/2 channels of 4 x 4, per colour
+    assert gen.inverse_transform(gen.transform(X[:2])).shape == (2, 16, 16, 3)
+    with pytest.raises(ValueError, match="shape"):
+        gen.transform(X[..., 0])
+
+
+def test_pickle_round_trip_gives_identical_outputs(fitted, images):
+    blob = pickle.dumps(fitted)
+    assert b"torch" not in blob  # weights are numpy arrays, no live module
+    again = pickle.loads(blob)
+    Z = fitted.transform(images[:4])
+    np.testing.assert_array_equal(again.transform(images[:4]), Z)
+    np.testing.assert_array_equal(again.inverse_transform(Z), fitted.inverse_transform(Z))
+
+
+def test_deterministic_under_random_state(images):
+    a = ScatteringGenerator(**SMALL, max_epochs=2).fit(images)
+    b = ScatteringGenerator(**SMALL, max_epochs=2).fit(images)
+    c = ScatteringGenerator(**(SMALL | dict(random_state=1)), max_epochs=2).fit(images)
+    assert a.loss_curve_ == b.loss_curve_
+    for k in a.decoder_state_:
+        np.testing.assert_array_equal(a.decoder_state_[k], b.decoder_state_[k])
+    assert a.loss_curve_ != c.loss_curve_
+
+
+def test_checkpoint_resume_equals_an_uninterrupted_run(images, tmp_path):
+    path = tmp_path / "gen.ckpt"
+    straight = ScatteringGenerator(**SMALL, max_epochs=4, n_iter_no_change=100).fit(images)
+    ScatteringGenerator(**SMALL, max_epochs=2, n_iter_no_change=100, checkpoint_path=str(path)).fit(images)
+    assert path.exists()
+    resumed = ScatteringGenerator(**SMALL, max_epochs=4, n_iter_no_change=100,
+                                  checkpoint_path=str(path)).fit(images)
+    assert resumed.n_epochs_ == 4
+    np.testing.assert_allclose(resumed.loss_curve_, straight.loss_curve_, rtol=1e-5)
+    Z = straight.transform(images[:3])
+    np.testing.assert_allclose(resumed.inverse_transform(Z), straight.inverse_transform(Z), atol=1e-5)
+    # another data set does not resume from it
+    with pytest.warns(UserWarning, match="other settings or images"):
+        ScatteringGenerator(**SMALL, max_epochs=1, checkpoint_path=str(path)).fit(images[:40])
+
+
+def test_warm_start_continues_training(images):
+    gen = ScatteringGenerator(**SMALL, max_epochs=2, warm_start=True, validation_fraction=0.0).fit(images)
+    first = list(gen.loss_curve_)
+    components = gen.embedding_components_.copy()
+    gen.fit(images)
+    assert gen.n_epochs_ == 4 and gen.loss_curve_[:2] == first
+    assert gen.loss_curve_[2] < first[0]  # it did not restart from scratch
+    np.testing.assert_array_equal(gen.embedding_components_, components)
+
+
+def test_early_stopping_keeps_the_best_held_out_decoder(images):
+    gen = ScatteringGenerator(**SMALL, max_epochs=60, n_iter_no_change=2, tol=0.5,
+                              validation_fraction=0.25).fit(images)
+    # tol=0.5 is never met after the first epoch: stop after 1 + n_iter_no_change epochs
+    assert gen.n_epochs_ == 3 and len(gen.validation_scores_) == 3
+    assert gen.best_validation_loss_ == gen.validation_scores_[0]
+
+
+@parametrize_with_checks([ScatteringGenerator(n_components=1, J=1, L=2, width=8, max_epochs=1, n_jobs=1,
+                                               random_state=0)])
+def test_sklearn_common_checks(estimator, check):
+    # the tags say images only (three_d_array, not two_d_array): the tabular checks are skipped
+    check(estimator)
+
+
+def test_contract_basics(images):
+    from sklearn.exceptions import NotFittedError
+
+    gen = ScatteringGenerator(**SMALL, max_epochs=1)
+    assert clone(gen).get_params() == gen.get_params()
+    with pytest.raises(NotFittedError):
+        gen.transform(images)
+    gen.fit(images)
+    assert gen.n_features_in_ == 256 and gen.image_shape_ == (16, 16) and gen.J_ == 2
+    assert gen.set_params(max_epochs=2).max_epochs == 2
+
+
+def test_works_in_pipeline_with_clone(images):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = make_pipeline(clone(ScatteringGenerator(**SMALL, max_epochs=1)), StandardScaler())
+    assert pipe.fit_transform(images).shape == (48, 6)
+
+
+@pytest.mark.parametrize("bad, match", [
+    ("nan", "NaN or infinity"),
+    ("inf", "NaN or infinity"),
+    ("flat", "images shaped"),
+])
+def test_bad_images(images, bad, match):
+    X = images[:10].copy()
+    if bad == "nan":
+        X[0, 0, 0] = np.nan
+    elif bad == "inf":
+        X[1, 2, 3] = np.inf
+    else:
+        X = X.reshape(10, -1)
+    with pytest.raises(ValueError, match=match):
+        ScatteringGenerator(**SMALL, max_epochs=1).fit(X)
+
+
+def test_images_smaller_than_two_to_the_J(images):
+    with pytest.raises(ValueError, match=r"J=3 needs images of at least 2\*\*J = 8"):
+        ScatteringGenerator(**(SMALL | dict(J=3)), max_epochs=1).fit(images[:10, :6, :6])
+
+
+def test_too_many_components(images):
+    with pytest.raises(ValueError, match="n_components=60 is larger than the embedding allows"):
+        ScatteringGenerator(**(SMALL | dict(n_components=60)), max_epochs=1).fit(images)
+
+
+def test_mismatched_shapes(fitted, images):
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(16, 16\)"):
+        fitted.transform(images[:3, :8, :8])
+    with pytest.raises(ValueError, match=r"embeddings of shape \(n_samples, 6\)"):
+        fitted.inverse_transform(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="x1 must be one image"):
+        fitted.interpolate(images[0], images[1, :8], n_steps=3)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
+def test_cuda_without_cuda(images):
+    with pytest.raises(ValueError, match="device='cuda' but torch sees no CUDA device"):
+        ScatteringGenerator(**SMALL, device="cuda").fit(images)
+
+
+@pytest.mark.parametrize("param, value, error", [
+    ("kernel_size", 4, ValueError), ("n_components", True, TypeError), ("learning_rate", 0.0, ValueError),
+])
+def test_bad_parameters(images, param, value, error):
+    with pytest.raises(error, match=param):
+        ScatteringGenerator(**(SMALL | {param: value})).fit(images)
+
+
+def test_torch_missing_names_the_extra(images, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(ImportError, match=r"skphase\[torch\]"):
+        ScatteringGenerator(**SMALL).fit(images)
+
+
+def test_import_does_not_import_torch():
+    code = "import sys, skphase, skphase.generative; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

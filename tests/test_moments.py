@@ -1,0 +1,108 @@
+"""Phase-harmonic moments as math: gradients, invariances, backends, the table."""
+
+import numpy as np
+import pytest
+
+from skphase.backends import get_backend
+from skphase.filters import filter_bank
+from skphase.synthesis import FAMILIES, PhaseHarmonicMoments, build_plan, moment_names
+
+CASES = [((256,), 4, 1), ((32, 32), 3, 4)]
+
+
+def _engine(shape, J, L, backend="numpy", **kw):
+    bank = filter_bank(shape, J, L=L)
+    return PhaseHarmonicMoments(bank, get_backend(backend), build_plan(bank, **kw))
+
+
+def _signal(shape, seed=0, batch=2):
+    x = np.random.default_rng(seed).standard_normal((batch,) + shape)
+    return np.cumsum(x, axis=-1) * 0.3 + x  # some large scales, not white
+
+
+@pytest.mark.parametrize("shape,J,L", CASES)
+@pytest.mark.parametrize("family", FAMILIES)
+def test_gradient_matches_finite_differences(shape, J, L, family):
+    engine = _engine(shape, J, L, families=(family,))
+    x = _signal(shape)
+    rng = np.random.default_rng(1)
+    phi, pullback = engine.vjp(x)
+    g = rng.standard_normal(phi.shape)
+    grad = pullback(g)
+    d = rng.standard_normal(x.shape)
+    eps = 1e-6
+    fd = (np.sum(engine.forward(x + eps * d) * g) - np.sum(engine.forward(x - eps * d) * g)) / (2 * eps)
+    analytic = np.sum(grad * d)
+    assert abs(fd - analytic) <= 1e-6 * abs(analytic)
+
+
+@pytest.mark.parametrize("shape,J,L", CASES)
+def test_moments_are_translation_invariant(shape, J, L):
+    engine = _engine(shape, J, L)
+    x = _signal(shape, batch=1)
+    shift = (5,) if len(shape) == 1 else (3, -7)
+    moved = np.roll(x, shift, axis=tuple(range(1, x.ndim)))
+    a, b = engine.forward(x), engine.forward(moved)
+    np.testing.assert_allclose(b, a, rtol=0, atol=1e-12 * np.abs(a).max())
+    # and they do see other changes
+    assert np.abs(engine.forward(np.flip(x, axis=-1)) - a).max() > 1e-6 * np.abs(a).max()
+
+
+def test_harmonic_one_is_the_wavelet_coefficient():
+    """h_1 = (x * psi) / 4 for 4 phases: its energy is the band's power spectrum / 16."""
+    shape, J = (128,), 4
+    bank = filter_bank(shape, J)
+    engine = PhaseHarmonicMoments(bank, get_backend("numpy"), build_plan(bank, families=("auto",)))
+    x = _signal(shape, batch=1)
+    table = engine.plan.table
+    rows = np.flatnonzero((table["k1"] == 1) & (table["shift"][:, 0] == 0) & (table["part"] == 0))
+    z = np.fft.ifft(np.fft.fft(x[0]) * bank.psi1.hat[0], axis=-1)
+    expected = np.var(z, axis=-1) / 16  # centred E|z - E z|^2
+    got = engine.forward(x)[0, rows]
+    order = np.argsort(table["j1"][rows])
+    np.testing.assert_allclose(got[order], expected[np.argsort(-bank.psi1.xi)], rtol=1e-10)
+
+
+def test_cross_phase_pairs_follow_frequency_transposition():
+    bank = filter_bank((64, 64), 4, L=4)
+    for P in (4, 8):
+        t = build_plan(bank, n_phases=P, families=("cross_phase",)).table
+        assert len(t["kind"]) > 0
+        np.testing.assert_array_equal(t["k1"], 2 ** (t["j2"] - t["j1"]))
+        assert np.all(t["k1"] <= P // 2) and np.all(t["theta1"] == t["theta2"])
+    assert set(t["k1"]) == {2, 4}
+
+
+def test_table_is_consistent_and_filterable():
+    bank = filter_bank((64, 64), 4, L=4)
+    full = build_plan(bank)
+    names = moment_names(full.table)
+    assert len(names) == full.n_moments == len(set(names))
+    assert all(len(v) == full.n_moments for v in full.table.values())
+    assert set(full.table["kind"]) == {"low_mean", "low_var", "mean", "auto", "cross_env",
+                                       "cross_env_wave", "cross_phase"}
+    fewer = build_plan(bank, n_shifts=1, delta_j=1, delta_theta=0)
+    assert fewer.n_moments < full.n_moments
+    t = fewer.table
+    cross = np.char.startswith(t["kind"].astype(str), "cross")
+    assert np.all(t["j2"][cross] - t["j1"][cross] <= 1) and np.all(t["theta1"][cross] == t["theta2"][cross])
+    engine = PhaseHarmonicMoments(bank, get_backend("numpy"), fewer)
+    assert engine.forward(_signal((64, 64), batch=1)).shape == (1, fewer.n_moments)
+    with pytest.raises(ValueError, match="families"):
+        build_plan(bank, families=())
+
+
+@pytest.mark.parametrize("shape,J,L", CASES)
+def test_torch_agrees_with_numpy(shape, J, L):
+    torch = pytest.importorskip("torch")
+    x = _signal(shape)
+    num = _engine(shape, J, L)
+    tor = _engine(shape, J, L, backend="torch")
+    phi, pullback = num.vjp(x)
+    g = np.random.default_rng(2).standard_normal(phi.shape)
+    xt = torch.tensor(x, requires_grad=True)
+    phit = tor.forward(xt)
+    np.testing.assert_allclose(phit.detach().numpy(), phi, rtol=1e-10, atol=1e-12 * np.abs(phi).max())
+    (phit * torch.tensor(g)).sum().backward()
+    grad = pullback(g)
+    np.testing.assert_allclose(xt.grad.numpy(), grad, rtol=1e-8, atol=1e-10 * np.abs(grad).max())

@@ -1,0 +1,221 @@
+"""PhaseHarmonicSynthesizer and GaussianSynthesizer: the contract, synthesis quality, bad input."""
+
+import numpy as np
+import pytest
+from scipy.stats import kurtosis
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skphase.datasets import load_texture, make_mrw
+from skphase.metrics import max_cross_correlation
+from skphase.synthesis import CrossScalePredictor, GaussianSynthesizer, PhaseHarmonicSynthesizer
+from skphase.synthesis._loss import MomentLoss
+
+
+def _expected_failures(estimator):
+    if isinstance(estimator, PhaseHarmonicSynthesizer):
+        # max_iter bounds the iterations of sample()/inverse_transform(); fit itself iterates none
+        return {"check_transformer_n_iter": "fit runs no iterations; sample() does (n_iter_ set there)"}
+    return {}
+
+
+@parametrize_with_checks([PhaseHarmonicSynthesizer(max_iter=2), GaussianSynthesizer(),
+                          CrossScalePredictor(n_gaussian=1)],
+                         expected_failed_checks=_expected_failures)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def mrw():
+    return make_mrw(1, 1024, intermittency=0.3, increments=True, random_state=0)
+
+
+def _aggregated_kurtosis(x, lag):
+    """Flatness of the increments of the path at ``lag`` (a band-pass of the series)."""
+    path = np.cumsum(x, axis=-1)
+    return kurtosis(path[:, lag:] - path[:, :-lag], axis=-1, fisher=False)
+
+
+def test_synthesis_restores_what_the_gaussian_model_misses(mrw):
+    model = PhaseHarmonicSynthesizer(max_iter=60, random_state=0).fit(mrw)
+    y = model.sample(1)
+    history = model.loss_history_[0]
+    assert y.shape == mrw.shape and y.dtype == mrw.dtype
+    assert history[-1] < 1e-2 * history[0]
+    assert np.all(np.diff(history) <= 1e-12 * history[0])  # L-BFGS-B never accepts an increase
+    g = GaussianSynthesizer(random_state=0).fit(mrw).sample(1)
+    k_target, k_synth, k_gauss = (float(_aggregated_kurtosis(v, 1)[0]) for v in (mrw, y, g))
+    assert k_target > 5 and k_gauss < 3.5
+    assert k_synth > 4.0 and abs(k_synth - k_target) < abs(k_gauss - k_target)
+    # a new realisation, not a shifted copy of the example
+    assert max_cross_correlation(mrw[0], y, ndim=1)[0] < 0.3
+
+
+def test_image_synthesis_lowers_the_loss_and_keeps_dtype():
+    img = load_texture("gravel", size=64).astype(np.float32)
+    model = PhaseHarmonicSynthesizer(max_iter=25, random_state=0).fit(img[None])
+    assert model.J_ == 4 and model.target_dtype_ == np.float32
+    y = model.sample(1)
+    assert y.shape == (1, 64, 64) and y.dtype == np.float32
+    h = model.loss_history_[0]
+    assert h[-1] < 1e-2 * h[0]
+    assert model.relative_errors_[0] < 0.2
+    np.testing.assert_allclose(model.transform(img[None])[0], model.target_moments_, rtol=1e-5,
+                               atol=1e-6 * np.abs(model.target_moments_).max())
+
+
+def test_interrupt_returns_the_best_iterate(mrw):
+    def interrupt(iteration, loss, x):
+        if iteration == 3:
+            raise KeyboardInterrupt
+
+    model = PhaseHarmonicSynthesizer(J=5, max_iter=50, callback=interrupt, random_state=0).fit(mrw)
+    with pytest.warns(RuntimeWarning, match="interrupted after 3 iterations"):
+        y = model.sample(1)
+    assert y.shape == mrw.shape and np.all(np.isfinite(y))
+    assert len(model.loss_history_[0]) == 4
+    loss = MomentLoss(model.model_.moments(), model.target_moments_, model.moment_scale_)
+    assert loss.value(y[0]) <= model.loss_history_[0][-1] * (1 + 1e-12)
+
+
+def test_callback_can_stop_and_sees_the_loss(mrw):
+    seen = []
+
+    def stop(iteration, loss, x):
+        seen.append(loss)
+        return iteration == 2
+
+    model = PhaseHarmonicSynthesizer(J=5, max_iter=50, callback=stop, random_state=0).fit(mrw)
+    model.sample(1)
+    assert model.n_iter_[0] == 2 and len(seen) == 2
+    np.testing.assert_allclose(seen, model.loss_history_[0][1:])
+
+
+def test_same_seed_same_sample_and_seeds_differ(mrw):
+    model = PhaseHarmonicSynthesizer(J=4, max_iter=5).fit(mrw)
+    a = model.sample(2, random_state=3)
+    np.testing.assert_array_equal(a, model.sample(2, random_state=3))
+    assert not np.allclose(a[0], a[1])
+
+
+def test_inverse_transform_matches_given_moments():
+    x = make_mrw(1, 256, increments=True, random_state=1)
+    model = PhaseHarmonicSynthesizer(J=4, max_iter=80, random_state=0).fit(x)
+    M = model.transform(x)
+    y = model.inverse_transform(M)
+    assert y.shape == x.shape
+    assert model.relative_errors_[0] < 0.05
+    assert model.loss_history_[0][-1] < 1e-3 * model.loss_history_[0][0]
+
+
+def test_output_shape():
+    x = make_mrw(1, 256, increments=True, random_state=1)
+    model = PhaseHarmonicSynthesizer(J=4, max_iter=3, output_shape=(512,), random_state=0).fit(x)
+    assert model.sample(1).shape == (1, 512)
+    model.set_params(output_shape=(32,))
+    with pytest.raises(ValueError, match="output_shape"):
+        model.sample(1)
+
+
+def test_moments_as_features_in_a_pipeline():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    gauss = rng.standard_normal((20, 256))
+    intermittent = make_mrw(20, 256, intermittency=0.4, increments=True, random_state=0)
+    X = np.concatenate([gauss, intermittent])
+    y = np.repeat([0, 1], 20)
+    pipe = make_pipeline(PhaseHarmonicSynthesizer(J=4), StandardScaler(), LogisticRegression())
+    assert cross_val_score(pipe, X, y, cv=4).mean() > 0.8
+    names = pipe[0].fit(X).get_feature_names_out()
+    assert len(names) == pipe[0].n_moments_
+
+
+BAD = [
+    ("nan", lambda m, x: m.fit(np.where(np.arange(x.size).reshape(x.shape) == 5, np.nan, x)), "NaN"),
+    ("inf", lambda m, x: m.fit(np.where(np.arange(x.size).reshape(x.shape) == 5, np.inf, x)), "infinity"),
+    ("J too big", lambda m, x: m.set_params(J=10).fit(x), "J=10"),
+    ("constant", lambda m, x: m.fit(np.ones_like(x)), "constant"),
+    ("families", lambda m, x: m.set_params(families=("cross_phase", "nope")).fit(x), "families"),
+    ("odd phases", lambda m, x: m.set_params(n_phases=3).fit(x), "n_phases"),
+    ("shape mismatch", lambda m, x: m.fit(x).transform(x[:, :128]), "features"),
+    ("moment length", lambda m, x: m.fit(x).inverse_transform(np.zeros((1, 7))), "n_moments_"),
+    ("random_state", lambda m, x: m.fit(x).sample(1, random_state="seed"), "random_state"),
+    ("n_samples", lambda m, x: m.fit(x).sample(0), "n_samples"),
+]
+
+
+@pytest.mark.parametrize("case,call,match", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_gets_a_clear_error(case, call, match):
+    x = make_mrw(1, 256, increments=True, random_state=1)
+    with pytest.raises(ValueError, match=match):
+        call(PhaseHarmonicSynthesizer(J=3, max_iter=2), x)
+
+
+def test_methods_before_fit():
+    for method, arg in (("sample", ()), ("transform", (np.zeros((1, 64)),)),
+                        ("inverse_transform", (np.zeros((1, 5)),))):
+        with pytest.raises(NotFittedError):
+            getattr(PhaseHarmonicSynthesizer(), method)(*arg)
+    with pytest.raises(NotFittedError):
+        GaussianSynthesizer().sample(1)
+
+
+def test_gaussian_baseline_keeps_the_spectrum():
+    x = np.cumsum(np.random.default_rng(0).standard_normal((4, 64)), axis=1)
+    x -= x.mean(axis=1, keepdims=True)
+    model = GaussianSynthesizer(random_state=0).fit(x)
+    y = model.sample(2000)
+    spec = (np.abs(np.fft.fft(y - y.mean(axis=1, keepdims=True), axis=1)) ** 2 / 64).mean(axis=0)
+    keep = np.arange(1, 64)  # the mean (frequency 0) is fixed, not random
+    np.testing.assert_allclose(spec[keep], model.power_spectrum_[keep], rtol=0.15)
+    assert GaussianSynthesizer(output_shape=(128,)).fit(x).sample(2).shape == (2, 128)
+    img = load_texture("brick", size=32)
+    assert GaussianSynthesizer(random_state=0).fit(img[None]).sample(3).shape == (3, 32, 32)
+
+
+@pytest.mark.timeout(300)
+def test_dask_cluster_runs_a_batch_of_syntheses(mrw):
+    distributed = pytest.importorskip("distributed")
+    from joblib import parallel_config
+
+    x = mrw[:, :256]
+    ref = PhaseHarmonicSynthesizer(J=4, max_iter=5).fit(x).sample(2, random_state=0)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+        with parallel_config(backend="dask"):
+            out = PhaseHarmonicSynthesizer(J=4, max_iter=5, n_jobs=2).fit(x).sample(2, random_state=0)
+    np.testing.assert_allclose(out, ref, rtol=1e-8, atol=1e-10)
+
+
+def test_torch_backend_matches_numpy(mrw):
+    pytest.importorskip("torch")
+    x = mrw[:, :256]
+    num = PhaseHarmonicSynthesizer(J=4, max_iter=4, random_state=0).fit(x)
+    tor = PhaseHarmonicSynthesizer(J=4, max_iter=4, random_state=0, backend="torch").fit(x)
+    np.testing.assert_allclose(tor.target_moments_, num.target_moments_, rtol=1e-10, atol=1e-14)
+    y = np.random.default_rng(0).standard_normal(256)
+    ln = MomentLoss(num.model_.moments(), num.target_moments_, num.moment_scale_).value_and_grad(y)
+    lt = MomentLoss(tor.model_.moments(), tor.target_moments_, tor.moment_scale_).value_and_grad(y)
+    np.testing.assert_allclose(lt[0], ln[0], rtol=1e-10)
+    np.testing.assert_allclose(lt[1], ln[1], rtol=1e-8, atol=1e-10 * np.abs(ln[1]).max())
+    np.testing.assert_allclose(tor.sample(1), num.sample(1), rtol=1e-6, atol=1e-8)
+
+
+def test_cross_scale_prediction_beats_the_gaussian_model_on_edges():
+    from skphase.datasets import make_piecewise_constant
+
+    x = make_piecewise_constant(4, 512, random_state=0)
+    p = CrossScalePredictor(J=5, random_state=0).fit(x)
+    assert p.scales_.tolist() == [0, 1, 2, 3, 4]
+    assert np.all((p.prediction_errors_ > 0) & (p.prediction_errors_ <= 1))
+    # edges align phases across scales: the fine scales are far more predictable than for a
+    # Gaussian field with the same spectrum
+    assert np.all(p.prediction_errors_[:3] < 0.7 * p.gaussian_errors_[:3])
+    # and on realisations it has not seen
+    held_out = make_piecewise_constant(4, 512, random_state=1)
+    assert p.prediction_errors(held_out)[0] < p.gaussian_errors_[0]
