@@ -163,9 +163,11 @@ def test_float32_agrees_with_float64(kind):
     g64 = BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
     layer32 = dict(layer, filt=layer["filt"].astype(np.float32), phi=layer["phi"].astype(np.float32),
                    cos=layer["cos"].astype(np.float32), sin=layer["sin"].astype(np.float32))
-    _, _, z32 = BACKEND.fused_wavelet_layer(X.astype(np.complex64), spectra=False, coefficients=True, **layer32)
+    _, _, z32 = BACKEND.fused_wavelet_layer(X.astype(np.complex64), spectra=False, coefficients=True,
+                                            **layer32)
     assert z32.dtype == np.complex64
-    g32 = BACKEND.fused_wavelet_layer_adjoint(g_s.astype(np.float32), z32, g_U=g_U.astype(np.complex64), **layer32)
+    g32 = BACKEND.fused_wavelet_layer_adjoint(g_s.astype(np.float32), z32, g_U=g_U.astype(np.complex64),
+                                              **layer32)
     assert g32.dtype == np.complex64
     assert np.linalg.norm(g32 - g64) <= 1e-4 * np.linalg.norm(g64)
 

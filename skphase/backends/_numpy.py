@@ -214,8 +214,8 @@ class NumpyBackend:
         Fused per (sample, chunk of filters) in one numba kernel, like the forward.
         """
         if z is None and X is None:
-            raise ValueError("fused_wavelet_layer_adjoint needs z (from fused_wavelet_layer(..., coefficients=True)) "
-                             "or the layer's input X; got neither.")
+            raise ValueError("fused_wavelet_layer_adjoint needs z (from fused_wavelet_layer(..., "
+                             "coefficients=True)) or the layer's input X; got neither.")
         source = z if z is not None else X
         if not np.iscomplexobj(source):
             name = "z" if z is not None else "X"
