@@ -89,6 +89,12 @@ def test_coefficients_match_reference(ndim, kind, k, k_low):
     np.testing.assert_allclose(z, z_ref, rtol=0, atol=1e-12 * np.abs(z_ref).max())
     np.testing.assert_allclose(s, s_ref, rtol=0, atol=1e-12 * np.abs(s_ref).max())
     np.testing.assert_allclose(U, U_ref, rtol=0, atol=1e-12 * np.abs(U_ref).max())
+    # a given buffer receives the same z
+    buffer = np.full_like(z, np.nan)
+    assert BACKEND.fused_wavelet_layer(X, spectra=True, coefficients=True, z_out=buffer, **layer)[2] is buffer
+    np.testing.assert_array_equal(buffer, z)
+    with pytest.raises(ValueError, match="z_out"):
+        BACKEND.fused_wavelet_layer(X, spectra=True, coefficients=True, z_out=buffer[:, 1:], **layer)
     # asking for z changes nothing else
     s0, U0 = BACKEND.fused_wavelet_layer(X, spectra=True, **layer)
     np.testing.assert_array_equal(s, s0)
@@ -131,15 +137,21 @@ def test_adjoint_with_real_filters(kind):
 
 def test_adjoint_of_large_maps_split_over_threads(monkeypatch):
     # Large maps: one filter per chunk, and one sample split into groups of chunks that
-    # accumulate separately and are summed; any number of groups gives the same gradient.
+    # accumulate separately and are summed; any number of groups gives the same gradient,
+    # and accumulating into ``out`` adds that same gradient.
     X, layer = _layer_inputs(1, 1, 2, "modulus", n_batch=1, n_filt=3, spatial=(8192,))
     g_s, g_U = _gradients(X, layer)
-    results = []
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    base = np.random.default_rng(3).standard_normal(X.shape) + 0j
+    results, accumulated = [], []
     for threads in (1, 2, 3):
         monkeypatch.setattr(_numpy.numba, "get_num_threads", lambda t=threads: t)
         results.append(_check_adjoint(X, layer, g_s, g_U, n_directions=1))
+        out = base.copy()
+        assert BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer) is out
+        accumulated.append(out - base)
     scale = np.abs(results[0]).max()
-    for gX in results[1:]:
+    for gX in results[1:] + accumulated:
         np.testing.assert_allclose(gX, results[0], rtol=0, atol=1e-12 * scale)
 
 
@@ -151,9 +163,11 @@ def test_float32_agrees_with_float64(kind):
     g64 = BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
     layer32 = dict(layer, filt=layer["filt"].astype(np.float32), phi=layer["phi"].astype(np.float32),
                    cos=layer["cos"].astype(np.float32), sin=layer["sin"].astype(np.float32))
-    _, _, z32 = BACKEND.fused_wavelet_layer(X.astype(np.complex64), spectra=False, coefficients=True, **layer32)
+    _, _, z32 = BACKEND.fused_wavelet_layer(X.astype(np.complex64), spectra=False, coefficients=True,
+                                            **layer32)
     assert z32.dtype == np.complex64
-    g32 = BACKEND.fused_wavelet_layer_adjoint(g_s.astype(np.float32), z32, g_U=g_U.astype(np.complex64), **layer32)
+    g32 = BACKEND.fused_wavelet_layer_adjoint(g_s.astype(np.float32), z32, g_U=g_U.astype(np.complex64),
+                                              **layer32)
     assert g32.dtype == np.complex64
     assert np.linalg.norm(g32 - g64) <= 1e-4 * np.linalg.norm(g64)
 
@@ -168,3 +182,31 @@ def test_adjoint_refuses_mismatched_shapes():
         BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U[..., 1:], **layer)
     with pytest.raises(ValueError, match="z"):
         BACKEND.fused_wavelet_layer_adjoint(g_s, z[:, :2], **layer)
+    with pytest.raises(ValueError, match="out"):
+        BACKEND.fused_wavelet_layer_adjoint(g_s, z, out=np.zeros(X.shape, dtype=np.complex64), **layer)
+
+
+@pytest.mark.parametrize("kind", ["modulus", "relu"])
+def test_adjoint_accumulates_into_out(kind):
+    X, layer = _layer_inputs(2, 2, 1, kind)
+    g_s, g_U = _gradients(X, layer)
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    gX = BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
+    base = np.random.default_rng(3).standard_normal(X.shape) + 0j
+    out = base.copy()
+    BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer)
+    np.testing.assert_allclose(out, base + gX, rtol=0, atol=1e-12 * np.abs(gX).max())
+
+
+@pytest.mark.parametrize("kind, k, k_low", [("modulus", 2, 2), ("relu", 1, 2)])
+def test_adjoint_recomputes_z_from_the_input(kind, k, k_low):
+    X, layer = _layer_inputs(2, k, k_low, kind)
+    g_s, g_U = _gradients(X, layer)
+    _, _, z = BACKEND.fused_wavelet_layer(X, spectra=False, coefficients=True, **layer)
+    expected = BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, **layer)
+    gX = BACKEND.fused_wavelet_layer_adjoint(g_s, None, g_U=g_U, X=X, **layer)
+    np.testing.assert_allclose(gX, expected, rtol=0, atol=1e-12 * np.abs(expected).max())
+    with pytest.raises(ValueError, match="neither"):
+        BACKEND.fused_wavelet_layer_adjoint(g_s, None, **layer)
+    with pytest.raises(ValueError, match="X has shape"):
+        BACKEND.fused_wavelet_layer_adjoint(g_s, None, X=X[:, 1:], **layer)

@@ -4,9 +4,11 @@ The heart is ``_wavelet_layer_2d``: one scattering layer (product with a filter
 stack, periodization = subsampling in space, inverse FFT, nonlinearity, real FFT,
 low-pass) per (sample, filter chunk), with rocket-fft making scipy.fft callable in
 ``@njit`` code, so intermediate maps stay in cache instead of round-tripping through
-memory as full batches.  The others are the product-with-periodization and its
-adjoint (phase-harmonic transform, gradients), the Hermitian fill of a real
-signal's spectrum, the half-spectrum low-pass and the rectified phases.
+memory as full batches; ``_wavelet_layer_adjoint_2d`` is its pullback, fused the
+same way, from the wavelet coefficients the forward kept.  The others are the
+product-with-periodization and its adjoint (phase-harmonic transform, gradients),
+the Hermitian fill of a real signal's spectrum, the half-spectrum low-pass and the
+rectified phases.
 
 All kernels work on 2D spectra; 1D callers view ``(B, N)`` as ``(B, 1, N)``.
 Each is compiled twice: parallel over (batch, filter) for calls from the main
@@ -205,8 +207,8 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
     return s_out
 
 
-def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw, g_U, has_g_U,
-                              n_groups, partial, gX):
+def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu, phi, ph, pw, g_U,
+                              has_g_U, n_groups, partial, accumulate, gX):
     # Pullback of _wavelet_layer_2d, fused per (sample, group of filter chunks) the same
     # way: for each output map m (filter t, phase a), the gradient on u is
     #   g_u = Re ifft_mid(conj(phi) tile(fft_coarse(g_s)) + n_mid g_U)
@@ -215,6 +217,9 @@ def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw,
     # scale), g_Y = fft(g_z) / n_mid and gX[b] += conj(filt) tile_k(g_Y).
     # Each task owns partial[b, g]; with n_groups > 1 the groups are summed into gX
     # afterwards (partial is gX itself, viewed (B, 1, H, W), when n_groups == 1).
+    # With ``accumulate`` the result is added to gX instead of overwriting it. With
+    # ``recompute``, z is not read but recomputed from the layer's input X as the
+    # forward does (alias sum, inverse FFT), for a pullback that needs no forward values.
     n_batch, height, width = gX.shape
     n_filt = filt.shape[0]
     h = height // kh
@@ -232,13 +237,24 @@ def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw,
     chunk = max(1, min(n_filt, 8192 // (h * w)))
     n_chunks = (n_filt + chunk - 1) // chunk
     per_group = (n_chunks + n_groups - 1) // n_groups
+    # where each column of the mid grid's half spectrum reads the coarse half spectrum
+    # (conjugated past its Nyquist column), and the column of -omega on the mid grid
+    src_col = np.empty(half, dtype=np.int64)
+    flip_col = np.empty(half, dtype=np.bool_)
+    neg_col = np.empty(half, dtype=np.int64)
+    for j in range(half):
+        jj = j % w2
+        flip_col[j] = jj >= half2
+        src_col[j] = w2 - jj if jj >= half2 else jj
+        neg_col[j] = (w - j) % w
     for task in prange(n_batch * n_groups):
         b = task // n_groups
         grp = task % n_groups
         acc = partial[b, grp]
-        for i in range(height):
-            for j in range(width):
-                acc[i, j] = 0.0
+        if n_groups > 1 or not accumulate:
+            for i in range(height):
+                for j in range(width):
+                    acc[i, j] = 0.0
         for c in range(grp * per_group, min(n_chunks, (grp + 1) * per_group)):
             f0 = c * chunk
             nf = min(chunk, n_filt - f0)
@@ -254,22 +270,28 @@ def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw,
                     ii = i % h2
                     mirror = (h2 - ii) % h2
                     for j in range(half):
-                        jj = j % w2
-                        if jj < half2:
-                            v = G[m, ii, jj]
+                        if flip_col[j]:
+                            v = np.conj(G[m, mirror, src_col[j]])
                         else:
-                            v = np.conj(G[m, mirror, w2 - jj])
+                            v = G[m, ii, src_col[j]]
                         A[m, i, j] = np.conj(phi[i, j]) * v
                     if has_g_U:
                         # Re ifft(g_U) only sees the Hermitian part of g_U
-                        mi = (h - i) % h
+                        gu_row = g_U[b, m0 + m, i]
+                        gu_neg = g_U[b, m0 + m, (h - i) % h]
                         for j in range(half):
-                            A[m, i, j] += fold * (g_U[b, m0 + m, i, j]
-                                                  + np.conj(g_U[b, m0 + m, mi, (w - j) % w]))
+                            A[m, i, j] += fold * (gu_row[j] + np.conj(gu_neg[neg_col[j]]))
             g_u = scipy.fft.irfft(A, n=w) if h == 1 else scipy.fft.irfft2(A, s=(h, w))
+            if recompute:
+                Y = np.zeros((nf, h, w), dtype=X.dtype)
+                for t in range(nf):
+                    _accumulate_aliases(X[b], filt[f0 + t], kh, kw, Y[t])
+                zc = scipy.fft.ifft(Y) if h == 1 else scipy.fft.ifft2(Y)
+            else:
+                zc = z[b, f0:f0 + nf].copy()
             g_z = np.empty((nf, h, w), dtype=z.dtype)
             for t in range(nf):
-                zt = z[b, f0 + t]
+                zt = zc[t]
                 if relu:
                     for i in range(h):
                         for j in range(w):
@@ -306,9 +328,10 @@ def _wavelet_layer_adjoint_2d(g_s, z, filt, kh, kw, cos, sin, relu, phi, ph, pw,
         for bi in prange(n_batch * height):
             b = bi // height
             i = bi % height
-            for j in range(width):
-                gX[b, i, j] = partial[b, 0, i, j]
-            for grp in range(1, n_groups):
+            if not accumulate:
+                for j in range(width):
+                    gX[b, i, j] = 0.0
+            for grp in range(n_groups):
                 for j in range(width):
                     gX[b, i, j] += partial[b, grp, i, j]
     return gX

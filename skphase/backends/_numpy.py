@@ -123,7 +123,7 @@ class NumpyBackend:
                                 overwrite_x=True)
 
     def fused_wavelet_layer(self, X, filt, k: int, phi, k_low: int, kind: str, cos, sin, ndim: int,
-                            spectra: bool, coefficients: bool = False):
+                            spectra: bool, coefficients: bool = False, z_out=None):
         """One scattering layer on spectra X (B, *s), fused: returns (s, U), or (s, U, z).
 
         The fast path of :func:`skphase.operators._layer.wavelet_layer`.
@@ -137,7 +137,10 @@ class NumpyBackend:
         z = ifft(sum over the k**ndim aliases of X * filt), the alias *sum*, not the
         mean. The subsampled coefficients of the transform are z / k**ndim (the kernel
         folds that factor into the nonlinearity: u = rho(z / k**ndim)). This is the
-        ``z`` that :meth:`fused_wavelet_layer_adjoint` expects.
+        ``z`` that :meth:`fused_wavelet_layer_adjoint` expects. ``z_out``, a C-contiguous
+        array of X's dtype and z's shape, receives z instead of a new array: a caller
+        that repeats the same layer (synthesis iterations) saves the cost of first
+        touching fresh memory, which is most of the cost of keeping z.
         """
         n_batch, n_filt = X.shape[0], filt.shape[0]
         spatial = X.shape[1:]
@@ -154,22 +157,31 @@ class NumpyBackend:
         coarse = (mid[0] // kh_low, mid[1] // k_low)
         s_out = np.empty((n_batch, n_filt * n_out) + coarse, dtype=real)
         u_out = np.empty((n_batch, n_filt * n_out) + mid if spectra else (1, 1, 1, 1), dtype=X.dtype)
-        z_out = np.empty((n_batch, n_filt) + mid if coefficients else (1, 1, 1, 1), dtype=X.dtype)
+        z_shape = (n_batch, n_filt) + tuple(n // k for n in spatial)
+        if not coefficients:
+            z_out = np.empty((1, 1, 1, 1), dtype=X.dtype)
+        elif z_out is None:
+            z_out = np.empty(z_shape, dtype=X.dtype)
+        elif (tuple(z_out.shape) != z_shape or z_out.dtype != X.dtype or not z_out.flags.c_contiguous
+              or not z_out.flags.writeable):
+            raise ValueError(f"z_out must be a writeable C-contiguous {X.dtype} array of shape {z_shape}; "
+                             f"got {z_out.dtype} {tuple(z_out.shape)}.")
+        z_kernel = z_out.reshape((n_batch, n_filt) + mid) if coefficients else z_out
         cos = np.ascontiguousarray(cos if kind == "relu" else [1.0], dtype=real)
         sin = np.ascontiguousarray(sin if kind == "relu" else [0.0], dtype=real)
         wavelet_layer_2d(np.ascontiguousarray(x2), np.ascontiguousarray(f2), kh, k, cos, sin,
                          kind == "relu", np.ascontiguousarray(p2, dtype=real if not np.iscomplexobj(p2)
                                                               else X.dtype),
-                         kh_low, k_low, spectra, s_out, u_out, coefficients, z_out)
+                         kh_low, k_low, spectra, s_out, u_out, coefficients, z_kernel)
         lead = (n_batch, n_filt * n_out)
         s = s_out.reshape(lead + tuple(n // (k * k_low) for n in spatial))
         u = u_out.reshape(lead + tuple(n // k for n in spatial)) if spectra else None
         if not coefficients:
             return s, u
-        return s, u, z_out.reshape((n_batch, n_filt) + tuple(n // k for n in spatial))
+        return s, u, z_out
 
     def fused_wavelet_layer_adjoint(self, g_s, z, filt, k: int, phi, k_low: int, kind: str, cos, sin,
-                              ndim: int, g_U=None):
+                                    ndim: int, g_U=None, out=None, X=None):
         """Pullback of :meth:`fused_wavelet_layer` to its input spectra X (B, *s).
 
         Returns gX (B, *s) complex, the gradient in X of <g_s, s> + Re<g_U, U>
@@ -181,55 +193,83 @@ class NumpyBackend:
         ----------
         g_s : array (B, C, *s / (k k_low)), real
             Gradient on the layer's averages s; C = n_filters * n_phases, phase inner.
-        z : array (B, n_filters, *s / k), complex
+        z : array (B, n_filters, *s / k), complex, or None
             The coefficients ``fused_wavelet_layer`` returned with ``coefficients=True``
             (the alias sum, before the 1 / k**ndim folded into rho); their dtype sets
-            the working precision.
+            the working precision. None: recompute them from ``X``.
         filt, k, phi, k_low, kind, cos, sin, ndim
             As given to ``fused_wavelet_layer``.
         g_U : array (B, C, *s / k), complex, optional
             Gradient on the full output spectra U (for instance the input gradient of
             the next order's layer), in the same convention as gX.
+        out : array (B, *s), complex, optional
+            Accumulate into this C-contiguous array of the working dtype
+            (``out += gX``) and return it, which saves a pass when gradients of several
+            layers are summed (order-2 groups into one g_U, order-1 groups into one gX).
+        X : array (B, *s), complex, optional
+            The layer's input, used only when ``z`` is None: the kernel then recomputes
+            z itself, so a pullback whose output gradients are known beforehand needs
+            no forward call (nor z in memory) for this layer.
 
         Fused per (sample, chunk of filters) in one numba kernel, like the forward.
         """
-        n_batch, n_filt = z.shape[0], filt.shape[0]
+        if z is None and X is None:
+            raise ValueError("fused_wavelet_layer_adjoint needs z (from fused_wavelet_layer(..., "
+                             "coefficients=True)) or the layer's input X; got neither.")
+        source = z if z is not None else X
+        if not np.iscomplexobj(source):
+            name = "z" if z is not None else "X"
+            raise TypeError(f"{name} must be a complex array; got {source.dtype}.")
+        n_batch, n_filt = source.shape[0], filt.shape[0]
         spatial = tuple(filt.shape[1:])
         mid = tuple(n // k for n in spatial)
         coarse = tuple(n // k_low for n in mid)
         n_out = len(cos) if kind == "relu" else 1
         lead = (n_batch, n_filt * n_out)
         # the kernel does no bounds checks: refuse what does not fit here
-        if tuple(z.shape) != (n_batch, n_filt) + mid or tuple(phi.shape) != mid:
-            raise ValueError(f"z {tuple(z.shape)}, filt {tuple(filt.shape)} and phi {tuple(phi.shape)} "
-                             f"do not fit together with k={k}; z must be (B, {n_filt}) + {mid}.")
+        if z is not None and tuple(z.shape) != (n_batch, n_filt) + mid:
+            raise ValueError(f"z has shape {tuple(z.shape)}; expected (B, {n_filt}) + {mid} for filt "
+                             f"{tuple(filt.shape)} and k={k}.")
+        if z is None and tuple(X.shape) != (n_batch,) + spatial:
+            raise ValueError(f"X has shape {tuple(X.shape)}; expected (B,) + {spatial} for filt "
+                             f"{tuple(filt.shape)}.")
+        if tuple(phi.shape) != mid:
+            raise ValueError(f"phi has shape {tuple(phi.shape)}; expected {mid} (filt {tuple(filt.shape)}, "
+                             f"k={k}).")
         if tuple(g_s.shape) != lead + coarse:
             raise ValueError(f"g_s has shape {tuple(g_s.shape)}; expected {lead + coarse} "
                              f"(k={k}, k_low={k_low}, {n_out} phase(s)).")
         if g_U is not None and tuple(g_U.shape) != lead + mid:
             raise ValueError(f"g_U has shape {tuple(g_U.shape)}; expected {lead + mid}.")
-        if not np.iscomplexobj(z):
-            raise TypeError(f"z must be complex (the coefficients fused_wavelet_layer returns); got {z.dtype}.")
-        cdtype = np.dtype(z.dtype)
+        cdtype = np.dtype(source.dtype)
         real = np.float32 if cdtype == np.complex64 else np.float64
         kh, kh_low = (1, 1) if ndim == 1 else (k, k_low)
-        z2 = np.ascontiguousarray(z).reshape((n_batch, n_filt) + _as_2d_spectra(z[:1, 0], ndim).shape[1:])
         f2 = _as_2d_spectra(filt, ndim)
+        height, width = f2.shape[1:]
+        mid2 = (height // kh, width // k)
+        dummy = np.zeros((1, 1, 1, 1), dtype=cdtype)
+        if z is not None:
+            z2, x2 = np.ascontiguousarray(z).reshape((n_batch, n_filt) + mid2), dummy[0]
+        else:
+            z2, x2 = dummy, np.ascontiguousarray(_as_2d_spectra(X, ndim))
         p2 = _as_2d_spectra(phi[None], ndim)[0]
         p2 = np.ascontiguousarray(p2, dtype=cdtype if np.iscomplexobj(p2) else real)
-        g2 = np.ascontiguousarray(g_s, dtype=real).reshape(lead + (z2.shape[2] // kh_low, z2.shape[3] // k_low))
-        if g_U is None:
-            u2 = np.zeros((1, 1, 1, 1), dtype=cdtype)
-        else:
-            u2 = np.ascontiguousarray(g_U, dtype=cdtype).reshape(lead + z2.shape[2:])
+        g2 = np.ascontiguousarray(g_s, dtype=real).reshape(lead + (mid2[0] // kh_low, mid2[1] // k_low))
+        u2 = dummy if g_U is None else np.ascontiguousarray(g_U, dtype=cdtype).reshape(lead + mid2)
         cos = np.ascontiguousarray(cos if kind == "relu" else [1.0], dtype=real)
         sin = np.ascontiguousarray(sin if kind == "relu" else [0.0], dtype=real)
-        height, width = f2.shape[1:]
-        gX = np.empty((n_batch, height, width), dtype=cdtype)
+        if out is None:
+            gX = np.empty((n_batch, height, width), dtype=cdtype)
+        else:
+            if (tuple(out.shape) != (n_batch,) + spatial or out.dtype != cdtype
+                    or not out.flags.c_contiguous or not out.flags.writeable):
+                raise ValueError(f"out must be a writeable C-contiguous {cdtype} array of shape "
+                                 f"{(n_batch,) + spatial}; got {out.dtype} {tuple(out.shape)}.")
+            gX = out.reshape((n_batch, height, width))
         # Tasks (sample, group of filter chunks) must not race on gX[b]: with fewer
         # samples than threads, the filters of a sample are split into groups that
         # accumulate into their own buffers, summed at the end.
-        chunk = max(1, min(n_filt, 8192 // (z2.shape[2] * z2.shape[3])))
+        chunk = max(1, min(n_filt, 8192 // (mid2[0] * mid2[1])))
         n_chunks = -(-n_filt // chunk)
         threads = numba.get_num_threads() if threading.current_thread() is threading.main_thread() else 1
         n_groups = max(1, min(n_chunks, -(-threads // n_batch)))
@@ -237,9 +277,10 @@ class NumpyBackend:
             partial = gX.reshape((n_batch, 1, height, width))
         else:
             partial = np.empty((n_batch, n_groups, height, width), dtype=cdtype)
-        wavelet_layer_adjoint_2d(g2, z2, np.ascontiguousarray(f2), kh, k, cos, sin, kind == "relu", p2,
-                                 kh_low, k_low, u2, g_U is not None, n_groups, partial, gX)
-        return gX.reshape((n_batch,) + spatial)
+        wavelet_layer_adjoint_2d(g2, z2, z is None, x2, np.ascontiguousarray(f2), kh, k, cos, sin,
+                                 kind == "relu", p2, kh_low, k_low, u2, g_U is not None, n_groups, partial,
+                                 out is not None, gX)
+        return gX.reshape((n_batch,) + spatial) if out is None else out
 
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):
         """Adjoint of :meth:`mul_periodize` in its first argument: (B, F, *s/k) -> (B, *s)."""
