@@ -176,3 +176,13 @@ def test_fused_layer_equals_the_composition_of_primitives(kind, ndim, k, k_low):
     s_g, U_g, _ = wavelet_layer(Generic(), X, filt, k, phi, k_low, **kw)
     np.testing.assert_allclose(s_f, s_g, atol=1e-10)
     np.testing.assert_allclose(U_f, U_g, atol=1e-9)
+
+
+@pytest.mark.parametrize("backend", BACKENDS, ids=IDS)
+def test_zero_embed_is_the_adjoint_of_cropping(backend):
+    rng = np.random.default_rng(8)
+    g = rng.standard_normal((2, 3, 4, 5))
+    window = (slice(1, 5), slice(2, 7))
+    out = _np(backend, backend.zero_embed(backend.asarray(g), (2, 3, 6, 8), window))
+    np.testing.assert_array_equal(out[..., 1:5, 2:7], g)
+    assert np.count_nonzero(out) == np.count_nonzero(g)

@@ -1,18 +1,24 @@
 """Backends: the only place that knows numpy, numba or torch.
 
-The algorithms in :mod:`skphase.transforms` are written once over the small set
+The operators in :mod:`skphase.operators` are written once over the small set
 of primitives that :class:`NumpyBackend` and :class:`TorchBackend` share:
 
 * Fourier: ``fft``/``ifft`` over the trailing spatial axes; ``rfft`` (a real
   signal's spectrum in the backend's layout: half on numpy, full on torch),
   ``hermitian_full`` and ``low_pass_half`` on that layout;
 * filters: ``mul_periodize`` (product with a filter stack, then subsampling in
-  space as periodization in Fourier) and its adjoint; ``wavelet_layer``, one
-  whole scattering layer (fused in a numba kernel on numpy);
+  space as periodization in Fourier) and its adjoint;
+* statistics and learning: ``cross_correlation`` (two stacks, every circular shift
+  at once, one FFT product), ``matmul`` (batched), ``soft_threshold``;
 * pointwise: ``modulus``, ``relu_phases``, ``real``, ``where_positive``, ``cos_sin``;
 * layout: ``take``/``index_add`` along an axis (padding and its adjoint),
-  ``stack``, ``concatenate``, ``asarray``/``to_numpy``, ``from_filter`` (cached
-  working-precision copies of the filters).
+  ``zero_embed`` (cropping's adjoint), ``stack``, ``concatenate``,
+  ``asarray``/``to_numpy``, ``from_filter`` (cached working-precision copies of the
+  filters).
+
+Optional, chosen by the operators when present: ``fused_wavelet_layer`` and
+``fused_wavelet_layer_adjoint`` (one scattering layer and its pullback as one numba
+kernel on numpy), ``autograd_vjp`` (torch: pullbacks by automatic differentiation).
 """
 
 from __future__ import annotations

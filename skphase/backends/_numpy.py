@@ -354,6 +354,12 @@ class NumpyBackend:
         np.add.at(moved, index, np.moveaxis(values, axis, 0))
         return out
 
+    def zero_embed(self, values, shape, window):
+        """Zeros of ``shape`` with ``values`` written at the trailing-axes ``window`` (slices)."""
+        out = np.zeros(shape, dtype=values.dtype)
+        out[(Ellipsis,) + tuple(window)] = values
+        return out
+
     def stack(self, arrays, axis: int):
         return np.stack(arrays, axis=axis)
 

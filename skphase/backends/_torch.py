@@ -211,6 +211,12 @@ class TorchBackend:
         out = self._t.zeros(shape, dtype=values.dtype, device=self.device)
         return out.index_add(axis % len(shape), idx, values)
 
+    def zero_embed(self, values, shape, window):
+        """Zeros of ``shape`` with ``values`` written at the trailing-axes ``window`` (slices)."""
+        out = self._t.zeros(shape, dtype=values.dtype, device=values.device)
+        out[(Ellipsis,) + tuple(window)] = values
+        return out
+
     def stack(self, arrays, axis: int):
         return self._t.stack(list(arrays), dim=axis)
 

@@ -55,14 +55,10 @@ def crop_adjoint(g, full_spatial, slices, backend):
     ndim = len(full_spatial)
     if all(s.start in (0, None) and s.stop in (None, n) for s, n in zip(slices, full_spatial)):
         return g
-    for axis in range(ndim):
-        start = slices[axis].start or 0
-        length = g.shape[g.ndim - ndim + axis]
-        index = np.arange(start, start + length)
-        shape = list(g.shape)
-        shape[g.ndim - ndim + axis] = full_spatial[axis]
-        g = backend.index_add(tuple(shape), index, g, axis=g.ndim - ndim + axis)
-    return g
+    shape = tuple(g.shape[:g.ndim - ndim]) + tuple(full_spatial)
+    window = tuple(slice(s.start or 0, (s.start or 0) + g.shape[g.ndim - ndim + i])
+                   for i, s in enumerate(slices))
+    return backend.zero_embed(g, shape, window)
 
 
 def nonlinearity(z, kind: str, n_phases: int, backend):

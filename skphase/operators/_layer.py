@@ -72,17 +72,18 @@ def low_pass_adjoint(backend, g, phi, k: int, ndim: int):
 
 
 def wavelet_layer_adjoint(backend, tape, g_s, g_U, filt, k: int, phi, k_low: int, *, kind: str,
-                          n_phases: int, ndim: int):
+                          n_phases: int, ndim: int, out=None):
     """Gradient in the input spectra X of <g_s, s> + Re<g_U, U> for the layer recorded in ``tape``.
 
     g_s (B, C, *coarse) real; g_U (B, C, *mid) complex in the spectrum convention of the
-    module doc, or None. Returns G_X (B, *s) complex, same convention.
+    module doc, or None. Returns G_X (B, *s) complex, same convention, added into ``out``
+    when given (the layers of one input sum their gradients without temporaries).
     """
     how, z = tape
     if how == "fused":
         cos, sin = _cos_sin(backend, kind, n_phases, _real_dtype(z))
         return backend.fused_wavelet_layer_adjoint(g_s, z, filt, k, phi, k_low, kind, cos, sin, ndim,
-                                                   g_U=g_U)
+                                                   g_U=g_U, out=out)
     mid = tuple(z.shape[2:])
     n_mid = int(np.prod(mid))
     G = low_pass_adjoint(backend, g_s, phi, k_low, ndim)
@@ -90,4 +91,5 @@ def wavelet_layer_adjoint(backend, tape, g_s, g_U, filt, k: int, phi, k_low: int
         G = G + g_U
     g_u = backend.real(backend.ifft(G, ndim)) * n_mid
     g_z = nonlinearity_vjp(z, g_u, kind, n_phases, backend)
-    return backend.mul_periodize_adjoint(backend.fft(g_z, ndim) / n_mid, filt, k, ndim)
+    gX = backend.mul_periodize_adjoint(backend.fft(g_z, ndim) / n_mid, filt, k, ndim)
+    return gX if out is None else out + gX

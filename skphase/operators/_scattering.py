@@ -328,13 +328,13 @@ class ScatteringOperator(Operator):
                 pos += c1 * c2
                 g2 = g2.reshape((n_batch * c1, c2) + tuple(g2.shape[2:]))
                 g2 = _uncrop(backend, g2, spatial2, J - k1 - k2, crop)
-                gU = wavelet_layer_adjoint(backend, rec2, g2, None, psi2[k1][idx2], 2 ** k2,
-                                           phi[k1 + k2], 2 ** (J - k1 - k2), **layer)
-                g_U1 = gU if g_U1 is None else g_U1 + gU
+                # the order-2 groups of one first-order group add into one g_U1
+                g_U1 = wavelet_layer_adjoint(backend, rec2, g2, None, psi2[k1][idx2], 2 ** k2,
+                                             phi[k1 + k2], 2 ** (J - k1 - k2), out=g_U1, **layer)
             if g_U1 is not None:
                 g_U1 = g_U1.reshape((n_batch, c1) + spatial1)
-            gX = gX + wavelet_layer_adjoint(backend, rec1, g_s1, g_U1, psi1[0][idx1], 2 ** k1, phi[k1],
-                                            2 ** (J - k1), **layer)
+            gX = wavelet_layer_adjoint(backend, rec1, g_s1, g_U1, psi1[0][idx1], 2 ** k1, phi[k1],
+                                       2 ** (J - k1), out=gX, **layer)
         g_xp = backend.real(backend.ifft(gX, ndim)) * int(np.prod(spatial0))
         return pad_adjoint(g_xp, spec, backend)
 
