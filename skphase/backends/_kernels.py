@@ -18,9 +18,12 @@ already parallel and must not nest thread pools.
 
 from __future__ import annotations
 
-import numpy as np
+import logging
+import os
 import threading
 import types
+
+import numpy as np
 
 import rocket_fft  # noqa: F401  (registers scipy.fft for use inside @njit)
 import scipy.fft
@@ -337,6 +340,28 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
     return gX
 
 
+_logger = logging.getLogger("skphase")
+_ANNOUNCED = []
+
+
+def _announce_compiling(kernel) -> None:
+    """Say once per process that numba is about to compile (a first run: no on-disk cache).
+
+    A cold first transform spends ~15 s (quiet 2-core machine) compiling these kernels,
+    which would otherwise look like a hang; later processes load them from the cache.
+    """
+    if _ANNOUNCED or kernel.signatures:
+        return
+    try:
+        cached = os.path.exists(kernel._cache._cache_file._index_path)
+    except AttributeError:  # another numba version's cache layout: stay silent
+        return
+    if not cached:
+        _ANNOUNCED.append(True)
+        _logger.warning("skphase: compiling numba kernels for this machine (once, about 15-60 s); "
+                        "later runs load them from numba's cache.")
+
+
 def _compile(func):
     parallel = njit(parallel=True, cache=True)(func)
     # A renamed copy for the serial build: numba's on-disk cache is keyed by the
@@ -347,9 +372,9 @@ def _compile(func):
     serial = njit(parallel=False, cache=True)(twin)
 
     def dispatch(*args):
-        if threading.current_thread() is threading.main_thread():
-            return parallel(*args)
-        return serial(*args)
+        kernel = parallel if threading.current_thread() is threading.main_thread() else serial
+        _announce_compiling(kernel)
+        return kernel(*args)
 
     dispatch.__name__ = func.__name__
     dispatch.__doc__ = func.__doc__

@@ -19,15 +19,69 @@ def _import_torch():
     return torch
 
 
-_MODULUS = []
+_FUNCTIONS = {}
+_SPLIT = False
 
 
-def _modulus(torch):
-    """|z| as an autograd function with the gradient z / |z| (0 at 0), as torch's abs has."""
-    if _MODULUS:
-        return _MODULUS[0]
+def _bmm(torch, a, b, scale: float):
+    zero = torch.zeros((), dtype=a.dtype, device=a.device)
+    return torch.baddbmm(zero, a.contiguous(), b.contiguous(), beta=0, alpha=scale)
+
+
+def _alias_matmul(torch, a, b, k: int, ndim: int, forward: bool, scale: float):
+    """The alias contraction of :class:`PeriodizedProduct` as one bmm on contiguous operands.
+
+    forward: a = xhat (B, *s), b = filt (F, *s) -> (B, F, *s/k), the sum over the k**ndim
+    aliases of a * b. backward: a = grad (B, F, *s/k), b = filt -> (B, *s), the sum over F
+    of grad (tiled) * b. A complex ``a`` with a real ``b`` runs as a real bmm with the real
+    and imaginary parts as rows, which halves the work. CPU bmm multiplies one small matrix
+    at a time unless its operands are contiguous, so they are made so here. The result
+    is multiplied by ``scale`` inside the bmm.
+    """
+    split = _SPLIT and a.is_complex() and not b.is_complex()
+    if not split and b.dtype != a.dtype:
+        b = b.to(a.dtype)
+    n_a, n_f = a.shape[0], b.shape[0]
+    coarse = [n // k for n in b.shape[1:]]
+    n_coarse, n_alias = int(np.prod(coarse)), k ** ndim
+    blocks = [n_f] + [v for n in b.shape[1:] for v in (k, n // k)]
+    coarse_axes = [2 + 2 * d for d in range(ndim)]
+    alias_axes = [1 + 2 * d for d in range(ndim)]
+    b = b.reshape(blocks)
+    if split:
+        a = torch.view_as_real(a)
+    rows = n_a * (2 if split else 1)
+    if forward:
+        a = a.reshape([n_a] + blocks[1:] + ([2] if split else []))
+        last = [a.ndim - 1] if split else []
+        a = a.permute(coarse_axes + [0] + last + alias_axes).reshape(n_coarse, rows, n_alias)
+        b = b.permute(coarse_axes + alias_axes + [0]).reshape(n_coarse, n_alias, n_f)
+        out = _bmm(torch, a, b, scale).reshape(coarse + [n_a] + ([2] if split else []) + [n_f])
+        # (*coarse, B, [2], F) -> (B, F, *coarse, [2])
+        order = [ndim, out.ndim - 1] + list(range(ndim)) + ([ndim + 1] if split else [])
+    else:
+        last = [a.ndim - 1] if split else []
+        a = a.permute([2 + d for d in range(ndim)] + [0] + last + [1]).reshape(n_coarse, rows, n_f)
+        b = b.permute(coarse_axes + [0] + alias_axes).reshape(n_coarse, n_f, n_alias)
+        out = _bmm(torch, a, b, scale).reshape(coarse + [n_a] + ([2] if split else []) + [k] * ndim)
+        # (*coarse, B, [2], *aliases) -> (B, alias0, coarse0, alias1, coarse1, [2])
+        first_alias = ndim + 1 + (1 if split else 0)
+        order = [ndim] + [v for d in range(ndim) for v in (first_alias + d, d)]
+        order += [ndim + 1] if split else []
+    out = out.permute(order).contiguous()
+    if split:
+        out = torch.view_as_complex(out)
+    return out if forward else out.reshape([n_a] + [k * n for n in coarse])
+
+
+def _functions(torch):
+    """The torch backend's autograd functions, defined once torch is imported."""
+    if _FUNCTIONS:
+        return _FUNCTIONS
 
     class Modulus(torch.autograd.Function):
+        """|z| with the gradient z / |z| (0 at 0), as torch's abs has."""
+
         @staticmethod
         def forward(ctx, z):
             re, im = z.real, z.imag
@@ -41,8 +95,32 @@ def _modulus(torch):
             scale = torch.where(out > 0, grad / torch.where(out > 0, out, 1), 0)
             return z * scale
 
-    _MODULUS.append(Modulus.apply)
-    return Modulus.apply
+    class PeriodizedProduct(torch.autograd.Function):
+        """periodize_k(xhat[:, None] * filt[None]): a contraction over the k**ndim aliases."""
+
+        @staticmethod
+        def forward(ctx, xhat, filt, k, ndim):
+            ctx.save_for_backward(xhat, filt)
+            ctx.k, ctx.ndim = k, ndim
+            return _alias_matmul(torch, xhat, filt, k, ndim, True, 1.0 / k ** ndim)
+
+        @staticmethod
+        def backward(ctx, grad):
+            xhat, filt = ctx.saved_tensors
+            k, ndim = ctx.k, ctx.ndim
+            g_x = g_f = None
+            if ctx.needs_input_grad[0]:
+                g_x = _alias_matmul(torch, grad, filt.conj(), k, ndim, False, 1.0 / k ** ndim)
+                g_x = g_x if xhat.is_complex() else g_x.real
+            if ctx.needs_input_grad[1]:
+                # not on the transforms' path (filters are constants): plain autograd math
+                tiled = grad.repeat((1, 1) + (k,) * ndim) / (k ** ndim)
+                g_f = (tiled * xhat.conj()[:, None]).sum(0)
+                g_f = g_f if filt.is_complex() else g_f.real
+            return g_x, g_f, None, None
+
+    _FUNCTIONS.update(modulus=Modulus.apply, periodized_product=PeriodizedProduct.apply)
+    return _FUNCTIONS
 
 
 class TorchBackend:
@@ -118,18 +196,13 @@ class TorchBackend:
     def mul_periodize(self, xhat, filt, k: int, ndim: int):
         if k == 1:
             return xhat[:, None] * filt[None]
-        # periodize_k(xhat * filt)[i] = sum over the k**ndim aliases p of xhat[i + p s/k] filt[i + p s/k]:
-        # a contraction over the aliases, batched over the coarse frequencies i (one bmm). The
-        # full (B, F, *s) product is never formed: 3-10x faster than multiply-then-mean on CPU.
-        dtype = (xhat[:1, :1] * filt[:1, :1]).dtype if xhat.dtype != filt.dtype else xhat.dtype
-        blocks = []
-        for s in xhat.shape[1:]:
-            blocks += [k, s // k]
-        letters = "pqrs"[:ndim], "ijlm"[:ndim]
-        spatial = "".join(a + i for a, i in zip(*letters))
-        return self._t.einsum(f"b{spatial},f{spatial}->bf{letters[1]}",
-                              xhat.reshape([xhat.shape[0]] + blocks).to(dtype),
-                              filt.reshape([filt.shape[0]] + blocks).to(dtype)) / (k ** ndim)
+        # periodize_k(xhat * filt)[i] = mean over the k**ndim aliases p of xhat[i + p s/k] filt[i + p s/k]:
+        # one bmm batched over the coarse frequencies i, contracting the aliases, so the full
+        # (B, F, *s) product is never formed: 3-10x faster than multiply-then-mean on CPU.
+        dtype = (xhat[:1, :1] * filt[:1, :1]).dtype
+        if filt.is_complex() or not xhat.is_complex():
+            filt = filt.to(dtype)
+        return _functions(self._t)["periodized_product"](xhat.to(dtype), filt, k, ndim)
 
     # torch keeps full spectra (autograd handles them; GPUs care less about the 2x):
     # its "half spectrum" is the full one.
@@ -188,7 +261,7 @@ class TorchBackend:
     def modulus(self, z):
         # torch's complex abs is ~4x slower on CPU than sqrt(re^2 + im^2) (it guards
         # against overflow beyond 1e19 in float32, which scattering inputs never reach)
-        return _modulus(self._t)(z)
+        return _functions(self._t)["modulus"](z)
 
     def relu_phases(self, z, cos, sin):
         view = (1, 1, len(cos)) + (1,) * (z.ndim - 2)
