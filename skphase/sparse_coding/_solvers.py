@@ -428,7 +428,7 @@ def sparse_encode(X, dictionary, alpha: float, *, algorithm: str = "cd", positiv
     >>> import numpy as np
     >>> D = np.eye(3)
     >>> sparse_encode(np.array([[2.0, -0.05, 0.5]]), D, 0.1)
-    array([[ 1.9,  0. ,  0.4]])
+    array([[1.9, 0. , 0.4]])
     """
     if algorithm not in SOLVERS:
         raise ValueError(f"algorithm must be one of {sorted(SOLVERS)}; got {algorithm!r}.")
