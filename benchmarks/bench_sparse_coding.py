@@ -51,6 +51,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="10x fewer patches")
     parser.add_argument("--dtype", default="float64", choices=["float32", "float64"])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-proximal", action="store_true", help="skip FISTA and homotopy (slow)")
+    parser.add_argument("--lista-epochs", type=int, default=10)
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     dtype = np.dtype(args.dtype)
@@ -99,9 +101,10 @@ def main():
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     coordinate_descent(X[:50], D, ALPHA)
     rows.append(("cd (numba, all cores)", lambda: coordinate_descent(X, D, ALPHA, tol=1e-6)[0]))
-    rows.append(("fista, restart, tol 1e-6", lambda: fista(X, D, ALPHA, tol=1e-6)[0]))
-    rows.append(("homotopy ISTC + fista", lambda: homotopy(X, D, ALPHA, tol=1e-6)[0]))
-    W, T, _ = train_lista(held, D, ALPHA, n_layers=16, n_epochs=3 if args.quick else 10,
+    if not args.no_proximal:
+        rows.append(("fista, restart, tol 1e-6", lambda: fista(X, D, ALPHA, tol=1e-6)[0]))
+        rows.append(("homotopy ISTC + fista", lambda: homotopy(X, D, ALPHA, tol=1e-6)[0]))
+    W, T, _ = train_lista(held, D, ALPHA, n_layers=16, n_epochs=args.lista_epochs,
                           batch_size=256, random_state=0)
     W, T = W.astype(dtype), T.astype(dtype)
     rows.append(("LISTA 16 layers", lambda: lista_forward(X, D.astype(dtype), W, T)))

@@ -39,9 +39,9 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         *output_shape_)`` of a :class:`~skphase.ScatteringAverager`. None: one position.
     n_reduced : int, default=32
         Output channels of L.
-    n_components : int, default=128
+    n_components : int, default=64
         Atoms in D.
-    n_layers : int, default=8
+    n_layers : int, default=4
         ISTC layers.
     lambda_init : float, default=0.1
         Initial final threshold lambda* (learned, in (0, 1]).
@@ -52,7 +52,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
     weight_decay : float, default=1e-4
         l2 penalty on L and W.
     batch_size : int, default=64
-    max_epochs : int, default=60
+    max_epochs : int, default=40
     validation_fraction : float, default=0.1
         Held out (stratified) for early stopping; 0 disables it (train for max_epochs).
     n_iter_no_change : int, default=5
@@ -112,9 +112,9 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, shape=None, *, n_reduced=32, n_components=128, n_layers=8,
+    def __init__(self, shape=None, *, n_reduced=32, n_components=64, n_layers=4,
                  lambda_init=0.1, pooling="none", learning_rate=3e-3, weight_decay=1e-4,
-                 batch_size=64, max_epochs=60, validation_fraction=0.1, n_iter_no_change=5,
+                 batch_size=64, max_epochs=40, validation_fraction=0.1, n_iter_no_change=5,
                  backend="numpy", device=None, random_state=None, verbose=0):
         self.shape = shape
         self.n_reduced = n_reduced

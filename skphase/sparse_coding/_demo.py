@@ -46,7 +46,7 @@ def demo_classification(output_dir: str, quick: bool) -> dict:
     report["logistic_accuracy"] = float(base.score(Fte, yte))
     t_base = time.perf_counter() - t
     t = time.perf_counter()
-    clf = LISTAClassifier(shape=shape, max_epochs=10 if quick else 60, random_state=0)
+    clf = LISTAClassifier(shape=shape, max_epochs=5 if quick else 40, random_state=0)
     clf.fit(Ftr, ytr)
     report["lista_accuracy"] = float(clf.score(Fte, yte))
     report["lista_train_seconds"] = time.perf_counter() - t

@@ -1,0 +1,146 @@
+"""Large-scale training from an image folder: scattering features computed batch by batch on the
+device, the ISTC classifier network trained with torch DistributedDataParallel.
+
+Run on one process (``train_from_folder(...)``) or on several with torchrun::
+
+    torchrun --nproc_per_node=2 -m skphase.sparse_coding._distributed --root DIR --out FILE
+
+Each process reads its shard (``DistributedSampler``); gradients are averaged by DDP, so with
+the same global batch the result equals the one-process run. RGB images: the scattering of each
+colour channel, stacked (3 x n_channels_ channels). Mixed precision (``amp``) on CUDA only.
+Checkpoints (model, optimizer, epoch, standardisation) are written by rank 0 after each epoch;
+``resume=True`` continues from one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from .. import ScatteringAverager
+from . import _istc_network as net
+from ._image_folder import ImageFolder
+from ._torch_models import ISTCNetwork
+
+
+def _scattering(size: int, J: int, L: int, device):
+    return ScatteringAverager(J=J, L=L, flatten=False, backend="torch",
+                              device=str(device)).fit(np.zeros((1, size, size)))
+
+
+def _features(scat, images):
+    """(B, 3, H, W) -> (B, P, 3 C): scattering per colour channel, positions first."""
+    B = images.shape[0]
+    S = scat.transform(images.reshape(B * 3, *images.shape[2:]))
+    S = S.reshape(B, -1, S.shape[-2] * S.shape[-1])  # (B, 3C, P)
+    return S.transpose(1, 2)
+
+
+def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4,
+                      n_reduced: int = 16, n_components: int = 64, n_layers: int = 6,
+                      lambda_init: float = 0.1, pooling: str = "mean", epochs: int = 2,
+                      batch_size: int = 8, learning_rate: float = 1e-2, seed: int = 0,
+                      device: str | None = None, amp: bool = False, checkpoint: str | None = None,
+                      resume: bool = False, num_workers: int = 0, dtype=torch.float64) -> dict:
+    """Train the ISTC classifier on an image folder; DDP when started by torchrun.
+
+    ``batch_size`` is the global batch (split across processes). Returns a dict with the
+    numpy parameters (``params``), the mean loss per epoch (``losses``) and the class names.
+    """
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if distributed and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() and device != "cpu" else "gloo")
+    world = dist.get_world_size() if distributed else 1
+    rank = dist.get_rank() if distributed else 0
+    if device is None:
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu"
+    device = torch.device(device)
+    if batch_size % world:
+        raise ValueError(f"batch_size={batch_size} must be divisible by the {world} processes.")
+    data = ImageFolder(root, image_size, dtype)
+    scat = _scattering(image_size, J, L, device)
+
+    # standardisation and initialisation from a fixed subset, identical on every process
+    with torch.no_grad():
+        first = torch.stack([data[i][0] for i in range(min(len(data), 256))]).to(device)
+        F0 = _features(scat, first)
+        mean = F0.mean(dim=(0, 1))
+        scale = F0.std(dim=(0, 1)).clamp_min(1e-8)
+    rng = np.random.default_rng(seed)
+    Z0 = ((F0 - mean) / scale).cpu().numpy().astype(np.float64)
+    params = net.init_params(Z0, n_reduced, n_components, lambda_init, len(data.classes), pooling,
+                             rng)
+    model = ISTCNetwork(params, n_layers, pooling, device, dtype)
+    groups = [{"params": [getattr(model, k)], "weight_decay": 1e-4 if k in ("L", "W") else 0.0}
+              for k in net.PARAM_NAMES]
+    opt = torch.optim.Adam(groups, lr=learning_rate)
+    start_epoch, losses = 0, []
+    if resume and checkpoint and os.path.exists(checkpoint):
+        state = torch.load(checkpoint, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        start_epoch, losses = state["epoch"], state["losses"]
+    ddp = (torch.nn.parallel.DistributedDataParallel(model, device_ids=None
+                                                     if device.type == "cpu" else [device])
+           if distributed else model)
+    sampler = torch.utils.data.distributed.DistributedSampler(
+        data, num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=True)
+    loader = torch.utils.data.DataLoader(data, batch_size=batch_size // world, sampler=sampler,
+                                         num_workers=num_workers)
+    use_amp = amp and device.type == "cuda"
+    for epoch in range(start_epoch, epochs):
+        sampler.set_epoch(epoch)
+        with torch.no_grad():  # code statistics, as in LISTAClassifier, from the fixed subset
+            model.refresh_code_statistics((F0 - mean) / scale)
+        total = torch.zeros(2, dtype=torch.float64, device=device)
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            with torch.no_grad():
+                Z = (_features(scat, images) - mean) / scale
+            opt.zero_grad()
+            with torch.autocast(device.type, enabled=use_amp):
+                loss = torch.nn.functional.cross_entropy(ddp(Z), labels)
+            loss.backward()
+            opt.step()
+            model.project()
+            total += torch.stack([loss.detach().double() * len(labels),
+                                  torch.tensor(float(len(labels)), device=device)])
+        if distributed:
+            dist.all_reduce(total)
+        losses.append(float(total[0] / total[1]))
+        if checkpoint and rank == 0:
+            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                        "epoch": epoch + 1, "losses": losses}, checkpoint)
+        if distributed:
+            dist.barrier()
+    return {"params": model.to_numpy(), "losses": losses, "classes": data.classes,
+            "rank": rank, "world_size": world}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--out", required=True, help=".npz file for the parameters (rank 0)")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--image-size", type=int, default=32)
+    parser.add_argument("--J", type=int, default=2)
+    parser.add_argument("--checkpoint", default=None)
+    parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--amp", action="store_true")
+    args = parser.parse_args(argv)
+    result = train_from_folder(args.root, epochs=args.epochs, batch_size=args.batch_size,
+                               image_size=args.image_size, J=args.J, checkpoint=args.checkpoint,
+                               resume=args.resume, amp=args.amp)
+    if result["rank"] == 0:
+        np.savez(args.out, losses=np.array(result["losses"]), **result["params"])
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
