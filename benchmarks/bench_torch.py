@@ -11,10 +11,17 @@ their ratios (Kymatio / skphase: > 1 means skphase is faster), and the agreement
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
+import sys
+import time
 
 import numpy as np
 
-from _common import machine_line, median_time
+# this checkout's skphase, not an installed copy
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from _common import machine_line
 
 
 def main():
@@ -24,6 +31,8 @@ def main():
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--batch-size", default="auto",
+                        help="skphase's batch_size ('auto' splits the batch under its memory budget)")
     parser.add_argument("--profile", choices=["ours", "kymatio"], default=None,
                         help="print a torch.profiler table of one forward + backward and exit")
     args = parser.parse_args()
@@ -43,7 +52,9 @@ def main():
 
     ky = Scattering2D(J=J, shape=shape, L=L, max_order=2).to(device)
     ours = ScatteringAverager(J=J, L=L, max_order=2, nonlinearity="modulus", padding="reflect",
-                              backend="torch", device=args.device, flatten=False).fit(x_np)
+                              backend="torch", device=args.device, flatten=False,
+                              batch_size=args.batch_size if args.batch_size == "auto"
+                              else int(args.batch_size)).fit(x_np)
 
     def sync():
         if device.type == "cuda":
@@ -73,16 +84,27 @@ def main():
         return
 
     print(machine_line())
+    print(f"skphase from {os.path.dirname(__import__('skphase').__file__)}")
     print(f"torch {torch.__version__}, {args.threads} threads, device {device}, float32, "
-          f"{args.batch} x {shape}, J={J} L={L} order 2, modulus; medians of {args.repeats}")
+          f"{args.batch} x {shape}, J={J} L={L} order 2, modulus; medians of {args.repeats}; "
+          f"skphase batch_size={args.batch_size}")
     with torch.no_grad():
         a = ky(x).cpu().numpy().reshape(args.batch, -1)
         b = ours.transform(x).cpu().numpy().reshape(args.batch, -1)
     err = float(np.linalg.norm(a - b) / np.linalg.norm(a))
     rows = []
     for label, make in (("forward", forward), ("forward+backward", backward)):
-        t_ky = median_time(make(ky), repeats=args.repeats)
-        t_us = median_time(make(ours.transform), repeats=args.repeats)
+        # alternate the two, one run each per round, so that a change of machine load hits both
+        runs = {"ky": make(ky), "us": make(ours.transform)}
+        times = {"ky": [], "us": []}
+        for name, run in runs.items():
+            run()  # warm-up
+        for _ in range(args.repeats):
+            for name, run in runs.items():
+                t = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - t)
+        t_ky, t_us = statistics.median(times["ky"]), statistics.median(times["us"])
         rows.append((label, t_ky, t_us))
         print(f"  {label:17s}: kymatio {t_ky:7.3f} s | skphase {t_us:7.3f} s | "
               f"kymatio / skphase {t_ky / t_us:5.2f}x")
