@@ -77,6 +77,23 @@ def _check_nd(estimator, X, reset):
     return X
 
 
+def _single_channel_layout(X, shape):
+    """(n, *spatial) from (n, H, W), (n, N), or (n, H * W) with ``shape=(H, W)``."""
+    if X.ndim == 3:
+        spatial = tuple(int(s) for s in X.shape[1:])
+        if shape is not None and tuple(shape) != spatial:
+            raise ValueError(f"shape={tuple(shape)!r} does not match the images in X, whose shape is "
+                             f"{spatial} (X.shape={tuple(X.shape)}).")
+        return X, spatial
+    if shape is None:
+        return X, (int(X.shape[1]),)
+    spatial = tuple(int(s) for s in shape)
+    if int(np.prod(spatial)) != X.shape[1]:
+        raise ValueError(f"shape={tuple(shape)!r} holds {int(np.prod(spatial))} values but X has "
+                         f"n_features = {X.shape[1]}; expected n_features == prod(shape).")
+    return X.reshape((X.shape[0],) + spatial), spatial
+
+
 def check_signals(estimator, X, *, reset: bool, shape=None, multichannel: bool = False):
     """Validate X and return ``(X, spatial, n_channels)``.
 
@@ -117,21 +134,8 @@ def check_signals(estimator, X, *, reset: bool, shape=None, multichannel: bool =
         X = validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32])
         channels = 1
 
-    if multichannel:
-        pass
-    elif X.ndim == 3:
-        spatial = tuple(int(s) for s in X.shape[1:])
-        if shape is not None and tuple(shape) != spatial:
-            raise ValueError(f"shape={tuple(shape)!r} does not match the images in X, whose shape is "
-                             f"{spatial} (X.shape={tuple(X.shape)}).")
-    elif shape is None:
-        spatial = (int(X.shape[1]),)
-    else:
-        spatial = tuple(int(s) for s in shape)
-        if int(np.prod(spatial)) != X.shape[1]:
-            raise ValueError(f"shape={tuple(shape)!r} holds {int(np.prod(spatial))} values but X has "
-                             f"n_features = {X.shape[1]}; expected n_features == prod(shape).")
-        X = X.reshape((X.shape[0],) + spatial)
+    if not multichannel:
+        X, spatial = _single_channel_layout(X, shape)
     if not reset and spatial != tuple(estimator.input_shape_):
         raise ValueError(f"X has spatial shape {spatial}, but {type(estimator).__name__} was fitted on "
                          f"{tuple(estimator.input_shape_)}.")
