@@ -124,9 +124,15 @@ def main(argv: list[str] | None = None) -> int:
                                          "classify digits, generate images; save figures")
     p.add_argument("--output-dir", default="skphase_demo_output")
     p.add_argument("--quick", action="store_true", help="smaller image (for tests)")
+    sub.add_parser("warmup", help="compile and cache the numba kernels now (otherwise a background "
+                                  "process does it after the first transform; once per installation)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         demo(args.output_dir, quick=args.quick)
+    elif args.command == "warmup":
+        from ._warmup import main as warm_up
+
+        return warm_up()
     return 0
 
 

@@ -47,3 +47,12 @@ def test_demo_runs_each_family_part(tmp_path, capsys, monkeypatch):
     assert f"{tmp_path}/demo_synthesis.png" in report["figures"]
     assert "[4/6] synthesis" in capsys.readouterr().out
 
+
+
+def test_warmup_command_runs_the_warm_up(capsys, monkeypatch):
+    import skphase._warmup as warmup
+
+    monkeypatch.setattr(warmup, "warm_up", lambda: {"seconds": 1.5, "uncompiled": ["_k"]})
+    assert main(["warmup"]) == 0
+    out = capsys.readouterr().out
+    assert "compiled and cached in 1.5 s" in out and "not reached: _k" in out

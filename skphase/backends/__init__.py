@@ -18,7 +18,9 @@ of primitives that :class:`NumpyBackend` and :class:`TorchBackend` share:
 
 Optional, chosen by the operators when present: ``fused_wavelet_layer`` and
 ``fused_wavelet_layer_adjoint`` (one scattering layer and its pullback as one numba
-kernel on numpy), ``autograd_vjp`` (torch: pullbacks by automatic differentiation).
+kernel on numpy; ``fast_paths_ready()`` says whether they may run now: not while
+numba compiles them in the background, see :mod:`skphase.backends._jit`),
+``autograd_vjp`` (torch: pullbacks by automatic differentiation).
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ import rocket_fft  # noqa: F401  (registers scipy.fft for use inside @njit)
 import scipy.fft
 from numba import njit, prange
 
+from . import _jit, _reference
+
 
 @njit(cache=True, inline="always")
 def _accumulate_aliases(x_map, filt_map, kh, kw, out):
@@ -362,7 +364,12 @@ def _announce_compiling(kernel) -> None:
                         "later runs load them from numba's cache.")
 
 
-def _compile(func):
+def _compile(func, reference=None):
+    """numba-compile ``func`` twice (parallel, serial); call through a dispatch.
+
+    With a pure-numpy ``reference`` twin, the dispatch runs the twin while the
+    kernels are not ready (:func:`._jit.ready`) instead of compiling in this call.
+    """
     parallel = njit(parallel=True, cache=True)(func)
     # A renamed copy for the serial build: numba's on-disk cache is keyed by the
     # function's name, not by the parallel flag, so one function would serve both.
@@ -370,8 +377,11 @@ def _compile(func):
                               func.__defaults__, func.__closure__)
     twin.__qualname__ = func.__qualname__ + "_serial"
     serial = njit(parallel=False, cache=True)(twin)
+    _jit.DISPATCHERS.extend([parallel, serial])
 
     def dispatch(*args):
+        if reference is not None and not _jit.ready():
+            return reference(*args)
         kernel = parallel if threading.current_thread() is threading.main_thread() else serial
         _announce_compiling(kernel)
         return kernel(*args)
@@ -381,10 +391,10 @@ def _compile(func):
     return dispatch
 
 
-mul_periodize_2d = _compile(_mul_periodize_2d)
-mul_periodize_adjoint_2d = _compile(_mul_periodize_adjoint_2d)
-hermitian_fill_2d = _compile(_hermitian_fill_2d)
-relu_phases = _compile(_relu_phases)
-low_pass_half_2d = _compile(_low_pass_half_2d)
+mul_periodize_2d = _compile(_mul_periodize_2d, _reference.mul_periodize_2d)
+mul_periodize_adjoint_2d = _compile(_mul_periodize_adjoint_2d, _reference.mul_periodize_adjoint_2d)
+hermitian_fill_2d = _compile(_hermitian_fill_2d, _reference.hermitian_fill_2d)
+relu_phases = _compile(_relu_phases, _reference.relu_phases)
+low_pass_half_2d = _compile(_low_pass_half_2d, _reference.low_pass_half_2d)
 wavelet_layer_2d = _compile(_wavelet_layer_2d)
 wavelet_layer_adjoint_2d = _compile(_wavelet_layer_adjoint_2d)

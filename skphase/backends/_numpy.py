@@ -9,6 +9,7 @@ import numba
 import numpy as np
 import scipy.fft
 
+from . import _jit
 from ._cache import FilterCache, working_dtype
 from ._kernels import (
     hermitian_fill_2d,
@@ -46,6 +47,10 @@ class NumpyBackend:
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else int(workers)
+
+    def fast_paths_ready(self) -> bool:
+        """Whether the fused numba layers can run now (False while they compile in the background)."""
+        return _jit.ready()
 
     # --- conversion -----------------------------------------------------------
     def asarray(self, x, dtype=None):

@@ -3,7 +3,8 @@
 A layer takes spectra X (B, *s) to s = rho(X * psi) * phi subsampled (the averages)
 and, when the next order needs them, U = the spectra of rho(X * psi).  A backend
 may offer the whole layer as a fused fast path (``fused_wavelet_layer`` and
-``fused_wavelet_layer_adjoint``: one numba kernel per layer on numpy); otherwise
+``fused_wavelet_layer_adjoint``: one numba kernel per layer on numpy, taken when its
+``fast_paths_ready()`` says so: not while numba is still compiling); otherwise
 the primitives compose it here, and backends with autograd (torch) differentiate
 this composition.
 
@@ -30,6 +31,14 @@ def _real_dtype(X):
     return X.real.dtype
 
 
+def _fast_path(backend, name: str):
+    """The backend's fused ``name`` when it has one and it is ready to run now, else None."""
+    ready = getattr(backend, "fast_paths_ready", None)
+    if ready is not None and not ready():
+        return None
+    return getattr(backend, name, None)
+
+
 def wavelet_layer(backend, X, filt, k: int, phi, k_low: int, *, kind: str, n_phases: int, ndim: int,
                   spectra: bool, record: bool = False):
     """One layer on spectra X (B, *s).
@@ -39,8 +48,8 @@ def wavelet_layer(backend, X, filt, k: int, phi, k_low: int, *, kind: str, n_pha
     of rho(X * filt) when ``spectra`` (else None), and ``tape`` what
     :func:`wavelet_layer_adjoint` needs when ``record`` (else None).
     """
-    fused = getattr(backend, "fused_wavelet_layer", None)
-    fused_adjoint = getattr(backend, "fused_wavelet_layer_adjoint", None)
+    fused = _fast_path(backend, "fused_wavelet_layer")
+    fused_adjoint = _fast_path(backend, "fused_wavelet_layer_adjoint")
     if fused is not None and (not record or fused_adjoint is not None):
         cos, sin = _cos_sin(backend, kind, n_phases, _real_dtype(X))
         out = fused(X, filt, k, phi, k_low, kind, cos, sin, ndim, spectra, coefficients=record)

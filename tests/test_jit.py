@@ -1,0 +1,149 @@
+"""The background-compile switch: numpy twins equal the numba kernels, and the switch itself."""
+
+import logging
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from skphase import PhaseHarmonicTransform, ScatteringAverager
+from skphase.backends import _jit, _kernels, _reference
+
+
+@pytest.fixture
+def jit_state():
+    yield _jit
+    _jit._reset(None)
+
+
+def _complex(rng, shape, dtype):
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("height, width, kh, kw", [(16, 24, 2, 4), (1, 64, 1, 8), (8, 8, 1, 1)])
+def test_reference_twins_equal_kernels(rng, jit_state, dtype, height, width, kh, kw):
+    _jit._reset(True)
+    tol = 1e-5 if dtype == np.complex64 else 1e-12
+    real = np.float32 if dtype == np.complex64 else np.float64
+    B, F = 3, 5
+    x = _complex(rng, (B, height, width), dtype)
+    filt = _complex(rng, (F, height, width), dtype)
+    grad = _complex(rng, (B, F, height // kh, width // kw), dtype)
+    n_half = width // 2 + 1
+    half = _complex(rng, (B, height, n_half), dtype)
+    phi = rng.standard_normal((height, width)).astype(real)
+    z = _complex(rng, (B, F, 40), dtype)
+    cos, sin = np.cos([0.3, 1.9]).astype(real), np.sin([0.3, 1.9]).astype(real)
+    cases = [
+        ("mul_periodize_2d", (x, filt, kh, kw), np.empty((B, F, height // kh, width // kw), dtype)),
+        ("mul_periodize_adjoint_2d", (grad, filt, kh, kw), np.empty((B, height, width), dtype)),
+        ("hermitian_fill_2d", (half, width), np.empty((B, height, width), dtype)),
+        ("relu_phases", (z, cos, sin), np.empty((B, F, 2, 40), real)),
+        ("low_pass_half_2d", (half, width, phi, kh, kw),
+         np.zeros((B, height // kh, (width // kw) // 2 + 1), dtype)),
+    ]
+    for name, args, out in cases:
+        want = getattr(_kernels, name)(*args, out.copy())
+        got = getattr(_reference, name)(*args, out.copy())
+        scale = np.abs(want).max()
+        assert np.abs(got - want).max() <= tol * scale, name
+
+
+def _outputs(x):
+    results = []
+    for est in (ScatteringAverager(J=2, max_order=2), ScatteringAverager(J=2, nonlinearity="modulus"),
+                PhaseHarmonicTransform(J=2), PhaseHarmonicTransform(J=2, harmonics=(0, 1, -2))):
+        est.fit(x)
+        y = est.transform(x)
+        g = np.random.default_rng(1).standard_normal(y.shape)
+        results.append((y, est.transform_vjp(x, g)))
+    return results
+
+
+@pytest.mark.parametrize("shape", [(2, 32, 32), (2, 256)])
+def test_transforms_while_compiling_equal_the_kernels(rng, jit_state, monkeypatch, shape):
+    x = rng.standard_normal(shape)
+    _jit._reset(True)
+    fast = _outputs(x)
+    _jit._reset(False)
+
+    def must_not_run(*args):
+        raise AssertionError("a numba kernel ran while the kernels were not ready")
+
+    for name in ("wavelet_layer_2d", "wavelet_layer_adjoint_2d"):
+        monkeypatch.setattr("skphase.backends._numpy." + name, must_not_run)
+    slow = _outputs(x)
+    for (y_fast, g_fast), (y_slow, g_slow) in zip(fast, slow):
+        np.testing.assert_allclose(y_slow, y_fast, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(g_slow, g_fast, rtol=1e-10, atol=1e-12)
+
+
+def test_not_ready_never_calls_numba(jit_state, monkeypatch):
+    def kernel_called(kernel):  # every dispatch to a numba kernel passes here first
+        raise AssertionError(f"numba kernel {kernel.py_func.__name__} ran while not ready")
+
+    monkeypatch.setattr(_kernels, "_announce_compiling", kernel_called)
+    _jit._reset(False)
+    x = np.random.default_rng(0).standard_normal((2, 32, 32))
+    for est in (ScatteringAverager(J=2, max_order=2), PhaseHarmonicTransform(J=2, harmonics=(0, 2))):
+        y = est.fit(x).transform(x)
+        est.transform_vjp(x, np.ones_like(y))
+    _jit._reset(True)
+    with pytest.raises(AssertionError, match="ran while not ready"):
+        ScatteringAverager(J=2).fit(x).transform(x)
+
+
+def test_background_switch_spawns_once_and_flips(jit_state, monkeypatch, caplog):
+    spawned = []
+
+    def fake_spawn():
+        spawned.append(1)
+        return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
+
+    monkeypatch.setenv("SKPHASE_JIT", "background")
+    monkeypatch.setattr(_jit, "_cached", lambda dispatcher: False)
+    monkeypatch.setattr(_jit, "_spawn", fake_spawn)
+    _jit._reset(None)
+    with caplog.at_level(logging.WARNING, logger="skphase"):
+        assert _jit.ready() is False
+        assert _jit.ready() is False
+    assert spawned == [1]
+    assert sum("background process" in r.getMessage() for r in caplog.records) == 1
+    assert _jit.wait(timeout=30) is True
+    assert _jit.ready() is True and spawned == [1]
+
+
+def test_background_with_a_full_cache_needs_no_process(jit_state, monkeypatch):
+    monkeypatch.setenv("SKPHASE_JIT", "background")
+    monkeypatch.setattr(_jit, "_cached", lambda dispatcher: True)
+    monkeypatch.setattr(_jit, "_spawn", lambda: pytest.fail("spawned although everything is cached"))
+    _jit._reset(None)
+    assert _jit.ready() is True
+
+
+def test_failed_spawn_falls_back_to_foreground(jit_state, monkeypatch):
+    monkeypatch.setenv("SKPHASE_JIT", "background")
+    monkeypatch.setattr(_jit, "_cached", lambda dispatcher: False)
+    monkeypatch.setattr(_jit, "_spawn", lambda: None)
+    _jit._reset(None)
+    assert _jit.ready() is True
+
+
+def test_mode_off_and_bad_mode(jit_state, monkeypatch):
+    monkeypatch.setenv("SKPHASE_JIT", "off")
+    _jit._reset(None)
+    assert _jit.ready() is False
+    monkeypatch.setenv("SKPHASE_JIT", "later")
+    _jit._reset(None)
+    with pytest.raises(ValueError, match="SKPHASE_JIT.*'later'"):
+        _jit.ready()
+
+
+def test_cache_check_sees_a_compiled_kernel(jit_state):
+    _jit._reset(True)
+    x = np.random.default_rng(0).standard_normal((2, 32, 32))
+    ScatteringAverager(J=2).fit(x).transform(x)  # compiles (or loads) the fused forward kernel
+    compiled = [d for d in _jit.DISPATCHERS if d.signatures]
+    assert compiled and all(_jit._cached(d) for d in compiled)
