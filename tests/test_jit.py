@@ -100,7 +100,8 @@ def test_background_switch_spawns_once_and_flips(jit_state, monkeypatch, caplog)
 
     def fake_spawn():
         spawned.append(1)
-        return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
+        sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
+        return _jit._Compile(lock=None, process=sleeper)
 
     monkeypatch.setenv("SKPHASE_JIT", "background")
     monkeypatch.setattr(_jit, "_cached", lambda dispatcher: False)
@@ -147,3 +148,44 @@ def test_cache_check_sees_a_compiled_kernel(jit_state):
     ScatteringAverager(J=2).fit(x).transform(x)  # compiles (or loads) the fused forward kernel
     compiled = [d for d in _jit.DISPATCHERS if d.signatures]
     assert compiled and all(_jit._cached(d) for d in compiled)
+
+
+_POPEN = subprocess.Popen
+
+
+def _sleeper(seconds):
+    return _POPEN([sys.executable, "-c", f"import time; time.sleep({seconds})"])
+
+
+def test_spawn_takes_the_lock_and_others_join(jit_state, monkeypatch, tmp_path):
+    lock = str(tmp_path / "skphase-jit.pid")
+    monkeypatch.setattr(_jit, "_lock_path", lambda: lock)
+    launched = []
+
+    def fake_popen(cmd, **kwargs):
+        assert cmd[-2:] == ["-m", "skphase._warmup"]
+        assert kwargs["env"]["SKPHASE_JIT"] == "foreground" and kwargs["env"]["SKPHASE_JIT_LOCK"] == lock
+        launched.append(_sleeper(1.0))
+        return launched[-1]
+
+    monkeypatch.setattr(_jit.subprocess, "Popen", fake_popen)
+    ours = _jit._spawn()
+    assert ours.process is launched[0] and _jit._lock_owner(lock) == launched[0].pid
+    # a second process (here: a second call) joins instead of compiling again
+    theirs = _jit._spawn()
+    assert len(launched) == 1 and theirs.process is None and not theirs.done()
+    theirs.wait(timeout=30)
+    assert theirs.done() and ours.done()  # the owner died without releasing: the lock is stale
+
+
+def test_stale_lock_is_taken_over_and_released(jit_state, monkeypatch, tmp_path):
+    lock = str(tmp_path / "skphase-jit.pid")
+    dead = _sleeper(0)
+    dead.wait()
+    with open(lock, "w") as f:
+        f.write(str(dead.pid))
+    assert _jit._lock_owner(lock) is None
+    assert _jit._claim(lock) and _jit._lock_owner(lock) == __import__("os").getpid()
+    monkeypatch.setenv("SKPHASE_JIT_LOCK", lock)
+    _jit.release_lock()
+    assert not __import__("os").path.exists(lock)

@@ -25,11 +25,14 @@ the same in the foreground and says how long it took).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 
 _logger = logging.getLogger("skphase")
 
@@ -58,34 +61,144 @@ def _cached(dispatcher) -> bool:
     return any(key[1] == magic for key in index)
 
 
+def _package_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _lock_path() -> str:
+    """One lock per (sources, interpreter, numba cache): the processes that would compile the same."""
+    key = "|".join((_package_root(), sys.executable, os.environ.get("NUMBA_CACHE_DIR", "")))
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), f"skphase-jit-{digest}.pid")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    try:  # Linux: a process that ended but was not yet reaped by its parent is a zombie
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _lock_owner(path: str) -> int | None:
+    """The pid compiling for this installation now, or None (no lock, or a stale one)."""
+    try:
+        with open(path) as f:
+            pid = int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        return None
+    return pid if pid > 0 and _alive(pid) else None
+
+
+class _Compile:
+    """A background compile in progress: ours (a child process) or another process's (the lock)."""
+
+    def __init__(self, lock: str, process=None):
+        self.lock, self.process = lock, process
+
+    def done(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is not None
+        return _lock_owner(self.lock) is None
+
+    def wait(self, timeout: float | None) -> None:
+        if self.process is not None:
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+            return
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.done() and (deadline is None or time.monotonic() < deadline):
+            time.sleep(0.2)
+
+
+def _write_pid(path: str, pid: int) -> None:
+    tmp = f"{path}.{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(str(pid))
+    os.replace(tmp, path)
+
+
+def _claim(lock: str) -> bool:
+    """Atomically create ``lock`` holding this pid; False if a live process holds it."""
+    tmp = f"{lock}.{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(str(os.getpid()))
+    try:
+        os.link(tmp, lock)  # fails if the lock exists: no two processes both win
+        return True
+    except FileExistsError:
+        if _lock_owner(lock) is not None:
+            return False
+        os.replace(tmp, lock)  # a stale lock, left by a process that died
+        return True
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _spawn():
-    """Start the background compile; return the process, or None if it cannot start."""
-    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    """Start the background compile, or join one that another process runs.
+
+    Returns a :class:`_Compile`, or None if no process could be started. A lock file
+    holding the compiling process's pid makes processes that start at once (joblib or
+    dask workers) compile once, not once each.
+    """
+    lock = _lock_path()
+    try:
+        if not _claim(lock):
+            return _Compile(lock)
+    except OSError:  # no writable temporary folder: compile without coordination
+        lock = None
     env = dict(os.environ)
     # the child must compile *these* sources: numba's cache is keyed by the source file
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH")) if p)
     env["SKPHASE_JIT"] = "foreground"
+    env["SKPHASE_JIT_LOCK"] = lock or ""
     try:
-        return subprocess.Popen([sys.executable, "-m", "skphase._warmup"], env=env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen([sys.executable, "-m", "skphase._warmup"], env=env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
-        return None
+        process = None
+    if lock is not None:
+        if process is None:
+            os.unlink(lock)
+        else:
+            _write_pid(lock, process.pid)
+    return None if process is None else _Compile(lock, process)
+
+
+def release_lock() -> None:
+    """Remove this process's compile lock (the background child calls it when it ends)."""
+    lock = os.environ.get("SKPHASE_JIT_LOCK")
+    if lock and _lock_owner(lock) == os.getpid():
+        try:
+            os.unlink(lock)
+        except OSError:
+            pass
 
 
 def ready() -> bool:
     """True when the numba kernels can be called; False while they compile elsewhere.
 
-    Cheap once True (a module-level flag); while the background process runs, one
-    non-blocking ``poll`` per call.
+    Cheap once True (a module-level flag); while the background compile runs, one
+    non-blocking check per call.
     """
     if _state["ready"]:
         return True
     with _lock:
         if _state["ready"] is None:
             _decide()
-        process = _state["process"]
-        if process is not None and process.poll() is not None:
+        compile_ = _state["process"]
+        if compile_ is not None and compile_.done():
             # finished (or failed: the kernels then compile here at first use, as numba does)
             _state["ready"], _state["process"] = True, None
         return bool(_state["ready"])
@@ -99,11 +212,11 @@ def _decide() -> None:
     if how == "foreground" or all(_cached(d) for d in DISPATCHERS):
         _state["ready"] = True
         return
-    process = _spawn()
-    if process is None:
+    compile_ = _spawn()
+    if compile_ is None:
         _state["ready"] = True
         return
-    _state["ready"], _state["process"] = False, process
+    _state["ready"], _state["process"] = False, compile_
     _logger.warning("skphase: compiling numba kernels in a background process (once per installation, "
                     "one to three minutes on 2 cores); meanwhile the same results come from a slower numpy "
                     "path, and calls switch to the kernels as soon as they are ready.")
@@ -112,12 +225,9 @@ def _decide() -> None:
 def wait(timeout: float | None = None) -> bool:
     """Block until a background compile has finished (``timeout`` seconds at most); return ready()."""
     ready()
-    process = _state["process"]
-    if process is not None:
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pass
+    compile_ = _state["process"]
+    if compile_ is not None:
+        compile_.wait(timeout)
     return ready()
 
 
