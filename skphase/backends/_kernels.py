@@ -154,6 +154,15 @@ def _low_pass_half_2d(xh, width, phi, kh, kw, out):
     return out
 
 
+@njit(cache=True, inline="always")
+def _layer_grid(height, width, kh, kw, ph, pw):
+    # a layer's grids: (h, w) after the wavelet's subsampling by (kh, kw), (h2, w2) after
+    # the low-pass's by (ph, pw); and the 1 / (kh kw) of the alias mean
+    h = height // kh
+    w = width // kw
+    return h, w, h // ph, w // pw, 1.0 / (kh * kw)
+
+
 def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
                       want_z, z_out):
     # One scattering layer, fused per (sample, chunk of filters) so that intermediate
@@ -163,14 +172,9 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
     # z (unscaled alias sum, before the 1 / (kh kw) folded into rho) to z_out when asked.
     # Small maps are grouped so that each FFT call does enough work to hide its overhead.
     n_batch, height, width = X.shape
-    n_filt = filt.shape[0]
-    h = height // kh
-    w = width // kw
-    n_out = cos.shape[0]
-    h2 = h // ph
-    w2 = w // pw
+    n_filt, n_out = filt.shape[0], cos.shape[0]
+    h, w, h2, w2, scale = _layer_grid(height, width, kh, kw, ph, pw)
     half2 = w2 // 2 + 1
-    scale = 1.0 / (kh * kw)
     chunk = max(1, min(n_filt, 8192 // (h * w)))
     n_chunks = (n_filt + chunk - 1) // chunk
     for task in prange(n_batch * n_chunks):
@@ -226,16 +230,11 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
     # ``recompute``, z is not read but recomputed from the layer's input X as the
     # forward does (alias sum, inverse FFT), for a pullback that needs no forward values.
     n_batch, height, width = gX.shape
-    n_filt = filt.shape[0]
-    h = height // kh
-    w = width // kw
-    n_out = cos.shape[0]
-    h2 = h // ph
-    w2 = w // pw
+    n_filt, n_out = filt.shape[0], cos.shape[0]
+    h, w, h2, w2, scale = _layer_grid(height, width, kh, kw, ph, pw)
     half = w // 2 + 1
     half2 = w2 // 2 + 1
     n_mid = h * w
-    scale = 1.0 / (kh * kw)
     # the alias scale of rho and the 1 / n_mid of ifft's adjoint, applied once to g_z
     g_scale = scale / n_mid
     fold = 0.5 * n_mid
