@@ -10,6 +10,9 @@ _DEFAULTS = {
     # Intermediate coefficients of one batch are kept under this many bytes: it sets
     # batch_size="auto" and splits the filters of a sample too large for it.
     "memory_budget": 64 * 2**20,
+    # The same on an accelerator (torch on CUDA), where large batches are what keep it
+    # busy and memory is its own: None means a quarter of the device's memory.
+    "device_memory_budget": None,
 }
 
 # thread-local like scikit-learn's: a context entered in one thread does not leak into
@@ -30,7 +33,9 @@ def get_config() -> dict:
     -------
     config : dict
         ``memory_budget`` (bytes): the working memory that one batch of a transform
-        may use for its intermediate coefficients.
+        may use for its intermediate coefficients (CPU backends);
+        ``device_memory_budget`` (bytes or None): the same on an accelerator (torch
+        on CUDA); None: a quarter of the device's memory.
 
     Examples
     --------
@@ -41,31 +46,42 @@ def get_config() -> dict:
     return dict(_settings())
 
 
-def set_config(memory_budget: int | None = None) -> None:
+def _check_budget(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int (bytes), got {value!r}.")
+    if value < 2**20:
+        raise ValueError(f"{name} must be at least 1 MiB (1048576 bytes), got {value}.")
+    return int(value)
+
+
+def set_config(memory_budget: int | None = None, device_memory_budget: int | None = None) -> None:
     """Change skphase's global settings (prefer :func:`config_context`).
 
     Parameters
     ----------
     memory_budget : int or None
-        Bytes of intermediate coefficients one batch may hold (at least 1 MiB).
-        None leaves it unchanged.
+        Bytes of intermediate coefficients one batch may hold on CPU backends (at
+        least 1 MiB). None leaves it unchanged.
+    device_memory_budget : int or None
+        The same for batches on an accelerator (torch on CUDA). None leaves it
+        unchanged (its default, None, is a quarter of the device's memory).
     """
     if memory_budget is not None:
-        if isinstance(memory_budget, bool) or not isinstance(memory_budget, Integral):
-            raise TypeError(f"memory_budget must be an int (bytes), got {memory_budget!r}.")
-        if memory_budget < 2**20:
-            raise ValueError(f"memory_budget must be at least 1 MiB (1048576 bytes), got {memory_budget}.")
-        _settings()["memory_budget"] = int(memory_budget)
+        _settings()["memory_budget"] = _check_budget("memory_budget", memory_budget)
+    if device_memory_budget is not None:
+        _settings()["device_memory_budget"] = _check_budget("device_memory_budget", device_memory_budget)
 
 
 @contextmanager
-def config_context(*, memory_budget: int | None = None):
+def config_context(*, memory_budget: int | None = None, device_memory_budget: int | None = None):
     """Change skphase's settings inside a ``with`` block only.
 
     Parameters
     ----------
     memory_budget : int or None
-        Bytes of intermediate coefficients one batch may hold.
+        Bytes of intermediate coefficients one batch may hold (CPU backends).
+    device_memory_budget : int or None
+        The same on an accelerator (torch on CUDA).
 
     Examples
     --------
@@ -78,7 +94,7 @@ def config_context(*, memory_budget: int | None = None):
     64
     """
     old = get_config()
-    set_config(memory_budget=memory_budget)
+    set_config(memory_budget=memory_budget, device_memory_budget=device_memory_budget)
     try:
         yield
     finally:

@@ -131,9 +131,13 @@ class BatchedTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self._operator_spec().make_operator(backend_for(*self._backend_args()))
 
-    def _batch_slices(self, n: int, bytes_per_sample: int) -> list[slice]:
+    def _batch_slices(self, n: int, bytes_per_sample: int, backend=None) -> list[slice]:
         if self.batch_size == "auto":
-            size = max(1, int(get_config()["memory_budget"] // max(1, bytes_per_sample)))
+            # a backend on an accelerator sizes batches by the device's memory
+            budget_for = getattr(backend, "memory_budget", None)
+            config = get_config()
+            budget = config["memory_budget"] if budget_for is None else budget_for(config)
+            size = max(1, int(budget // max(1, bytes_per_sample)))
         else:
             size = int(self.batch_size)
         return [slice(i, min(i + size, n)) for i in range(0, n, size)]
@@ -144,7 +148,7 @@ class BatchedTransformer(TransformerMixin, BaseEstimator):
         spec = self._operator_spec()
         op = self.get_operator()
         itemsize = np.dtype(str(X.dtype).removeprefix("torch.")).itemsize
-        slices = self._batch_slices(X.shape[0], op.bytes_per_sample(itemsize, pullback=pullback))
+        slices = self._batch_slices(X.shape[0], op.bytes_per_sample(itemsize, pullback=pullback), op.backend)
         args = self._backend_args()
         desc = desc or self._progress_label
         n_jobs, _ = self._workers()

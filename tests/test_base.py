@@ -250,3 +250,28 @@ def test_version_flag():
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0
+
+
+def test_device_memory_budget_sizes_batches_on_an_accelerator_only(monkeypatch):
+    torch = pytest.importorskip("torch")
+    from skphase.backends import TorchBackend
+
+    X = np.random.default_rng(0).standard_normal((6, 32, 32))
+    est = PhaseHarmonicTransform(J=2, L=4, backend="torch").fit(X)
+    per_sample = est.get_operator().bytes_per_sample(8)
+    cpu = TorchBackend("cpu")
+    with skphase.config_context(memory_budget=2 * per_sample, device_memory_budget=3 * per_sample):
+        assert len(est._batch_slices(6, per_sample, cpu)) == 3  # CPU: the host budget
+        assert skphase.get_config()["device_memory_budget"] == 3 * per_sample
+        # a CUDA device (faked: none here) takes the device budget, or a quarter of its memory
+        monkeypatch.setattr(cpu, "device", torch.device("cuda:0"))
+        assert len(est._batch_slices(6, per_sample, cpu)) == 2
+    assert skphase.get_config()["device_memory_budget"] is None
+
+    class Props:
+        total_memory = 4 * 6 * per_sample
+
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device: Props)
+    assert len(est._batch_slices(6, per_sample, cpu)) == 1
+    with pytest.raises(ValueError, match="device_memory_budget must be at least 1 MiB"):
+        skphase.set_config(device_memory_budget=5)

@@ -149,6 +149,19 @@ class TorchBackend:
     def __getstate__(self):
         return {"device": str(self.device)}
 
+    def memory_budget(self, config: dict) -> int:
+        """Bytes one batch may use: the CPU budget, or on CUDA the device budget.
+
+        On CUDA, ``config["device_memory_budget"]`` or, when None, a quarter of the
+        device's memory: an accelerator needs large batches to be busy, and 64 MiB
+        batches (the CPU default, sized for caches) would run one image at a time.
+        """
+        if self.device.type != "cuda":
+            return config["memory_budget"]
+        if config.get("device_memory_budget") is not None:
+            return config["device_memory_budget"]
+        return self._t.cuda.get_device_properties(self.device).total_memory // 4
+
     def __setstate__(self, state):
         self.__init__(state["device"])
 
