@@ -23,6 +23,8 @@ FFT: one forward, one backward, no finite differences.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from ..operators._common import nonlinearity, nonlinearity_vjp
@@ -37,6 +39,46 @@ def _rows(x, index, backend):
     if len(index) and np.array_equal(index, np.arange(index[0], index[0] + len(index))):
         return x[:, int(index[0]):int(index[0]) + len(index)]
     return backend.take(x, index, axis=1)
+
+
+_BLAS = []
+
+
+def _one_blas_thread(backend):
+    """BLAS on one thread during the numpy products (a context).
+
+    The products here are thin (a few dozen rows, tens of thousands of columns): threaded
+    OpenBLAS gains little on them and, on a shared machine, its spinning threads made
+    them 100x slower (8 s instead of 0.05 s for 20 x 131072 @ 131072 x 40 on 2 busy cores).
+    The FFTs and numba kernels keep their own threads.
+    """
+    if backend.name != "numpy":
+        return contextlib.nullcontext()
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - a scikit-learn dependency
+            _BLAS.append(None)
+        else:
+            _BLAS.append(ThreadpoolController())
+    if _BLAS[0] is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
+def _add_rows(target, index, values, freq=None):
+    """``target[:, index(, freq)] += values`` in place, through a view when index is a range."""
+    index = np.asarray(index)
+    if len(index) and np.array_equal(index, np.arange(index[0], index[0] + len(index))):
+        view = target[:, int(index[0]):int(index[0]) + len(index)]
+        if freq is None:
+            view += values
+        else:
+            view[:, :, freq] += values
+    elif freq is None:
+        target[:, index] += values
+    else:
+        target[:, index[:, None], freq[None, :]] += values
 
 
 def _signed(m: int) -> np.ndarray:
@@ -100,8 +142,8 @@ class PhaseHarmonicMoments:
             U = nonlinearity(z, "relu", p.n_phases, b).reshape((B, W, p.n_phases, M))
             cr = self._constant("cr", lambda: self._cr, U.dtype)
             ci = self._constant("ci", lambda: self._ci, U.dtype)
-            H = (cr @ U) + 1j * (ci @ U)  # (B, W, K, M)
-            S = b.fft(H.reshape((B, W, K) + lev.shape), p.ndim).reshape((B, W * K, M))
+            H = ((cr @ U) + 1j * (ci @ U)).swapaxes(1, 2)  # (B, K, W, M)
+            S = b.fft(H.reshape((B, K, W) + lev.shape), p.ndim).reshape((B, K * W, M))
         mean = S[:, :, 0].real / M
         # centring = dropping the zero frequency
         if self._fast:
@@ -132,13 +174,13 @@ class PhaseHarmonicMoments:
         np.subtract(ar, ai, out=g.imag)
         F = b.fft(g, nd).reshape((B, W, M))
         Fr = np.conj(F[:, :, self._reversed(lev)])
-        S = np.empty((B, W, 3, M), dtype=z.dtype)
-        np.add(F, Fr, out=S[:, :, 0])
-        S[:, :, 0] *= 0.125
-        np.subtract(F, Fr, out=S[:, :, 2])
-        S[:, :, 2] *= -0.125j
-        np.multiply(Z.reshape((B, W, M)), 0.25, out=S[:, :, 1])
-        return S.reshape((B, W * 3, M))
+        S = np.empty((B, 3, W, M), dtype=z.dtype)
+        np.add(F, Fr, out=S[:, 0])
+        S[:, 0] *= 0.125
+        np.subtract(F, Fr, out=S[:, 2])
+        S[:, 2] *= -0.125j
+        np.multiply(Z.reshape((B, W, M)), 0.25, out=S[:, 1])
+        return S.reshape((B, 3 * W, M))
 
     def _power(self, spectra, li, powers):
         """|S|^2 of every channel of level li, computed once per forward."""
@@ -206,7 +248,8 @@ class PhaseHarmonicMoments:
 
     def forward(self, x):
         """Moments of x (B, *s): (B, n_moments)."""
-        return self._forward(x)
+        with _one_blas_thread(self.backend):
+            return self._forward(x)
 
     def channel_variances(self, x):
         """Per signal: variance of x * phi_J (B,), E|h - E h|^2 (B, W K) and E|h|^2 (B, W K).
@@ -220,14 +263,15 @@ class PhaseHarmonicMoments:
         var = np.zeros((B, p.n_harmonics * p.n_wavelets))
         power = np.zeros_like(var)
         for li, lev in enumerate(p.levels):
-            S, m = self._level_spectra(X, li, x.dtype, None)
+            with _one_blas_thread(b):
+                S, m = self._level_spectra(X, li, x.dtype, None)
             v = b.to_numpy((S.real ** 2 + S.imag ** 2).sum(axis=-1)) / lev.size ** 2
             m = b.to_numpy(m)
             W = len(lev.wavelets)
             for k in range(p.n_harmonics):
                 cols = k * p.n_wavelets + lev.wavelets
-                var[:, cols] = v[:, k::p.n_harmonics][:, :W]
-                power[:, cols] = var[:, cols] + m[:, k::p.n_harmonics][:, :W] ** 2
+                var[:, cols] = v[:, k * W:(k + 1) * W]
+                power[:, cols] = var[:, cols] + m[:, k * W:(k + 1) * W] ** 2
         ls = b.to_numpy(X * b.from_filter(self.bank.phi.hat[0], x.dtype)).reshape((B, N))
         low_var = ((np.abs(ls) ** 2).sum(axis=-1) - np.abs(ls[:, 0]) ** 2) / N ** 2
         return low_var, var, power
@@ -238,10 +282,12 @@ class PhaseHarmonicMoments:
         if b.name != "numpy":
             return b.autograd_vjp(self.forward, x)
         cache: dict = {}
-        Phi = self._forward(x, cache)
+        with _one_blas_thread(b):
+            Phi = self._forward(x, cache)
 
         def pullback(g):
-            return self._adjoint(b.asarray(g, Phi.dtype), cache)
+            with _one_blas_thread(b):
+                return self._adjoint(b.asarray(g, Phi.dtype), cache)
 
         return Phi, pullback
 
@@ -268,7 +314,7 @@ class PhaseHarmonicMoments:
                 gl[:, 0] = gv[:, 0] / N
                 gX += (gl * np.conj(phi).reshape(-1)).reshape(X.shape)
             elif src.name == "mean":
-                g_mean[src.level][:, src.channels] += gv
+                _add_rows(g_mean[src.level], src.channels, gv)
             elif src.name == "auto":
                 M = p.levels[src.level].size
                 nc, nt = len(src.channels), len(src.taus)
@@ -276,8 +322,8 @@ class PhaseHarmonicMoments:
                 kernel = gv[:, :nc * nt].reshape((B, nc, nt)) @ cos.T
                 if src.has_im:
                     kernel += gv[:, nc * nt:].reshape((B, nc, nt)) @ sin.T
-                S = spectra[src.level][:, src.channels]
-                g_spec[src.level][:, src.channels] += (2.0 / M ** 2) * kernel * S
+                kernel *= 2.0 / M ** 2
+                _add_rows(g_spec[src.level], src.channels, kernel * _rows(spectra[src.level], src.channels, b))
             else:
                 self._cross_adjoint(src, gv, spectra, g_spec)
         for li, lev in enumerate(p.levels):
@@ -298,12 +344,8 @@ class PhaseHarmonicMoments:
         A, Bm = self._cross_operands(src, spectra)
         gA = gG @ Bm
         gB = gG.conj().swapaxes(-1, -2) @ A
-        if src.freq_a is None:
-            g_spec[src.level_a][:, src.a] += gA
-            g_spec[src.level][:, src.b] += gB
-        else:
-            g_spec[src.level_a][:, src.a[:, None], src.freq_a[None, :]] += gA
-            g_spec[src.level][:, src.b[:, None], src.freq_b[None, :]] += gB
+        _add_rows(g_spec[src.level_a], src.a, gA, src.freq_a)
+        _add_rows(g_spec[src.level], src.b, gB, src.freq_b)
 
     def _level_adjoint(self, gS, li, z):
         """Gradient on the level's spectra (B, W K, M) -> gradient on X, scaled by N (see _adjoint)."""
@@ -312,11 +354,11 @@ class PhaseHarmonicMoments:
         B, W, K, M = gS.shape[0], len(lev.wavelets), p.n_harmonics, lev.size
         psi = b.from_filter(self._psi[li], z.real.dtype)
         if self._fast:
-            gS = gS.reshape((B, W, 3, M))
+            gS = gS.reshape((B, 3, W, M))
             # h_0, h_2 are real: their gradients are Re(M ifft(gS_k)), both from one inverse FFT
             # of the Hermitian parts Q = (R + conj(T(-w))) / 2, R = gS_0 + i gS_2, T = gS_0 - i gS_2
-            R = gS[:, :, 0] + 1j * gS[:, :, 2]
-            T = gS[:, :, 0] - 1j * gS[:, :, 2]
+            R = gS[:, 0] + 1j * gS[:, 2]
+            T = gS[:, 0] - 1j * gS[:, 2]
             R += np.conj(T[:, :, self._reversed(lev)])
             gh = b.ifft(R.reshape((B, W) + lev.shape), p.ndim)
             gh *= 0.5 * M / 4.0  # the 1/4 of h_0 and h_2
@@ -325,9 +367,9 @@ class PhaseHarmonicMoments:
             np.multiply(np.sign(z.real), g0 + g2, out=gz.real)
             np.multiply(np.sign(z.imag), g0 - g2, out=gz.imag)
             gZ = b.fft(gz, p.ndim) / M
-            gZ += 0.25 * gS[:, :, 1].reshape(gZ.shape)
+            gZ += 0.25 * gS[:, 1].reshape(gZ.shape)
             return b.mul_periodize_adjoint(gZ, psi, lev.step, p.ndim)
-        gh = b.ifft(gS.reshape((B, W, K) + lev.shape), p.ndim).reshape((B, W, K, M)) * M
+        gh = b.ifft(gS.reshape((B, K, W) + lev.shape), p.ndim).reshape((B, K, W, M)).swapaxes(1, 2) * M
         gU = self._cr.T @ gh.real + self._ci.T @ gh.imag  # (B, W, P, M)
         gz = nonlinearity_vjp(z, gU.reshape((B, W * p.n_phases) + lev.shape), "relu", p.n_phases, b)
         # z = ifft_m(periodise(X psi)): its adjoint is fft_m / M then the periodisation's adjoint;

@@ -72,7 +72,8 @@ class Level:
 class _Source:
     """Moments computed together as ``n_values`` real values, of which ``pick`` are table ``rows``.
 
-    Channels are level-local, ``w * K + k`` for the level's w-th wavelet and harmonic k.
+    Channels are level-local, ``k * W + w`` for the level's w-th wavelet (of W) and harmonic k:
+    one harmonic of a level's wavelets is a contiguous block.
     """
 
     name: str  # "low", "mean", "auto" or a cross kind
@@ -177,7 +178,8 @@ def _make_sources(table, bank, steps, n_harmonics):
 
     def chan(j, t, k):
         w = where[(int(j), int(t))]
-        return level_of[int(steps[w])], int(local[w] * K + k)
+        lev = level_of[int(steps[w])]
+        return lev, int(k * len(levels[lev].wavelets) + local[w])
 
     low, means, autos, crosses = [], {}, {}, {}
     for r, kind in enumerate(table["kind"]):
