@@ -28,6 +28,7 @@ import contextlib
 import numpy as np
 
 from ..operators._common import nonlinearity, nonlinearity_vjp
+from . import _kernels
 from ._table import MomentPlan, harmonic_matrices
 
 __all__ = ["PhaseHarmonicMoments", "harmonic_matrices"]
@@ -168,18 +169,11 @@ class PhaseHarmonicMoments:
         h_2 = (|Re z| - |Im z|) / 4 are real, so one FFT of h_0 + i h_2 gives both spectra."""
         b, nd = self.backend, self.plan.ndim
         B, W, M = z.shape[0], z.shape[1], lev.size
-        ar, ai = np.abs(z.real), np.abs(z.imag)
-        g = np.empty(z.shape, dtype=z.dtype)
-        np.add(ar, ai, out=g.real)
-        np.subtract(ar, ai, out=g.imag)
-        F = b.fft(g, nd).reshape((B, W, M))
-        Fr = np.conj(F[:, :, self._reversed(lev)])
+        g = np.empty((B * W, M), dtype=z.dtype)
+        _kernels.pack_abs(z.reshape((B * W, M)), g)
+        F = b.fft(g.reshape(z.shape), nd).reshape((B, W, M))
         S = np.empty((B, 3, W, M), dtype=z.dtype)
-        np.add(F, Fr, out=S[:, 0])
-        S[:, 0] *= 0.125
-        np.subtract(F, Fr, out=S[:, 2])
-        S[:, 2] *= -0.125j
-        np.multiply(Z.reshape((B, W, M)), 0.25, out=S[:, 1])
+        _kernels.split_spectra(F, np.ascontiguousarray(Z).reshape((B, W, M)), self._reversed(lev), S)
         return S.reshape((B, 3 * W, M))
 
     def _power(self, spectra, li, powers):
@@ -299,12 +293,12 @@ class PhaseHarmonicMoments:
         B = X.shape[0]
         gv_all = g[:, self._rows_all]
         g_spec = [np.zeros_like(S) for S in spectra]
-        g_mean = [np.zeros(S.shape[:2]) for S in spectra]
+        g_mean = [np.zeros(S.shape[:2], dtype=g.dtype) for S in spectra]
         gX = np.zeros(X.shape, dtype=X.dtype)
         pos = 0
         for src in p.sources:
             n = len(src.pick)
-            gv = np.zeros((B, src.n_values))
+            gv = np.zeros((B, src.n_values), dtype=g.dtype)
             gv[:, src.pick] = gv_all[:, pos:pos + n]
             pos += n
             if src.name == "low":
@@ -356,18 +350,16 @@ class PhaseHarmonicMoments:
         if self._fast:
             gS = gS.reshape((B, 3, W, M))
             # h_0, h_2 are real: their gradients are Re(M ifft(gS_k)), both from one inverse FFT
-            # of the Hermitian parts Q = (R + conj(T(-w))) / 2, R = gS_0 + i gS_2, T = gS_0 - i gS_2
-            R = gS[:, 0] + 1j * gS[:, 2]
-            T = gS[:, 0] - 1j * gS[:, 2]
-            R += np.conj(T[:, :, self._reversed(lev)])
-            gh = b.ifft(R.reshape((B, W) + lev.shape), p.ndim)
-            gh *= 0.5 * M / 4.0  # the 1/4 of h_0 and h_2
-            g0, g2 = gh.real, gh.imag
-            gz = np.empty(z.shape, dtype=z.dtype)
-            np.multiply(np.sign(z.real), g0 + g2, out=gz.real)
-            np.multiply(np.sign(z.imag), g0 - g2, out=gz.imag)
-            gZ = b.fft(gz, p.ndim) / M
-            gZ += 0.25 * gS[:, 1].reshape(gZ.shape)
+            # of the Hermitian parts (R + conj(T(-w))) / 2, R = gS_0 + i gS_2, T = gS_0 - i gS_2;
+            # M / 4 from the adjoint of the FFT and the 1/4 of h_0 and h_2
+            packed = np.empty((B, W, M), dtype=gS.dtype)
+            _kernels.pack_gradients(gS, self._reversed(lev), 0.5 * M / 4.0, packed)
+            gh = b.ifft(packed.reshape((B, W) + lev.shape), p.ndim)
+            gz = np.empty((B * W, M), dtype=z.dtype)
+            _kernels.rectifier_adjoint(np.ascontiguousarray(z).reshape((B * W, M)), gh.reshape((B * W, M)), gz)
+            gZ = np.ascontiguousarray(b.fft(gz.reshape(z.shape), p.ndim)).reshape((B, W, M))
+            _kernels.add_linear_gradient(gZ, gS, 1.0 / M)
+            gZ = gZ.reshape(z.shape)
             return b.mul_periodize_adjoint(gZ, psi, lev.step, p.ndim)
         gh = b.ifft(gS.reshape((B, K, W) + lev.shape), p.ndim).reshape((B, K, W, M)).swapaxes(1, 2) * M
         gU = self._cr.T @ gh.real + self._ci.T @ gh.imag  # (B, W, P, M)
