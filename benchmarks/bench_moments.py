@@ -3,8 +3,8 @@
 Same image (scikit-image's gravel, standardised) for both, in one run, alternated case by
 case so that a change of machine load hits both; medians of ``--repeats`` calls after one
 warm-up, wall-clock seconds and CPU seconds (all threads). skphase: numpy backend (analytic
-gradient, float64), with the coarse scales subsampled (the default) and at full resolution,
-and torch CPU (autograd, float64). pywph: its default single precision, the loss summed
+gradient) in float64 and float32, with the coarse scales subsampled (the default) and at
+full resolution, and torch CPU (autograd, float64). pywph: its default single precision, the loss summed
 over its chunks with one backward per chunk (its documented synthesis loop). pywph counts
 complex coefficients, skphase real ones: compare at ``real`` counts (2 per complex).
 pywph is optional (``pip install pywph==1.1.3``, the ``[bench]`` extra).
@@ -15,9 +15,14 @@ pywph is optional (``pip install pywph==1.1.3``, the ``[bench]`` extra).
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
+
+# this checkout's skphase, not an installed copy
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _common import machine_line, median_time, peak_memory_mb
 
 from skphase.datasets import load_texture
@@ -38,14 +43,14 @@ def cpu_time(func, repeats: int) -> float:
     return float(np.median(times))
 
 
-def _ours(img, J, L, n_shifts, backend, subsample):
+def _ours(img, J, L, n_shifts, backend, subsample, dtype=np.float64):
     model = MomentModel(shape=img.shape, J=J, L=L, wavelet="morlet", n_phases=4, n_shifts=n_shifts,
                         delta_j=None, delta_theta=None, backend=backend, subsample=subsample)
     engine = model.moments()
     b = engine.backend
-    x = b.asarray(img[None], np.float64)
-    target = np.asarray(b.to_numpy(engine.forward(x)))[0]
-    loss = MomentLoss(engine, target, np.maximum(np.abs(target), 1e-3))
+    x = b.asarray(img[None], dtype)
+    target = np.asarray(b.to_numpy(engine.forward(x)), dtype=np.float64)[0]
+    loss = MomentLoss(engine, target, np.maximum(np.abs(target), 1e-3), dtype=dtype)
     y = (img + 0.1 * np.random.default_rng(0).standard_normal(img.shape)).ravel()
     return engine.plan.n_moments, (lambda: engine.forward(x)), (lambda: loss.value_and_grad(y))
 
@@ -89,7 +94,7 @@ def main(argv=None):
     cases = [(4, 4, 2)] if args.quick else CASES
     img = load_texture("gravel", size=size)
     print(machine_line())
-    print(f"image gravel {size}x{size}; skphase float64, pywph float32 (its default)")
+    print(f"image gravel {size}x{size}; skphase dtype as named, pywph float32 (its default)")
     have_pywph = not args.no_pywph
     if have_pywph:
         try:
@@ -97,18 +102,20 @@ def main(argv=None):
         except ImportError:
             have_pywph = False
             print("pywph not installed: skipped (pip install pywph==1.1.3)")
-    variants = [("numpy", True), ("numpy", False)] + ([] if args.no_torch else [("torch", True)])
+    variants = [("numpy", True, np.float64), ("numpy", True, np.float32), ("numpy", False, np.float64)]
+    variants += [] if args.no_torch else [("torch", True, np.float64)]
     rows = []
     for J, L, dn in cases:
-        for backend, subsample in variants:
+        for backend, subsample, dtype in variants:
             try:
-                n, stats, lg = _ours(img, J, L, dn, backend, subsample)
+                n, stats, lg = _ours(img, J, L, dn, backend, subsample, dtype)
             except ImportError:
                 continue
             ts, tl = median_time(stats, args.repeats), median_time(lg, args.repeats)
             cs, cl = cpu_time(stats, args.repeats), cpu_time(lg, args.repeats)
             mem = peak_memory_mb(lg) if backend == "numpy" else float("nan")
-            name = f"skphase {backend}" + (" subsampled" if subsample else " full-res")
+            name = (f"skphase {backend} {np.dtype(dtype).name}"
+                    + (" subsampled" if subsample else " full-res"))
             rows.append((name, J, L, dn, f"{n} real", ts, tl, cs, cl, mem))
             print(rows[-1], flush=True)
         if have_pywph:

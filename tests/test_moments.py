@@ -176,3 +176,17 @@ def test_torch_agrees_with_numpy(shape, J, L, subsample):
     (phit * torch.tensor(g)).sum().backward()
     grad = pullback(g)
     np.testing.assert_allclose(xt.grad.numpy(), grad, rtol=1e-8, atol=1e-10 * np.abs(grad).max())
+
+
+@pytest.mark.parametrize("shape,J,L", CASES)
+def test_float32_moments_and_gradient_follow_float64(shape, J, L):
+    engine = _engine(shape, J, L)
+    x = _signal(shape)
+    phi64, pull64 = engine.vjp(x)
+    phi32, pull32 = engine.vjp(x.astype(np.float32))
+    assert phi32.dtype == np.float32
+    np.testing.assert_allclose(phi32, phi64, rtol=0, atol=1e-5 * np.abs(phi64).max())
+    g = np.random.default_rng(3).standard_normal(phi64.shape)
+    g64, g32 = pull64(g), pull32(g)
+    assert g32.dtype == np.float32
+    np.testing.assert_allclose(g32, g64, rtol=0, atol=1e-4 * np.abs(g64).max())

@@ -88,12 +88,17 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
     return np.maximum(scale, floor)
 
 
-def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc):
+def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,
+                    precision="float64"):
     """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it)."""
-    loss = MomentLoss(model.moments(workers=workers), target, scale)
+    engine = model.moments(workers=workers)
+    loss = MomentLoss(engine, target, scale, dtype=precision)
     result = minimize_lbfgs(loss.value_and_grad, x0.ravel(), max_iter=max_iter, tol=tol,
                             callback=callback, verbose=verbose, desc=desc)
-    result["relative_error"] = loss.relative_error(result["loss"])
+    final = result["loss"]
+    if precision != "float64":  # the error reported is that of the float64 moments
+        final = MomentLoss(engine, target, scale).value(result["x"])
+    result["relative_error"] = loss.relative_error(final)
     result["x"] = result["x"].reshape(x0.shape)
     return result
 
@@ -146,6 +151,10 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         L-BFGS-B iterations per synthesis.
     tol : float, default=1e-12
         L-BFGS-B's ``ftol`` and ``gtol``.
+    precision : {"float64", "float32"}, default="float64"
+        Precision of the moments and gradients during ``sample`` / ``inverse_transform``
+        (L-BFGS-B itself runs in float64): float32 is about 1.5x faster and reaches
+        relative moment errors down to about 1e-5; fitted moments are always float64.
     backend : {"numpy", "torch"}, default="numpy"
         numpy: analytic gradients; torch: autograd, on ``device``.
     device : str or None, default=None
@@ -212,6 +221,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         "delta_theta": [None, Interval(Integral, 0, None, closed="left")],
         "families": [None, list, tuple],
         "subsample": ["boolean"],
+        "precision": [StrOptions({"float64", "float32"})],
         "shape": [None, "array-like"],
         "output_shape": [None, "array-like"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -226,8 +236,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
 
     def __init__(self, J=None, *, L=4, n_phases=4, wavelet="morlet", n_shifts=2, delta_j=None,
                  delta_theta=None, families=None, subsample=True, shape=None, output_shape=None,
-                 max_iter=500, tol=1e-12, backend="numpy", device=None, n_jobs=None, random_state=None, verbose=0,
-                 callback=None):
+                 max_iter=500, tol=1e-12, precision="float64", backend="numpy", device=None,
+                 n_jobs=None, random_state=None, verbose=0, callback=None):
         self.J = J
         self.L = L
         self.n_phases = n_phases
@@ -241,6 +251,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         self.output_shape = output_shape
         self.max_iter = max_iter
         self.tol = tol
+        self.precision = precision
         self.backend = backend
         self.device = device
         self.n_jobs = n_jobs
@@ -384,7 +395,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         n_jobs = min(effective_n_jobs(self.n_jobs), n)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
         args = [(model, targets[i], self.moment_scale_, starts[i], self.max_iter, self.tol, self.callback,
-                 self.verbose, workers, f"{desc} {i + 1}/{n}") for i in range(n)]
+                 self.verbose, workers, f"{desc} {i + 1}/{n}", self.precision) for i in range(n)]
         if n_jobs == 1:
             results = [_synthesize_one(*a) for a in args]
         else:
