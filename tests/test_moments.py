@@ -80,15 +80,20 @@ def test_subsampled_moments_are_translation_invariant_on_their_grid(shape, J, L)
 
 
 def _normaliser(engine, x):
-    """sqrt(var_a var_b) of each moment's channels (1 for the low-pass rows): a correlation scale."""
+    """sqrt(var_a var_b) of each moment's channels (std^k for the marginal ones, 1 for the low-pass
+    rows): a correlation scale."""
     _, var, power = (np.asarray(v)[0] for v in engine.channel_variances(x))
     t, p = engine.plan.table, engine.plan
     js = np.rint(np.log2(engine.bank.psi1.xi.max() / engine.bank.psi1.xi)).astype(int)
     lookup = {(int(js[w]), int(engine.bank.psi1.theta[w]), k): k * p.n_wavelets + w
               for w in range(p.n_wavelets) for k in range(p.n_harmonics)}
     out = np.ones(p.n_moments)
+    std = float(np.std(x))
     for i, kind in enumerate(t["kind"]):
         if kind.startswith("low"):
+            continue
+        if kind == "marginal":
+            out[i] = std ** t["k1"][i]
             continue
         a = lookup[(t["j1"][i], t["theta1"][i], t["k1"][i])]
         if kind == "mean":
@@ -147,7 +152,7 @@ def test_table_is_consistent_and_filterable():
     names = moment_names(full.table)
     assert len(names) == full.n_moments == len(set(names))
     assert all(len(v) == full.n_moments for v in full.table.values())
-    assert set(full.table["kind"]) == {"low_mean", "low_var", "mean", "auto", "cross_env",
+    assert set(full.table["kind"]) == {"low_mean", "low_var", "marginal", "mean", "auto", "cross_env",
                                        "cross_env_wave", "cross_phase"}
     fewer = build_plan(bank, n_shifts=1, delta_j=1, delta_theta=0)
     assert fewer.n_moments < full.n_moments

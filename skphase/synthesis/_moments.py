@@ -187,7 +187,7 @@ class PhaseHarmonicMoments:
                 powers[li] = S.real ** 2 + S.imag ** 2
         return powers[li]
 
-    def _source_values(self, src, X, spectra, means, low, powers):
+    def _source_values(self, src, x, X, spectra, means, low, powers):
         """The source's real values (B, n_values)."""
         b, p = self.backend, self.plan
         B = X.shape[0]
@@ -197,6 +197,11 @@ class PhaseHarmonicMoments:
             m = ls[:, 0].real / N
             v = ((ls.real ** 2 + ls.imag ** 2).sum(axis=-1) - ls[:, 0].real ** 2 - ls[:, 0].imag ** 2) / N ** 2
             return b.stack([m, v], axis=1)
+        if src.name == "marginal":
+            c = x.reshape((B, -1))
+            c = c - c.mean(axis=-1, keepdims=True)
+            c2 = c * c
+            return b.stack([(c2 * c).mean(axis=-1), (c2 * c2).mean(axis=-1)], axis=1)
         if src.name == "mean":
             return _rows(means[src.level], src.channels, b)
         if src.name == "auto":
@@ -234,10 +239,10 @@ class PhaseHarmonicMoments:
         if any(s.name == "low" for s in p.sources):
             low = X * b.from_filter(self.bank.phi.hat[0], x.dtype)
         powers: dict = {}
-        parts = [b.take(self._source_values(src, X, spectra, means, low, powers), src.pick, axis=1)
+        parts = [b.take(self._source_values(src, x, X, spectra, means, low, powers), src.pick, axis=1)
                  for src in p.sources]
         if cache is not None:
-            cache.update(X=X, spectra=spectra, low=low)
+            cache.update(x=x, X=X, spectra=spectra, low=low)
         return b.take(b.concatenate(parts, axis=1), p.order, axis=1)
 
     def forward(self, x):
@@ -248,7 +253,8 @@ class PhaseHarmonicMoments:
     def channel_variances(self, x):
         """Per signal: variance of x * phi_J (B,), E|h - E h|^2 (B, W K) and E|h|^2 (B, W K).
 
-        Channels are numbered ``k * n_wavelets + w`` (bank order).
+        Channels are numbered ``k * n_wavelets + w`` (bank order); numpy arrays, whatever
+        the backend (they set the loss's normalisation at fit).
         """
         b, p = self.backend, self.plan
         nd = p.ndim
@@ -295,6 +301,7 @@ class PhaseHarmonicMoments:
         g_spec = [np.zeros_like(S) for S in spectra]
         g_mean = [np.zeros(S.shape[:2], dtype=g.dtype) for S in spectra]
         gX = np.zeros(X.shape, dtype=X.dtype)
+        g_x = None  # gradients found directly on x
         pos = 0
         for src in p.sources:
             n = len(src.pick)
@@ -307,6 +314,15 @@ class PhaseHarmonicMoments:
                 gl = (2.0 * gv[:, 1] / N ** 2)[:, None] * low.reshape((B, N))
                 gl[:, 0] = gv[:, 0] / N
                 gX += (gl * np.conj(phi).reshape(-1)).reshape(X.shape)
+            elif src.name == "marginal":
+                # d/dx_i E c^k = k (c_i^(k-1) - E c^(k-1)) / n, c = x - E x
+                c = cache["x"].reshape((B, -1))
+                c = c - c.mean(axis=-1, keepdims=True)
+                c2 = c * c
+                c3 = c2 * c
+                n = c.shape[-1]
+                g_x = ((3.0 * gv[:, :1]) * (c2 - c2.mean(axis=-1, keepdims=True))
+                       + (4.0 * gv[:, 1:]) * (c3 - c3.mean(axis=-1, keepdims=True))) / n
             elif src.name == "mean":
                 _add_rows(g_mean[src.level], src.channels, gv)
             elif src.name == "auto":
@@ -324,7 +340,10 @@ class PhaseHarmonicMoments:
             gS = g_spec[li]
             gS[:, :, 0] = g_mean[li] / lev.size  # centring drops the zero frequency's other terms
             gX += self._level_adjoint(gS, li, cache[li][0])
-        return np.ascontiguousarray(b.ifft(gX, nd).real * N)
+        out = np.ascontiguousarray(b.ifft(gX, nd).real * N)
+        if g_x is not None:
+            out += g_x.reshape(out.shape)
+        return out
 
     def _cross_adjoint(self, src, gv, spectra, g_spec):
         """G = A B^H / (M_a M_b): gA = gG B / (M_a M_b), gB = gG^H A / (M_a M_b)."""

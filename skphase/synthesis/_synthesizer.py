@@ -56,10 +56,11 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
 
     Covariances are divided by sqrt(var_a var_b) of the target's channels (a correlation
     coefficient), means of envelopes by their root mean square, the low-pass mean by the
-    target's standard deviation and its variance by itself.
+    target's standard deviation and its variance by itself, the k-th central moment of the
+    values by the standard deviation to the k.
     """
     engine = model.moments()
-    low_var, var, power = (np.maximum(np.asarray(engine.backend.to_numpy(v)).mean(axis=0), 0.0)
+    low_var, var, power = (np.maximum(np.asarray(v).mean(axis=0), 0.0)
                            for v in engine.channel_variances(engine.backend.asarray(X, np.float64)))
     plan = engine.plan
     n_w = plan.n_wavelets
@@ -74,6 +75,8 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
     for i, kind in enumerate(t["kind"]):
         if kind == "low_mean":
             scale[i] = std
+        elif kind == "marginal":
+            scale[i] = std ** int(t["k1"][i])
         elif kind == "low_var":
             scale[i] = max(float(low_var), std ** 2 * 1e-6)
         elif kind == "mean":

@@ -9,6 +9,9 @@ so that h_1 = (x * psi) / 4 exactly (P = 4), h_0 ~ |x * psi| / pi is the envelop
 h_2 carries the second harmonic [x * psi]^2 (seed, slides 10-13). Families (``kind``):
 
 * ``low_mean``, ``low_var``: mean and variance of x * phi_J;
+* ``marginal``: central moments E (x - E x)^k of the values, k = 3, 4 (``k1``): the
+  histogram's skewness and tails, which the wavelet moments see only through their mix
+  of scales (and, for series of returns, the flatness at the smallest lag);
 * ``mean``: E h_0, the mean envelope (sparsity);
 * ``auto``: autocovariance E h_k(u + tau) conj(h_k(u)) - |E h_k|^2, at tau = 0 for every k
   and at shifts |tau| = 2^(j + n), n < n_shifts, for k = 0 (envelope) and k = 1 (spectrum);
@@ -27,8 +30,9 @@ import dataclasses
 
 import numpy as np
 
-KINDS = ("low_mean", "low_var", "mean", "auto", "cross_env", "cross_env_wave", "cross_phase")
-FAMILIES = ("low", "mean", "auto", "cross_env", "cross_env_wave", "cross_phase")
+KINDS = ("low_mean", "low_var", "marginal", "mean", "auto", "cross_env", "cross_env_wave",
+         "cross_phase")
+FAMILIES = ("low", "marginal", "mean", "auto", "cross_env", "cross_env_wave", "cross_phase")
 FIELDS = ("kind", "j1", "theta1", "k1", "j2", "theta2", "k2", "shift", "part")
 
 
@@ -76,7 +80,7 @@ class _Source:
     one harmonic of a level's wavelets is a contiguous block.
     """
 
-    name: str  # "low", "mean", "auto" or a cross kind
+    name: str  # "low", "marginal", "mean", "auto" or a cross kind
     pick: np.ndarray
     rows: np.ndarray
     n_values: int
@@ -181,11 +185,14 @@ def _make_sources(table, bank, steps, n_harmonics):
         lev = level_of[int(steps[w])]
         return lev, int(k * len(levels[lev].wavelets) + local[w])
 
-    low, means, autos, crosses = [], {}, {}, {}
+    low, marginal, means, autos, crosses = [], [], {}, {}, {}
     for r, kind in enumerate(table["kind"]):
         part = int(table["part"][r])
         if kind in ("low_mean", "low_var"):
             low.append((r, 0 if kind == "low_mean" else 1))
+            continue
+        if kind == "marginal":
+            marginal.append((r, int(table["k1"][r]) - 3))
             continue
         lev, c = chan(table["j1"][r], table["theta1"][r], table["k1"][r])
         if kind == "mean":
@@ -199,6 +206,9 @@ def _make_sources(table, bank, steps, n_harmonics):
     sources = []
     if low:
         sources.append(_Source("low", np.array([p for _, p in low]), np.array([r for r, _ in low]), 2))
+    if marginal:
+        sources.append(_Source("marginal", np.array([p for _, p in marginal]),
+                               np.array([r for r, _ in marginal]), 2))
     for lev, items in sorted(means.items()):
         sources.append(_Source("mean", np.arange(len(items)), np.array([r for r, _ in items]), len(items),
                                level=lev, channels=np.array([c for _, c in items])))
@@ -273,6 +283,8 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
     if "low" in families:
         rows += [("low_mean", -1, -1, -1, -1, -1, -1, zero, 0),
                  ("low_var", -1, -1, -1, -1, -1, -1, zero, 0)]
+    if "marginal" in families:
+        rows += [("marginal", -1, -1, k, -1, -1, -1, zero, 0) for k in (3, 4)]
     if "mean" in families:
         rows += [("mean", js[w], thetas[w], 0, -1, -1, -1, zero, 0) for w in range(n_w)]
     if "auto" in families:
@@ -346,6 +358,9 @@ def moment_names(table: dict) -> np.ndarray:
         kind = table["kind"][i]
         if kind.startswith("low"):
             names.append(kind)
+            continue
+        if kind == "marginal":
+            names.append(f"marginal_k{table['k1'][i]}")
             continue
         s = f"{kind}_j{table['j1'][i]}_t{table['theta1'][i]}_k{table['k1'][i]}"
         if kind != "mean":
