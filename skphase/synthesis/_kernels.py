@@ -9,8 +9,30 @@ primitives (they know nothing of moments).
 
 from __future__ import annotations
 
+import contextlib
+
 import numba
 import numpy as np
+
+#: below this many elements a level's loops run on the calling thread: waking numba's
+#: thread pool costs ~10 us on a quiet machine but ~10 ms of CPU on a loaded one (its
+#: threads spin), against ~3 us for the whole work of a small level; on the shared 2-core
+#: box even a 256x256 image's finest level (0.5-1 M elements) ran faster serial (CPU and wall)
+PARALLEL_MIN = 2**22
+
+
+@contextlib.contextmanager
+def threads_for(n_elements: int):
+    """numba (and so the backend's kernels too) on one thread for small work."""
+    if n_elements >= PARALLEL_MIN:
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
 
 
 @numba.njit(parallel=True, cache=True, fastmath=False)

@@ -135,11 +135,12 @@ class PhaseHarmonicMoments:
         lev = p.levels[li]
         B, W, K, M = X.shape[0], len(lev.wavelets), p.n_harmonics, lev.size
         psi = b.from_filter(self._psi[li], dtype)
-        Z = b.mul_periodize(X, psi, lev.step, p.ndim)  # spectra of z on the level's grid
-        z = b.ifft(Z, p.ndim)  # (B, W, *m)
-        if self._fast:
-            S = self._fast_spectra(Z, z, lev)
-        else:
+        with _kernels.threads_for(B * W * M):
+            Z = b.mul_periodize(X, psi, lev.step, p.ndim)  # spectra of z on the level's grid
+            z = b.ifft(Z, p.ndim)  # (B, W, *m)
+            if self._fast:
+                S = self._fast_spectra(Z, z, lev)
+        if not self._fast:
             U = nonlinearity(z, "relu", p.n_phases, b).reshape((B, W, p.n_phases, M))
             cr = self._constant("cr", lambda: self._cr, U.dtype)
             ci = self._constant("ci", lambda: self._ci, U.dtype)
@@ -339,7 +340,8 @@ class PhaseHarmonicMoments:
         for li, lev in enumerate(p.levels):
             gS = g_spec[li]
             gS[:, :, 0] = g_mean[li] / lev.size  # centring drops the zero frequency's other terms
-            gX += self._level_adjoint(gS, li, cache[li][0])
+            with _kernels.threads_for(gS.shape[0] * len(lev.wavelets) * lev.size):
+                gX += self._level_adjoint(gS, li, cache[li][0])
         out = np.ascontiguousarray(b.ifft(gX, nd).real * N)
         if g_x is not None:
             out += g_x.reshape(out.shape)
