@@ -6,63 +6,172 @@ the synthesis and of the Gaussian baseline (:func:`skphase.metrics.compare`), an
 Series: an MRW (lambda=0.2, H=0.5, 2^14 points) -- zeta(q), q = 1..4, of the synthesis against the
 spread (min..max) of 8 independent MRW realisations, and the flatness at lags 1..64 -- and a
 skewed MRW whose negative leverage (time asymmetry) must be reproduced.
-Figures go to ``--output-dir``. plenoptic is not installed here; its figures measured on this
-machine are in /work/shared/ANCHORS.md.
+Side by side on each texture, same iteration budget: plenoptic 2.1's Portilla-Simoncelli
+metamer (optional: ``pip install plenoptic``, the ``[bench]`` extra; its own recipe, float32).
+Each synthesis runs in a fresh process, so its peak resident memory is its own (printed above
+the process's RSS after imports, and in total). Figures go to ``--output-dir``.
 
     python benchmarks/bench_synthesis.py [--size 256] [--iters 200] [--quick] [--backend numpy|torch]
+        [--precision float64|float32] [--no-plenoptic] [--skip-series]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import resource
+import sys
 import time
 import tracemalloc
 
 import numpy as np
 
+# this checkout's skphase, not an installed copy
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _common import machine_line
 from skphase.datasets import load_texture, make_mrw, make_skewed_mrw
 from skphase.metrics import compare, leverage_correlation, plot_comparison, scaling_exponents
 from skphase.synthesis import GaussianSynthesizer, PhaseHarmonicSynthesizer
 
 
-def _timed_synthesis(model, X):
+def _rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux ru_maxrss is in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed_synthesis(model, X, cpu=False):
+    """Sample once; median wall (and with ``cpu``, process CPU) seconds per L-BFGS-B iteration."""
     model.fit(X)
-    stamps = []
-    model.set_params(callback=lambda i, loss, x: stamps.append(time.perf_counter()) and False)
+    stamps, cpu_stamps = [], []
+
+    def stamp(i, loss, x):
+        stamps.append(time.perf_counter())
+        cpu_stamps.append(time.process_time())
+
+    model.set_params(callback=stamp)
     tracemalloc.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     y = model.sample(1)
     total = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     per_iter = float(np.median(np.diff([t0] + stamps))) if stamps else float("nan")
-    return y, per_iter, total, peak
+    per_iter_cpu = float(np.median(np.diff([c0] + cpu_stamps))) if stamps else float("nan")
+    return (y, per_iter, total, peak, per_iter_cpu) if cpu else (y, per_iter, total, peak)
+
+
+def _ours_child(name, size, iters, backend, device, precision):
+    """One skphase synthesis in a fresh process: its peak RSS is then the synthesis's own."""
+    from skphase.synthesis._loss import MomentLoss
+
+    img = load_texture(name, size=size)
+    base = _rss_mib()
+    evals = [0]
+    value_and_grad = MomentLoss.value_and_grad
+
+    def counted(self, y):
+        evals[0] += 1
+        return value_and_grad(self, y)
+
+    MomentLoss.value_and_grad = counted
+    model = PhaseHarmonicSynthesizer(max_iter=iters, random_state=0, backend=backend, device=device,
+                                     precision=precision)
+    y, per_iter, total, traced, per_iter_cpu = _timed_synthesis(model, img[None], cpu=True)
+    return dict(y=y[0], per_iter=per_iter, per_iter_cpu=per_iter_cpu, total=total, traced=traced,
+                rss_base=base, rss=_rss_mib(), n_moments=model.n_moments_, n_iter=int(model.n_iter_[0]),
+                n_evals=evals[0], rel_error=float(model.relative_errors_[0]))
+
+
+def _plenoptic_child(name, size, n_evals, threads):
+    """plenoptic 2.1's Portilla-Simoncelli metamer, its documented recipe (the model's docstring):
+    torch L-BFGS, strong Wolfe, history 100, 10 iterations and 10 evaluations per step, range
+    penalty, from uniform noise around the mean, float32, images in [0, 1]; steps until
+    ``n_evals`` loss evaluations (the budget skphase used).
+    torch on ``threads`` threads (1: as plenoptic's figures in the project's notes; torch's
+    spinning threads make it several times slower on a shared 2-core box)."""
+    import plenoptic as po
+    import torch
+
+    torch.set_num_threads(threads)
+    img = load_texture(name, size=size)
+    lo, hi = float(img.min()), float(img.max())
+    target = torch.as_tensor((img - lo) / (hi - lo), dtype=torch.float32)[None, None]
+    base = _rss_mib()
+    torch.manual_seed(0)
+    model = po.models.PortillaSimoncelli(target.shape[-2:])
+    po.remove_grad(model)
+    ps_loss = po.loss.portilla_simoncelli_loss_factory(model, target)
+    evals = [0]
+
+    def loss(a, b):
+        evals[0] += 1
+        return ps_loss(a, b)
+
+    met = po.Metamer(target, model, loss_function=loss)
+    met.setup((torch.rand_like(target) - 0.5) * 0.1 + target.mean(), optimizer=torch.optim.LBFGS,
+              optimizer_kwargs=dict(max_iter=10, max_eval=10, line_search_fn="strong_wolfe",
+                                    history_size=100, lr=1))
+    t0, c0 = time.perf_counter(), time.process_time()
+    steps = 0
+    while evals[0] < n_evals:
+        met.synthesize(max_iter=1, store_progress=False)
+        steps += 1
+    total, total_cpu = time.perf_counter() - t0, time.process_time() - c0
+    y = met.metamer.detach().numpy()[0, 0].astype(np.float64) * (hi - lo) + lo
+    n_stats = int(model(target).numel())
+    # per evaluation (its L-BFGS iterations are not exposed): compare with skphase's evaluations
+    return dict(y=y, per_iter=total / evals[0], per_iter_cpu=total_cpu / evals[0], total=total,
+                traced=float("nan"), rss_base=base, rss=_rss_mib(), n_moments=n_stats, n_iter=steps,
+                n_evals=evals[0], rel_error=float("nan"))
+
+
+def _in_child(func, *args):
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(func, args)
 
 
 def textures(args):
     rows = []
     for name in args.textures:
         img = load_texture(name, size=args.size)
-        model = PhaseHarmonicSynthesizer(max_iter=args.iters, random_state=0, backend=args.backend,
-                                         device=args.device)
-        y, per_iter, total, peak = _timed_synthesis(model, img[None])
         g = GaussianSynthesizer(random_state=0).fit(img[None]).sample(1)
-        rep = compare(img, y, g)
-        s, b = rep["scalars"]["samples"], rep["scalars"]["baseline"]
-        rows.append((name, model.n_moments_, model.n_iter_[0], per_iter, total, peak,
-                     model.relative_errors_[0], s["spectrum_error"], b["spectrum_error"],
-                     s["wasserstein_relative"], b["wasserstein_relative"], s["copy_score"]))
-        print(rows[-1], flush=True)
-        fig = plot_comparison(img, y, g, labels=("target", "phase harmonics", "Gaussian"))
+        runs = [(f"skphase {args.backend} {args.precision}",
+                 _in_child(_ours_child, name, args.size, args.iters, args.backend, args.device,
+                           args.precision))]
+        if not args.no_plenoptic:
+            try:
+                import plenoptic  # noqa: F401
+            except ImportError:
+                print("plenoptic not installed: skipped (pip install plenoptic)")
+            else:
+                runs.append(("plenoptic PS", _in_child(_plenoptic_child, name, args.size,
+                                                       runs[0][1]["n_evals"], args.plenoptic_threads)))
+        for code, r in runs:
+            rep = compare(img, r["y"][None], g)
+            s, b = rep["scalars"]["samples"], rep["scalars"]["baseline"]
+            rows.append((name, code, r["n_moments"], f'{r["n_iter"]} / {r["n_evals"]}', r["per_iter"],
+                         r["per_iter_cpu"], r["total"],
+                         r["rss"] - r["rss_base"], r["rss"], r["traced"], r["rel_error"],
+                         s["spectrum_error"], b["spectrum_error"], s["wasserstein_relative"],
+                         b["wasserstein_relative"], s["copy_score"]))
+            print(rows[-1][:4] + tuple(round(float(v), 4) for v in rows[-1][4:]), flush=True)
+        fig = plot_comparison(img, runs[0][1]["y"], g, labels=("target", "phase harmonics", "Gaussian"))
         fig.savefig(os.path.join(args.output_dir, f"synthesis_{name}_{args.size}.png"), dpi=80)
-    print(f"\n| texture {args.size}² ({args.backend}) | moments | iterations | s / iteration | total s | "
-          "peak MiB | rel. moment error | log-spectrum error (Gaussian) | W1/std (Gaussian) | copy score |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+        if len(runs) > 1:
+            fig = plot_comparison(img, runs[1][1]["y"], g, labels=("target", "plenoptic PS", "Gaussian"))
+            fig.savefig(os.path.join(args.output_dir, f"synthesis_{name}_{args.size}_plenoptic.png"), dpi=80)
+    print(machine_line())
+    print(f"\n| texture {args.size}² | code | statistics | iterations (plenoptic: steps) / evaluations | "
+          "s / iteration, wall (CPU) (plenoptic: per evaluation) | total s | "
+          "peak RSS MiB above imports (process) | traced MiB | rel. moment error | "
+          "log-spectrum error (Gaussian) | W1/std (Gaussian) | copy score |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.3f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]:.2e} | "
-              f"{r[7]:.3f} ({r[8]:.3f}) | {r[9]:.3f} ({r[10]:.3f}) | {r[11]:.2f} |")
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.3f} ({r[5]:.3f}) | {r[6]:.0f} | "
+              f"{r[7]:.0f} ({r[8]:.0f}) | {r[9]:.0f} | {r[10]:.2e} | {r[11]:.3f} ({r[12]:.3f}) | "
+              f"{r[13]:.3f} ({r[14]:.3f}) | {r[15]:.2f} |")
 
 
 def series(args):
@@ -112,6 +221,9 @@ def main(argv=None):
     parser.add_argument("--textures", nargs="+", default=["gravel", "grass"])
     parser.add_argument("--backend", default="numpy")
     parser.add_argument("--device", default=None)
+    parser.add_argument("--precision", default="float64", choices=["float64", "float32"])
+    parser.add_argument("--no-plenoptic", action="store_true")
+    parser.add_argument("--plenoptic-threads", type=int, default=1)
     parser.add_argument("--output-dir", default="bench_synthesis_output")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-series", action="store_true")

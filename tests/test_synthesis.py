@@ -65,6 +65,20 @@ def test_image_synthesis_lowers_the_loss_and_keeps_dtype():
                                atol=1e-6 * np.abs(model.target_moments_).max())
 
 
+def test_float32_synthesis_and_full_resolution_model():
+    img = load_texture("gravel", size=64)
+    fast = PhaseHarmonicSynthesizer(max_iter=25, precision="float32", random_state=0).fit(img[None])
+    y = fast.sample(1)
+    assert y.dtype == img.dtype
+    assert fast.loss_history_[0][-1] < 1e-2 * fast.loss_history_[0][0]
+    # the error reported is that of the float64 moments of the result
+    loss = MomentLoss(fast.model_.moments(), fast.target_moments_, fast.moment_scale_)
+    np.testing.assert_allclose(fast.relative_errors_[0], loss.relative_error(loss.value(y[0])), rtol=1e-12)
+    full = PhaseHarmonicSynthesizer(subsample=False, max_iter=2).fit(img[None])
+    np.testing.assert_array_equal(full.get_feature_names_out(), fast.get_feature_names_out())
+    assert full.model_.plan().steps.max() == 1 < fast.model_.plan().steps.max()
+
+
 def test_interrupt_returns_the_best_iterate(mrw):
     def interrupt(iteration, loss, x):
         if iteration == 3:

@@ -9,13 +9,14 @@ class MomentLoss:
     """l(y) = sum_m ((Phi_m(y) - target_m) / scale_m)^2 for one signal y.
 
     ``scale`` is explicit state (set by the estimator's ``fit``), never taken
-    from the first input seen. ``value_and_grad`` takes and returns flat float64
+    from the first input seen. ``dtype`` is the precision of the moments' computation
+    (float32 halves the memory traffic); the loss is summed in float64. ``value_and_grad`` takes and returns flat float64
     numpy vectors, as scipy's optimisers want: the numpy backend differentiates
     analytically (moments' adjoint, then the operator's pullback); the torch
     backend uses autograd, on its device.
     """
 
-    def __init__(self, moments, target, scale) -> None:
+    def __init__(self, moments, target, scale, dtype=np.float64) -> None:
         target = np.asarray(target, dtype=np.float64)
         scale = np.asarray(scale, dtype=np.float64)
         n = moments.plan.n_moments
@@ -23,6 +24,7 @@ class MomentLoss:
             raise ValueError(f"target and scale must have shape ({n},); "
                              f"got {target.shape} and {scale.shape}.")
         self.moments = moments
+        self.dtype = np.dtype(dtype)
         self.shape = (1,) + tuple(moments.spatial)
         b = moments.backend
         self._target = b.asarray(target, np.float64)
@@ -36,13 +38,13 @@ class MomentLoss:
 
     def value(self, y: np.ndarray) -> float:
         b = self.moments.backend
-        phi = self.moments.forward(b.asarray(np.reshape(y, self.shape), np.float64))
+        phi = self.moments.forward(b.asarray(np.reshape(y, self.shape), self.dtype))
         r = (phi[0] - self._target) * self._inv_scale
         return float(b.to_numpy((r ** 2).sum()))
 
     def value_and_grad(self, y: np.ndarray) -> tuple[float, np.ndarray]:
         b = self.moments.backend
-        x = b.asarray(np.reshape(y, self.shape), np.float64)
+        x = b.asarray(np.reshape(y, self.shape), self.dtype)
         if b.name == "torch":
             x = x.detach().requires_grad_(True)
             phi = self.moments.forward(x)

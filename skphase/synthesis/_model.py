@@ -28,6 +28,7 @@ class MomentModel:
     families: tuple = FAMILIES
     backend: str = "numpy"
     device: str | None = None
+    subsample: bool = True
 
     def at_shape(self, shape) -> MomentModel:
         return dataclasses.replace(self, shape=tuple(int(s) for s in shape))
@@ -47,7 +48,8 @@ class MomentModel:
 @functools.lru_cache(maxsize=16)
 def _plan(model: MomentModel):
     return build_plan(model.bank(), n_phases=model.n_phases, n_shifts=model.n_shifts,
-                      delta_j=model.delta_j, delta_theta=model.delta_theta, families=model.families)
+                      delta_j=model.delta_j, delta_theta=model.delta_theta, families=model.families,
+                      subsample=model.subsample)
 
 
 def same_table(t1: dict, t2: dict) -> bool:

@@ -1,43 +1,37 @@
 """Phase-harmonic moments of a batch of signals, and their adjoint, written once over a backend.
 
-``x (B, *s)`` -> operator U (B, 1 + W P, *s) -> harmonic channels H (B, W K, N) (a fixed
-linear map over phases, see :mod:`._table`), kept as real and imaginary parts -> centred
-channels -> moments (B, n_moments), grouped in *sources* that are each computed by one
-product: a mean, a sum of squares, one real matrix product for all the pairs of a cross
-family, or one FFT per autocorrelated channel whose power spectrum is then read at the few
-chosen shifts by a product with cos/sin tables (one per scale).
+``x (B, *s)`` -> spectrum X -> per *level* (the wavelets sharing one subsampling step, see
+:func:`._table.wavelet_steps`): coefficients z = x * psi on the level's grid (one periodised
+product and one inverse FFT), rectified phases rho(Re(e^{-i alpha_p} z)), harmonic channels
+h_k (a fixed linear map over the phases), and their spectra H_k = FFT(h_k).
 
-The adjoint follows the same sources backwards (complex gradients are
-``d/dRe + i d/dIm``), then the harmonic map's transpose, then the operator's pullback:
-one forward, one backward, no finite differences.
+Every moment is then read from the spectra: means from the zero frequency, and every
+second-order moment (centred) as a sum over frequencies of products of spectra,
+
+* autocovariances at shifts tau: sum_w |H(w)|^2 e^{i w tau} / M^2 (all shifts at once, one
+  product with cos/sin tables per group of channels; a shift need not be a multiple of
+  the level's step);
+* covariances of two channels: sum_w H_a(w) conj(H_b(w)) / (M_a M_b), one complex matrix
+  product per family and pair of levels; across levels, over the coarser grid's
+  frequencies (Parseval for the finer channel low-passed onto the coarser grid).
+
+The adjoint follows the same steps backwards (complex gradients are ``d/dRe + i d/dIm``):
+gradients on the spectra, one inverse FFT per channel, the harmonic map's transpose, the
+rectifier's pullback, one FFT and a periodisation adjoint per level, one final inverse
+FFT: one forward, one backward, no finite differences.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
-from ..operators import PhaseHarmonicOperator
-from ._table import MomentPlan
+from ..operators._common import nonlinearity, nonlinearity_vjp
+from . import _kernels
+from ._table import MomentPlan, harmonic_matrices
 
-
-def harmonic_matrices(n_phases: int) -> tuple[np.ndarray, np.ndarray]:
-    """Real and imaginary parts of h_k = (1/P) sum_p U_p e^{i k alpha_p}, k = 0..P/2: (K, P) each."""
-    alphas = 2.0 * np.pi * np.arange(n_phases) / n_phases
-    k = np.arange(n_phases // 2 + 1)[:, None]
-    cr, ci = np.cos(k * alphas) / n_phases, np.sin(k * alphas) / n_phases
-    # exact zeros (cos(pi/2) is 6e-17) so that real channels have an imaginary part of exactly 0
-    cr[np.abs(cr) < 1e-12] = 0.0
-    ci[np.abs(ci) < 1e-12] = 0.0
-    return cr, ci
-
-
-def _combine(coef, parts):
-    """sum_i coef[i] * parts[i], skipping zero coefficients (None if all are zero)."""
-    out = None
-    for c, part in zip(coef, parts):
-        if c != 0.0:
-            out = c * part if out is None else out + c * part
-    return out
+__all__ = ["PhaseHarmonicMoments", "harmonic_matrices"]
 
 
 def _rows(x, index, backend):
@@ -48,29 +42,48 @@ def _rows(x, index, backend):
     return backend.take(x, index, axis=1)
 
 
-class _ChannelGrads:
-    """Per-channel gradient accumulator: adds rows in place of a scatter (no full-size copies)."""
+_BLAS = []
 
-    def __init__(self, n):
-        self.rows = [None] * n
 
-    def add(self, values, channels):
-        for i, c in enumerate(np.asarray(channels).tolist()):
-            v = values[:, i]
-            self.rows[c] = v if self.rows[c] is None else self.rows[c] + v
+def _one_blas_thread(backend):
+    """BLAS on one thread during the numpy products (a context).
 
-    def add_all(self, values):
-        self.add(values, np.arange(len(self.rows)))
+    The products here are thin (a few dozen rows, tens of thousands of columns): threaded
+    OpenBLAS gains little on them and, on a shared machine, its spinning threads made
+    them 100x slower (8 s instead of 0.05 s for 20 x 131072 @ 131072 x 40 on 2 busy cores).
+    The FFTs and numba kernels keep their own threads.
+    """
+    if backend.name != "numpy":
+        return contextlib.nullcontext()
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - a scikit-learn dependency
+            _BLAS.append(None)
+        else:
+            _BLAS.append(ThreadpoolController())
+    if _BLAS[0] is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return _BLAS[0].limit(limits=1, user_api="blas")
 
-    def stack(self, like, backend):
-        zero = None
-        out = []
-        for r in self.rows:
-            if r is None:
-                zero = like[:, 0] * 0 if zero is None else zero
-                r = zero
-            out.append(r)
-        return backend.stack(out, axis=1)
+
+def _add_rows(target, index, values, freq=None):
+    """``target[:, index(, freq)] += values`` in place, through a view when index is a range."""
+    index = np.asarray(index)
+    if len(index) and np.array_equal(index, np.arange(index[0], index[0] + len(index))):
+        view = target[:, int(index[0]):int(index[0]) + len(index)]
+        if freq is None:
+            view += values
+        else:
+            view[:, :, freq] += values
+    elif freq is None:
+        target[:, index] += values
+    else:
+        target[:, index[:, None], freq[None, :]] += values
+
+
+def _signed(m: int) -> np.ndarray:
+    return np.rint(np.fft.fftfreq(m) * m)
 
 
 class PhaseHarmonicMoments:
@@ -84,233 +97,294 @@ class PhaseHarmonicMoments:
         self.bank = bank
         self.backend = backend
         self.plan = plan
-        self.operator = PhaseHarmonicOperator(bank, backend, n_phases=plan.n_phases)
         self.spatial = tuple(bank.shape)
         self.n_pos = int(np.prod(self.spatial))
         self._cr, self._ci = harmonic_matrices(plan.n_phases)
-        K = plan.n_harmonics
+        # the filters of each level, kept here so that the backend's cast cache sees one array
+        self._psi = [np.ascontiguousarray(bank.psi1.hat[0][lev.wavelets]) for lev in plan.levels]
+        for f in self._psi:
+            f.setflags(write=False)
         self._tables: dict = {}
-        self._real_harmonic = np.array([not np.any(self._ci[k]) for k in range(K)])
+        self._rows_all = np.concatenate([s.rows for s in plan.sources])
+        # closed forms of the harmonics for 4 phases, on numpy (torch differentiates the general form)
+        self._fast = backend.name == "numpy" and plan.n_phases == 4
 
-    def _is_real(self, channels) -> bool:
-        return bool(np.all(self._real_harmonic[np.asarray(channels) // self.plan.n_wavelets]))
-
-    # --- harmonic channels ----------------------------------------------------------
-    def _harmonics(self, U):
-        """(x * phi_J (B, N), Re H (B, W K, N), Im H (B, W K, N))."""
-        b, p = self.backend, self.plan
-        B, N = U.shape[0], self.n_pos
-        low = U[:, 0].reshape((B, N))
-        Uw = U[:, 1:].reshape((B, p.n_wavelets, p.n_phases, N))
-        phases = [Uw[:, :, q] for q in range(p.n_phases)]
-        zeros = Uw[:, :, 0] * 0
-        re, im = [], []
-        for k in range(p.n_harmonics):
-            r = _combine(self._cr[k], phases)
-            i = _combine(self._ci[k], phases)
-            re.append(zeros if r is None else r)
-            im.append(zeros if i is None else i)
-        shape = (B, p.n_wavelets * p.n_harmonics, N)
-        return low, b.stack(re, axis=1).reshape(shape), b.stack(im, axis=1).reshape(shape)
-
-    def _harmonics_adjoint(self, g_low, g_re, g_im):
-        b, p = self.backend, self.plan
-        B, N = g_re.shape[0], self.n_pos
-        gr = g_re.reshape((B, p.n_harmonics, p.n_wavelets, N))
-        gi = g_im.reshape((B, p.n_harmonics, p.n_wavelets, N))
-        parts = [gr[:, k] for k in range(p.n_harmonics)] + [gi[:, k] for k in range(p.n_harmonics)]
-        zeros = gr[:, 0] * 0
-        gU = []
-        for q in range(p.n_phases):
-            g = _combine(np.concatenate([self._cr[:, q], self._ci[:, q]]), parts)
-            gU.append(zeros if g is None else g)
-        gUw = b.stack(gU, axis=2).reshape((B, p.n_wavelets * p.n_phases, N))
-        return b.concatenate([g_low[:, None], gUw], axis=1).reshape((B, -1) + self.spatial)
-
-    def channel_variances(self, x):
-        """Per signal: variance of x * phi_J (B,), E|h - E h|^2 (B, W K) and E|h|^2 (B, W K)."""
-        low, hr, hi = self._harmonics(self.operator.forward(x))
-        power = (hr ** 2 + hi ** 2).mean(axis=-1)
-        mean2 = hr.mean(axis=-1) ** 2 + hi.mean(axis=-1) ** 2
-        low_var = (low ** 2).mean(axis=-1) - low.mean(axis=-1) ** 2
-        return low_var, power - mean2, power
-
-    def _shift_tables(self, src, dtype):
-        """cos(w . tau) and sin(w . tau) over the DFT grid, (n_taus, N) each, for the source's shifts."""
-        key = (src.taus.tobytes(), str(dtype))
+    def _constant(self, key, make, dtype):
+        """Small arrays (tables, masks) on the backend, made once per dtype."""
+        key = (key, str(dtype))
         if key not in self._tables:
-            grids = np.meshgrid(*[np.arange(n) / n for n in self.spatial], indexing="ij")
-            phase = 2 * np.pi * sum(g.ravel()[None] * src.taus[:, d:d + 1] for d, g in enumerate(grids))
-            b = self.backend
-            self._tables[key] = (b.asarray(np.cos(phase), dtype), b.asarray(np.sin(phase), dtype))
+            self._tables[key] = self.backend.asarray(make(), dtype)
         return self._tables[key]
 
+    def _shift_tables(self, src, level, dtype):
+        """cos(w . tau) and sin(w . tau) over the level's frequencies, (M, n_taus) each."""
+        lev = self.plan.levels[level]
+
+        def phase():
+            grids = np.meshgrid(*[_signed(m) / n for m, n in zip(lev.shape, self.spatial)], indexing="ij")
+            return 2 * np.pi * sum(g.ravel()[:, None] * src.taus[None, :, d] for d, g in enumerate(grids))
+
+        key = ("tau", level, src.taus.tobytes())
+        return (self._constant(key + ("cos",), lambda: np.cos(phase()), dtype),
+                self._constant(key + ("sin",), lambda: np.sin(phase()), dtype))
+
     # --- forward ----------------------------------------------------------------------
-    def _cross_parts(self, hr, hi, channels):
-        b = self.backend
-        re = _rows(hr, channels, b)
-        im = None if self._is_real(channels) else _rows(hi, channels, b)
-        return re, im
+    def _level_spectra(self, X, li, dtype, cache):
+        """Centred spectra (B, W K, M) of a level's harmonic channels, and their means (B, W K)."""
+        b, p = self.backend, self.plan
+        lev = p.levels[li]
+        B, W, K, M = X.shape[0], len(lev.wavelets), p.n_harmonics, lev.size
+        psi = b.from_filter(self._psi[li], dtype)
+        with _kernels.threads_for(B * W * M):
+            Z = b.mul_periodize(X, psi, lev.step, p.ndim)  # spectra of z on the level's grid
+            z = b.ifft(Z, p.ndim)  # (B, W, *m)
+            if self._fast:
+                S = self._fast_spectra(Z, z, lev)
+        if not self._fast:
+            U = nonlinearity(z, "relu", p.n_phases, b).reshape((B, W, p.n_phases, M))
+            cr = self._constant("cr", lambda: self._cr, U.dtype)
+            ci = self._constant("ci", lambda: self._ci, U.dtype)
+            H = ((cr @ U) + 1j * (ci @ U)).swapaxes(1, 2)  # (B, K, W, M)
+            S = b.fft(H.reshape((B, K, W) + lev.shape), p.ndim).reshape((B, K * W, M))
+        mean = S[:, :, 0].real / M
+        # centring = dropping the zero frequency
+        if self._fast:
+            mean = mean.copy()
+            S[:, :, 0] = 0
+        else:
+            S = S * self._constant(("centre", li), lambda: (np.arange(M) > 0).astype(float), mean.dtype)
+        if cache is not None:
+            cache[li] = (z, S)
+        return S, mean
 
-    def _source_values(self, src, low, mu_re, hr, hi, cache):
-        """The complex (or real) flat vector (B, size) that the source's rows index."""
-        b, N = self.backend, self.n_pos
-        B = hr.shape[0]
+    def _reversed(self, lev):
+        """Flat index of -w for each frequency w of the level's grid."""
+        key = ("rev", lev.shape)
+        if key not in self._tables:
+            grids = np.meshgrid(*[(-np.arange(m)) % m for m in lev.shape], indexing="ij")
+            self._tables[key] = np.ravel_multi_index(tuple(grids), lev.shape).ravel()
+        return self._tables[key]
+
+    def _fast_spectra(self, Z, z, lev):
+        """P = 4 on numpy: h_1 = z / 4, so its spectrum is Z / 4, and h_0 = (|Re z| + |Im z|) / 4,
+        h_2 = (|Re z| - |Im z|) / 4 are real, so one FFT of h_0 + i h_2 gives both spectra."""
+        b, nd = self.backend, self.plan.ndim
+        B, W, M = z.shape[0], z.shape[1], lev.size
+        g = np.empty((B * W, M), dtype=z.dtype)
+        _kernels.pack_abs(z.reshape((B * W, M)), g)
+        F = b.fft(g.reshape(z.shape), nd).reshape((B, W, M))
+        S = np.empty((B, 3, W, M), dtype=z.dtype)
+        _kernels.split_spectra(F, np.ascontiguousarray(Z).reshape((B, W, M)), self._reversed(lev), S)
+        return S.reshape((B, 3 * W, M))
+
+    def _power(self, spectra, li, powers):
+        """|S|^2 of every channel of level li, computed once per forward."""
+        if li not in powers:
+            S = spectra[li]
+            if self.backend.name == "numpy":
+                v = S.view(S.real.dtype).reshape(S.shape + (2,))
+                powers[li] = np.einsum("...i,...i->...", v, v)
+            else:
+                powers[li] = S.real ** 2 + S.imag ** 2
+        return powers[li]
+
+    def _source_values(self, src, x, X, spectra, means, low, powers):
+        """The source's real values (B, n_values)."""
+        b, p = self.backend, self.plan
+        B = X.shape[0]
         if src.name == "low":
-            m = low.mean(axis=-1)
-            v = ((low - m[:, None]) ** 2).mean(axis=-1)
+            N = self.n_pos
+            ls = low.reshape((B, N))
+            m = ls[:, 0].real / N
+            v = ((ls.real ** 2 + ls.imag ** 2).sum(axis=-1) - ls[:, 0].real ** 2 - ls[:, 0].imag ** 2) / N ** 2
             return b.stack([m, v], axis=1)
+        if src.name == "marginal":
+            c = x.reshape((B, -1))
+            c = c - c.mean(axis=-1, keepdims=True)
+            c2 = c * c
+            return b.stack([(c2 * c).mean(axis=-1), (c2 * c2).mean(axis=-1)], axis=1)
         if src.name == "mean":
-            return mu_re
-        if src.name == "diag":
-            return (hr ** 2 + hi ** 2).mean(axis=-1)
+            return _rows(means[src.level], src.channels, b)
         if src.name == "auto":
-            # c(tau) = (1/N) sum_u a(u + tau) conj(a(u)) = (1/N^2) sum_w |A(w)|^2 e^{i w tau}: one FFT
-            # per channel, then the few shifts wanted as a product with cos/sin tables
-            nc = len(src.channels)
-            a = _rows(hr, src.channels, b) + 1j * _rows(hi, src.channels, b)
-            A = b.fft(a.reshape((B, nc) + self.spatial), self.plan.ndim)
-            cache["auto"] = A
-            power = (A.real ** 2 + A.imag ** 2).reshape((B, nc, N))
-            cos, sin = self._shift_tables(src, power.dtype)
-            parts = []
-            for start, stop, taus in src.groups:
-                p = power[:, start:stop]
-                c, s = b.take(cos, taus, axis=0), b.take(sin, taus, axis=0)
-                g = (p @ c.swapaxes(-1, -2)) + 1j * (p @ s.swapaxes(-1, -2))
-                parts.append(g.reshape((B, -1)))
-            return b.concatenate(parts, axis=1) / N ** 2
-        # cross family: G = a conj(b)^T / N for all its pairs, in real matrix products
-        a_re, a_im = self._cross_parts(hr, hi, src.a)
-        b_re, b_im = self._cross_parts(hr, hi, src.b)
-        cache[src.name] = (a_re, a_im, b_re, b_im)
-        gr = a_re @ b_re.swapaxes(-1, -2)
-        if a_im is not None and b_im is not None:
-            gr = gr + a_im @ b_im.swapaxes(-1, -2)
-        gi = None
-        if a_im is not None:
-            gi = a_im @ b_re.swapaxes(-1, -2)
-        if b_im is not None:
-            t = a_re @ b_im.swapaxes(-1, -2)
-            gi = -t if gi is None else gi - t
-        G = gr if gi is None else gr + 1j * gi
-        return G.reshape((B, -1)) / N
+            M = p.levels[src.level].size
+            power = _rows(self._power(spectra, src.level, powers), src.channels, b)
+            cos, sin = self._shift_tables(src, src.level, power.dtype)
+            parts = [(power @ cos).reshape((B, -1)) / M ** 2]
+            if src.has_im:
+                parts.append((power @ sin).reshape((B, -1)) / M ** 2)
+            return parts[0] if len(parts) == 1 else b.concatenate(parts, axis=1)
+        A, Bm = self._cross_operands(src, spectra)
+        G = (A @ Bm.conj().swapaxes(-1, -2)).reshape((B, -1))
+        G = G / (p.levels[src.level_a].size * p.levels[src.level].size)
+        return b.concatenate([G.real, G.imag], axis=1) if src.has_im else G.real
 
-    def _forward_from(self, U, cache=None):
+    def _cross_operands(self, src, spectra):
         b = self.backend
-        cache = {} if cache is None else cache
-        low, hr, hi = self._harmonics(U)
-        mu_re = hr.mean(axis=-1)
-        hr = hr - mu_re[..., None]
-        hi = hi - hi.mean(axis=-1, keepdims=True)
-        cache.update(low=low, hr=hr, hi=hi)
-        parts = []
-        for src in self.plan.sources:
-            v = self._source_values(src, low, mu_re, hr, hi, cache)
-            parts.append(b.take(v.real, src.index_re, axis=1))
-            if len(src.index_im):
-                parts.append(b.take(v.imag, src.index_im, axis=1))
-        return b.concatenate(parts, axis=1)
+        A = _rows(spectra[src.level_a], src.a, b)
+        Bm = _rows(spectra[src.level], src.b, b)
+        if src.freq_a is not None:
+            A = b.take(A, src.freq_a, axis=2)
+            Bm = b.take(Bm, src.freq_b, axis=2)
+        return A, Bm
+
+    def _forward(self, x, cache=None):
+        b, p = self.backend, self.plan
+        nd = p.ndim
+        X = b.hermitian_full(b.rfft(x, nd), nd, self.spatial)
+        spectra, means = [], []
+        for li in range(len(p.levels)):
+            S, m = self._level_spectra(X, li, x.dtype, cache)
+            spectra.append(S)
+            means.append(m)
+        low = None
+        if any(s.name == "low" for s in p.sources):
+            low = X * b.from_filter(self.bank.phi.hat[0], x.dtype)
+        powers: dict = {}
+        parts = [b.take(self._source_values(src, x, X, spectra, means, low, powers), src.pick, axis=1)
+                 for src in p.sources]
+        if cache is not None:
+            cache.update(x=x, X=X, spectra=spectra, low=low)
+        return b.take(b.concatenate(parts, axis=1), p.order, axis=1)
 
     def forward(self, x):
         """Moments of x (B, *s): (B, n_moments)."""
-        return self._forward_from(self.operator.forward(x))
+        with _one_blas_thread(self.backend):
+            return self._forward(x)
+
+    def channel_variances(self, x):
+        """Per signal: variance of x * phi_J (B,), E|h - E h|^2 (B, W K) and E|h|^2 (B, W K).
+
+        Channels are numbered ``k * n_wavelets + w`` (bank order); numpy arrays, whatever
+        the backend (they set the loss's normalisation at fit).
+        """
+        b, p = self.backend, self.plan
+        nd = p.ndim
+        X = b.hermitian_full(b.rfft(x, nd), nd, self.spatial)
+        B, N = x.shape[0], self.n_pos
+        var = np.zeros((B, p.n_harmonics * p.n_wavelets))
+        power = np.zeros_like(var)
+        for li, lev in enumerate(p.levels):
+            with _one_blas_thread(b):
+                S, m = self._level_spectra(X, li, x.dtype, None)
+            v = b.to_numpy((S.real ** 2 + S.imag ** 2).sum(axis=-1)) / lev.size ** 2
+            m = b.to_numpy(m)
+            W = len(lev.wavelets)
+            for k in range(p.n_harmonics):
+                cols = k * p.n_wavelets + lev.wavelets
+                var[:, cols] = v[:, k * W:(k + 1) * W]
+                power[:, cols] = var[:, cols] + m[:, k * W:(k + 1) * W] ** 2
+        ls = b.to_numpy(X * b.from_filter(self.bank.phi.hat[0], x.dtype)).reshape((B, N))
+        low_var = ((np.abs(ls) ** 2).sum(axis=-1) - np.abs(ls[:, 0]) ** 2) / N ** 2
+        return low_var, var, power
 
     def vjp(self, x):
         """``(Phi, pullback)``; ``pullback(g)`` (g of shape (B, n_moments)) -> gradient in x."""
-        U, op_pullback = self.operator.vjp(x)
+        b = self.backend
+        if b.name != "numpy":
+            return b.autograd_vjp(self.forward, x)
         cache: dict = {}
-        Phi = self._forward_from(U, cache)
+        with _one_blas_thread(b):
+            Phi = self._forward(x, cache)
 
         def pullback(g):
-            return op_pullback(self._adjoint(self.backend.asarray(g, Phi.dtype), cache))
+            with _one_blas_thread(b):
+                return self._adjoint(b.asarray(g, Phi.dtype), cache)
 
         return Phi, pullback
 
-    # --- adjoint ------------------------------------------------------------------------
+    # --- adjoint (numpy) --------------------------------------------------------------
     def _adjoint(self, g, cache):
-        b, N = self.backend, self.n_pos
-        low, hr, hi = cache["low"], cache["hr"], cache["hi"]
-        B, C = hr.shape[:2]
-        g_low = low * 0
-        g_re, g_im = _ChannelGrads(C), _ChannelGrads(C)
-        g_mu = None
-        row = 0
-        for src in self.plan.sources:
-            n_re, n_im = len(src.index_re), len(src.index_im)
-            size = self._source_size(src)
-            gv_re = b.index_add((B, size), src.index_re, g[:, row:row + n_re], axis=1)
-            gv_im = b.index_add((B, size), src.index_im, g[:, row + n_re:row + n_re + n_im], axis=1) \
-                if n_im else None
-            row += n_re + n_im
+        b, p = self.backend, self.plan
+        nd, N = p.ndim, self.n_pos
+        X, spectra, low = cache["X"], cache["spectra"], cache["low"]
+        B = X.shape[0]
+        gv_all = g[:, self._rows_all]
+        g_spec = [np.zeros_like(S) for S in spectra]
+        g_mean = [np.zeros(S.shape[:2], dtype=g.dtype) for S in spectra]
+        gX = np.zeros(X.shape, dtype=X.dtype)
+        g_x = None  # gradients found directly on x
+        pos = 0
+        for src in p.sources:
+            n = len(src.pick)
+            gv = np.zeros((B, src.n_values), dtype=g.dtype)
+            gv[:, src.pick] = gv_all[:, pos:pos + n]
+            pos += n
             if src.name == "low":
-                m = low.mean(axis=-1, keepdims=True)
-                g_low = g_low + gv_re[:, :1] / N + gv_re[:, 1:2] * 2.0 * (low - m) / N
+                phi = b.from_filter(self.bank.phi.hat[0], X.dtype)
+                # m = Re ls(0) / N and v = sum_{w != 0} |ls|^2 / N^2 with ls = X phi
+                gl = (2.0 * gv[:, 1] / N ** 2)[:, None] * low.reshape((B, N))
+                gl[:, 0] = gv[:, 0] / N
+                gX += (gl * np.conj(phi).reshape(-1)).reshape(X.shape)
+            elif src.name == "marginal":
+                # d/dx_i E c^k = k (c_i^(k-1) - E c^(k-1)) / n, c = x - E x
+                c = cache["x"].reshape((B, -1))
+                c = c - c.mean(axis=-1, keepdims=True)
+                c2 = c * c
+                c3 = c2 * c
+                n = c.shape[-1]
+                g_x = ((3.0 * gv[:, :1]) * (c2 - c2.mean(axis=-1, keepdims=True))
+                       + (4.0 * gv[:, 1:]) * (c3 - c3.mean(axis=-1, keepdims=True))) / n
             elif src.name == "mean":
-                g_mu = gv_re if g_mu is None else g_mu + gv_re
-            elif src.name == "diag":
-                scale = 2.0 * gv_re[..., None] / N
-                g_re.add_all(scale * hr)
-                g_im.add_all(scale * hi)
+                _add_rows(g_mean[src.level], src.channels, gv)
             elif src.name == "auto":
-                # ga = (a conv K) / N with K(s) = gc(s) + conj(gc(-s)), whose transform is
-                # 2 Re(sum_tau gc(tau) e^{-i w tau}): again a product with the cos/sin tables
-                nc = len(src.channels)
-                cos, sin = self._shift_tables(src, gv_re.dtype)
-                kernels, e0 = [], 0
-                for start, stop, taus in src.groups:
-                    e1 = e0 + (stop - start) * len(taus)
-                    shape = (B, stop - start, len(taus))
-                    k = gv_re[:, e0:e1].reshape(shape) @ b.take(cos, taus, axis=0)
-                    if gv_im is not None:
-                        k = k + gv_im[:, e0:e1].reshape(shape) @ b.take(sin, taus, axis=0)
-                    kernels.append(k)
-                    e0 = e1
-                kernel = 2.0 * b.concatenate(kernels, axis=1).reshape((B, nc) + self.spatial)
-                ga = b.ifft(cache["auto"] * kernel, self.plan.ndim).reshape((B, nc, N)) / N
-                g_re.add(ga.real, src.channels)
-                g_im.add(ga.imag, src.channels)
+                M = p.levels[src.level].size
+                nc, nt = len(src.channels), len(src.taus)
+                cos, sin = self._shift_tables(src, src.level, gv.dtype)
+                kernel = gv[:, :nc * nt].reshape((B, nc, nt)) @ cos.T
+                if src.has_im:
+                    kernel += gv[:, nc * nt:].reshape((B, nc, nt)) @ sin.T
+                kernel *= 2.0 / M ** 2
+                _add_rows(g_spec[src.level], src.channels, kernel * _rows(spectra[src.level], src.channels, b))
             else:
-                self._cross_adjoint(src, gv_re, gv_im, cache[src.name], g_re, g_im)
-        g_re, g_im = g_re.stack(hr, b), g_im.stack(hi, b)
-        # centring is a projection (self-adjoint); the means enter once more through g_mu
-        g_re = g_re - g_re.mean(axis=-1, keepdims=True)
-        g_im = g_im - g_im.mean(axis=-1, keepdims=True)
-        if g_mu is not None:
-            g_re = g_re + g_mu[..., None] / N
-        return self._harmonics_adjoint(g_low, g_re, g_im)
+                self._cross_adjoint(src, gv, spectra, g_spec)
+        for li, lev in enumerate(p.levels):
+            gS = g_spec[li]
+            gS[:, :, 0] = g_mean[li] / lev.size  # centring drops the zero frequency's other terms
+            with _kernels.threads_for(gS.shape[0] * len(lev.wavelets) * lev.size):
+                gX += self._level_adjoint(gS, li, cache[li][0])
+        out = np.ascontiguousarray(b.ifft(gX, nd).real * N)
+        if g_x is not None:
+            out += g_x.reshape(out.shape)
+        return out
 
-    def _cross_adjoint(self, src, gv_re, gv_im, parts, g_re, g_im):
-        """G = a conj(b)^T / N: ga = gG b / N and gb = conj(gG)^T a / N, in real parts."""
-        N = self.n_pos
-        a_re, a_im, b_re, b_im = parts
-        B = a_re.shape[0]
-        shape = (B, len(src.a), len(src.b))
-        gr = gv_re.reshape(shape) / N
-        gi = None if gv_im is None else gv_im.reshape(shape) / N
-        ga_re = gr @ b_re
-        if gi is not None and b_im is not None:
-            ga_re = ga_re - gi @ b_im
-        gb_re = gr.swapaxes(-1, -2) @ a_re
-        if gi is not None and a_im is not None:
-            gb_re = gb_re + gi.swapaxes(-1, -2) @ a_im
-        g_re.add(ga_re, src.a)
-        g_re.add(gb_re, src.b)
-        if a_im is not None:
-            ga_im = (gr @ b_im if b_im is not None else 0) + (gi @ b_re if gi is not None else 0)
-            g_im.add(ga_im, src.a)
-        if b_im is not None:
-            gb_im = gr.swapaxes(-1, -2) @ (a_im if a_im is not None else a_re * 0)
-            if gi is not None:
-                gb_im = gb_im - gi.swapaxes(-1, -2) @ a_re
-            g_im.add(gb_im, src.b)
-
-    def _source_size(self, src) -> int:
+    def _cross_adjoint(self, src, gv, spectra, g_spec):
+        """G = A B^H / (M_a M_b): gA = gG B / (M_a M_b), gB = gG^H A / (M_a M_b)."""
         p = self.plan
-        if src.name == "low":
-            return 2
-        if src.name in ("mean", "diag"):
-            return p.n_wavelets * p.n_harmonics
-        if src.name == "auto":
-            return len(src.shifts)  # the gathered values
-        return len(src.a) * len(src.b)
+        B = gv.shape[0]
+        na, nb = len(src.a), len(src.b)
+        c = 1.0 / (p.levels[src.level_a].size * p.levels[src.level].size)
+        gG = gv[:, :na * nb].reshape((B, na, nb)) * c
+        if src.has_im:
+            gG = gG + 1j * (gv[:, na * nb:].reshape((B, na, nb)) * c)
+        A, Bm = self._cross_operands(src, spectra)
+        gA = gG @ Bm
+        gB = gG.conj().swapaxes(-1, -2) @ A
+        _add_rows(g_spec[src.level_a], src.a, gA, src.freq_a)
+        _add_rows(g_spec[src.level], src.b, gB, src.freq_b)
+
+    def _level_adjoint(self, gS, li, z):
+        """Gradient on the level's spectra (B, W K, M) -> gradient on X, scaled by N (see _adjoint)."""
+        b, p = self.backend, self.plan
+        lev = p.levels[li]
+        B, W, K, M = gS.shape[0], len(lev.wavelets), p.n_harmonics, lev.size
+        psi = b.from_filter(self._psi[li], z.real.dtype)
+        if self._fast:
+            gS = gS.reshape((B, 3, W, M))
+            # h_0, h_2 are real: their gradients are Re(M ifft(gS_k)), both from one inverse FFT
+            # of the Hermitian parts (R + conj(T(-w))) / 2, R = gS_0 + i gS_2, T = gS_0 - i gS_2;
+            # M / 4 from the adjoint of the FFT and the 1/4 of h_0 and h_2
+            packed = np.empty((B, W, M), dtype=gS.dtype)
+            _kernels.pack_gradients(gS, self._reversed(lev), 0.5 * M / 4.0, packed)
+            gh = b.ifft(packed.reshape((B, W) + lev.shape), p.ndim)
+            gz = np.empty((B * W, M), dtype=z.dtype)
+            _kernels.rectifier_adjoint(np.ascontiguousarray(z).reshape((B * W, M)), gh.reshape((B * W, M)), gz)
+            gZ = np.ascontiguousarray(b.fft(gz.reshape(z.shape), p.ndim)).reshape((B, W, M))
+            _kernels.add_linear_gradient(gZ, gS, 1.0 / M)
+            gZ = gZ.reshape(z.shape)
+            return b.mul_periodize_adjoint(gZ, psi, lev.step, p.ndim)
+        gh = b.ifft(gS.reshape((B, K, W) + lev.shape), p.ndim).reshape((B, K, W, M)).swapaxes(1, 2) * M
+        gU = self._cr.T @ gh.real + self._ci.T @ gh.imag  # (B, W, P, M)
+        gz = nonlinearity_vjp(z, gU.reshape((B, W * p.n_phases) + lev.shape), "relu", p.n_phases, b)
+        # z = ifft_m(periodise(X psi)): its adjoint is fft_m / M then the periodisation's adjoint;
+        # the final x = N ifft(gX) brings the N back
+        return b.mul_periodize_adjoint(b.fft(gz, p.ndim), psi, lev.step, p.ndim) / M

@@ -56,10 +56,11 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
 
     Covariances are divided by sqrt(var_a var_b) of the target's channels (a correlation
     coefficient), means of envelopes by their root mean square, the low-pass mean by the
-    target's standard deviation and its variance by itself.
+    target's standard deviation and its variance by itself, the k-th central moment of the
+    values by the standard deviation to the k.
     """
     engine = model.moments()
-    low_var, var, power = (np.maximum(np.asarray(engine.backend.to_numpy(v)).mean(axis=0), 0.0)
+    low_var, var, power = (np.maximum(np.asarray(v).mean(axis=0), 0.0)
                            for v in engine.channel_variances(engine.backend.asarray(X, np.float64)))
     plan = engine.plan
     n_w = plan.n_wavelets
@@ -74,6 +75,8 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
     for i, kind in enumerate(t["kind"]):
         if kind == "low_mean":
             scale[i] = std
+        elif kind == "marginal":
+            scale[i] = std ** int(t["k1"][i])
         elif kind == "low_var":
             scale[i] = max(float(low_var), std ** 2 * 1e-6)
         elif kind == "mean":
@@ -88,12 +91,17 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
     return np.maximum(scale, floor)
 
 
-def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc):
+def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,
+                    precision="float64"):
     """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it)."""
-    loss = MomentLoss(model.moments(workers=workers), target, scale)
+    engine = model.moments(workers=workers)
+    loss = MomentLoss(engine, target, scale, dtype=precision)
     result = minimize_lbfgs(loss.value_and_grad, x0.ravel(), max_iter=max_iter, tol=tol,
                             callback=callback, verbose=verbose, desc=desc)
-    result["relative_error"] = loss.relative_error(result["loss"])
+    final = result["loss"]
+    if precision != "float64":  # the error reported is that of the float64 moments
+        final = MomentLoss(engine, target, scale).value(result["x"])
+    result["relative_error"] = loss.relative_error(final)
     result["x"] = result["x"].reshape(x0.shape)
     return result
 
@@ -132,6 +140,12 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     families : tuple of str or None, default=None
         Moment families to use (None: all of ``"low"``, ``"mean"``, ``"auto"``,
         ``"cross_env"``, ``"cross_env_wave"``, ``"cross_phase"``).
+    subsample : bool, default=True
+        Keep the coefficients of scale j on the grid subsampled by 2^max(j - 1, 0) (about
+        half the work for images): the moments are then exactly invariant to translations
+        by multiples of the largest step and, to the others, up to the aliasing of the
+        rectified channels (about 1 % of the moments' norm). False: every scale at full
+        resolution, exactly translation invariant.
     shape : tuple of int or None, default=None
         Spatial shape (H, W) when X holds flattened images.
     output_shape : tuple of int or None, default=None
@@ -140,6 +154,10 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         L-BFGS-B iterations per synthesis.
     tol : float, default=1e-12
         L-BFGS-B's ``ftol`` and ``gtol``.
+    precision : {"float64", "float32"}, default="float64"
+        Precision of the moments and gradients during ``sample`` / ``inverse_transform``
+        (L-BFGS-B itself runs in float64): float32 is about 1.5x faster and reaches
+        relative moment errors down to about 1e-5; fitted moments are always float64.
     backend : {"numpy", "torch"}, default="numpy"
         numpy: analytic gradients; torch: autograd, on ``device``.
     device : str or None, default=None
@@ -205,6 +223,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         "delta_j": [None, Interval(Integral, 0, None, closed="left")],
         "delta_theta": [None, Interval(Integral, 0, None, closed="left")],
         "families": [None, list, tuple],
+        "subsample": ["boolean"],
+        "precision": [StrOptions({"float64", "float32"})],
         "shape": [None, "array-like"],
         "output_shape": [None, "array-like"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -218,9 +238,9 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     }
 
     def __init__(self, J=None, *, L=4, n_phases=4, wavelet="morlet", n_shifts=2, delta_j=None,
-                 delta_theta=None, families=None, shape=None, output_shape=None, max_iter=500,
-                 tol=1e-12, backend="numpy", device=None, n_jobs=None, random_state=None, verbose=0,
-                 callback=None):
+                 delta_theta=None, families=None, subsample=True, shape=None, output_shape=None,
+                 max_iter=500, tol=1e-12, precision="float64", backend="numpy", device=None,
+                 n_jobs=None, random_state=None, verbose=0, callback=None):
         self.J = J
         self.L = L
         self.n_phases = n_phases
@@ -229,10 +249,12 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         self.delta_j = delta_j
         self.delta_theta = delta_theta
         self.families = families
+        self.subsample = subsample
         self.shape = shape
         self.output_shape = output_shape
         self.max_iter = max_iter
         self.tol = tol
+        self.precision = precision
         self.backend = backend
         self.device = device
         self.n_jobs = n_jobs
@@ -299,7 +321,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         self.model_ = MomentModel(shape=spatial, J=self.J_, L=self.L if len(spatial) == 2 else 1,
                                   wavelet=self.wavelet, n_phases=self.n_phases, n_shifts=self.n_shifts,
                                   delta_j=self.delta_j, delta_theta=self.delta_theta, families=families,
-                                  backend=self.backend, device=self.device)
+                                  backend=self.backend, device=self.device, subsample=self.subsample)
         X64 = np.asarray(X, dtype=np.float64)
         self.target_mean_ = float(X64.mean())
         self.target_std_ = float(X64.std())
@@ -376,7 +398,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         n_jobs = min(effective_n_jobs(self.n_jobs), n)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
         args = [(model, targets[i], self.moment_scale_, starts[i], self.max_iter, self.tol, self.callback,
-                 self.verbose, workers, f"{desc} {i + 1}/{n}") for i in range(n)]
+                 self.verbose, workers, f"{desc} {i + 1}/{n}", self.precision) for i in range(n)]
         if n_jobs == 1:
             results = [_synthesize_one(*a) for a in args]
         else:

@@ -9,6 +9,9 @@ so that h_1 = (x * psi) / 4 exactly (P = 4), h_0 ~ |x * psi| / pi is the envelop
 h_2 carries the second harmonic [x * psi]^2 (seed, slides 10-13). Families (``kind``):
 
 * ``low_mean``, ``low_var``: mean and variance of x * phi_J;
+* ``marginal``: central moments E (x - E x)^k of the values, k = 3, 4 (``k1``): the
+  histogram's skewness and tails, which the wavelet moments see only through their mix
+  of scales (and, for series of returns, the flatness at the smallest lag);
 * ``mean``: E h_0, the mean envelope (sparsity);
 * ``auto``: autocovariance E h_k(u + tau) conj(h_k(u)) - |E h_k|^2, at tau = 0 for every k
   and at shifts |tau| = 2^(j + n), n < n_shifts, for k = 0 (envelope) and k = 1 (spectrum);
@@ -27,8 +30,9 @@ import dataclasses
 
 import numpy as np
 
-KINDS = ("low_mean", "low_var", "mean", "auto", "cross_env", "cross_env_wave", "cross_phase")
-FAMILIES = ("low", "mean", "auto", "cross_env", "cross_env_wave", "cross_phase")
+KINDS = ("low_mean", "low_var", "marginal", "mean", "auto", "cross_env", "cross_env_wave",
+         "cross_phase")
+FAMILIES = ("low", "marginal", "mean", "auto", "cross_env", "cross_env_wave", "cross_phase")
 FIELDS = ("kind", "j1", "theta1", "k1", "j2", "theta2", "k2", "shift", "part")
 
 
@@ -56,34 +60,65 @@ def _shift_vectors(j: int, n_shifts: int, shape: tuple) -> list[tuple]:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Source:
-    """One group of moments computed together; its rows index a complex vector it produces."""
+class Level:
+    """Wavelets whose coefficients live on one grid: the signal's, subsampled by ``step`` per axis."""
 
-    name: str
-    index_re: np.ndarray  # positions in the source's flat complex output read as real parts
-    index_im: np.ndarray  # ... read as imaginary parts
-    channels: np.ndarray = None  # auto: the harmonic channels correlated with themselves
-    shifts: np.ndarray = None  # auto: flat index (slot * n_taus + tau) of each value read
-    taus: np.ndarray = None  # auto: the distinct shifts, (n_taus, ndim)
-    groups: tuple = ()  # auto: (first slot, last slot + 1, shift indices) of slots sharing shifts
-    a: np.ndarray = None  # cross: first-factor channels
-    b: np.ndarray = None  # cross: second-factor channels (conjugated)
+    step: int
+    wavelets: np.ndarray  # bank indices, in bank order
+    shape: tuple  # the grid
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    """Moments computed together as ``n_values`` real values, of which ``pick`` are table ``rows``.
+
+    Channels are level-local, ``k * W + w`` for the level's w-th wavelet (of W) and harmonic k:
+    one harmonic of a level's wavelets is a contiguous block.
+    """
+
+    name: str  # "low", "marginal", "mean", "auto" or a cross kind
+    pick: np.ndarray
+    rows: np.ndarray
+    n_values: int
+    level: int = -1  # mean, auto: the channels' level; cross: the second factor's
+    channels: np.ndarray = None  # mean, auto
+    taus: np.ndarray = None  # auto: (n_taus, ndim) shifts in samples of the signal's grid
+    has_im: bool = False  # auto, cross: imaginary parts are computed (after the real ones)
+    level_a: int = -1  # cross: the first factor's level (never coarser than ``level``)
+    a: np.ndarray = None  # cross: first factor's channels
+    b: np.ndarray = None  # cross: second factor's channels (conjugated)
+    freq_a: np.ndarray = None  # cross across levels: frequencies of level_a's grid (flat) ...
+    freq_b: np.ndarray = None  # ... matched to these of the coarser grid, its Nyquist dropped
 
 
 @dataclasses.dataclass(frozen=True)
 class MomentPlan:
-    """Everything the statistics need besides the signal: table, sources, harmonics."""
+    """Everything the statistics need besides the signal: table, levels, sources, harmonics."""
 
     table: dict
     sources: tuple
+    levels: tuple
     n_wavelets: int
     n_phases: int
     n_harmonics: int
     ndim: int
+    order: np.ndarray  # table row r is value order[r] of the sources' picked values, concatenated
 
     @property
     def n_moments(self) -> int:
         return len(self.table["kind"])
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Subsampling step of each wavelet's coefficients (bank order)."""
+        out = np.empty(self.n_wavelets, dtype=np.int64)
+        for lev in self.levels:
+            out[lev.wavelets] = lev.step
+        return out
 
 
 def check_model_fits(bank, n_shifts: int) -> None:
@@ -95,9 +130,136 @@ def check_model_fits(bank, n_shifts: int) -> None:
                          f"{2 ** (J + 1)} samples per axis; got spatial shape {shape}. Use a smaller J.")
 
 
+def wavelet_steps(bank, subsample: bool = True) -> np.ndarray:
+    """Per wavelet, the subsampling step of its coefficients: 2^max(j - 1, 0), or 1 everywhere.
+
+    One octave finer than the critical step (the bank's ``psi1.j``), so that the second
+    harmonic (twice the wavelet's frequency) stays below the coarse grid's Nyquist
+    frequency; never more than the bank allows, and a power of two dividing every axis.
+    """
+    js = wavelet_scales(bank)
+    if not subsample:
+        return np.ones(len(js), dtype=np.int64)
+    fits = min((int(n) & -int(n)).bit_length() - 1 for n in bank.shape)
+    e = np.minimum(np.minimum(np.maximum(js - 1, 0), np.asarray(bank.psi1.j)), fits)
+    return (2 ** e).astype(np.int64)
+
+
+def _signed(m: int) -> np.ndarray:
+    """DFT frequency indices of a grid of m points, signed (Nyquist negative)."""
+    return np.rint(np.fft.fftfreq(m) * m).astype(np.int64)
+
+
+def _matched_frequencies(fine: tuple, coarse: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Flat indices of the coarse grid's frequencies (Nyquist dropped) and of the same in the fine grid."""
+    idx_c, idx_f = [], []
+    for mf, mc in zip(fine, coarse):
+        q = np.arange(mc)
+        if mc % 2 == 0 and mc < mf:
+            q = q[q != mc // 2]  # ambiguous on the coarse grid: dropped on both sides
+        idx_c.append(q)
+        idx_f.append(_signed(mc)[q] % mf)
+    grid_c = np.meshgrid(*idx_c, indexing="ij")
+    grid_f = np.meshgrid(*idx_f, indexing="ij")
+    return (np.ravel_multi_index(tuple(grid_f), fine).ravel(),
+            np.ravel_multi_index(tuple(grid_c), coarse).ravel())
+
+
+def _make_sources(table, bank, steps, n_harmonics):
+    """Group the table's rows into sources (see :class:`_Source`); rows are not reordered."""
+    shape = tuple(bank.shape)
+    js = wavelet_scales(bank)
+    thetas = np.asarray(bank.psi1.theta, dtype=np.int64)
+    K = n_harmonics
+    levels = []
+    for s in sorted(set(steps.tolist())):
+        levels.append(Level(int(s), np.flatnonzero(steps == s), tuple(n // s for n in shape)))
+    level_of = {lev.step: i for i, lev in enumerate(levels)}
+    local = np.empty(len(js), dtype=np.int64)
+    for lev in levels:
+        local[lev.wavelets] = np.arange(len(lev.wavelets))
+    where = {(int(js[w]), int(thetas[w])): w for w in range(len(js))}
+
+    def chan(j, t, k):
+        w = where[(int(j), int(t))]
+        lev = level_of[int(steps[w])]
+        return lev, int(k * len(levels[lev].wavelets) + local[w])
+
+    low, marginal, means, autos, crosses = [], [], {}, {}, {}
+    for r, kind in enumerate(table["kind"]):
+        part = int(table["part"][r])
+        if kind in ("low_mean", "low_var"):
+            low.append((r, 0 if kind == "low_mean" else 1))
+            continue
+        if kind == "marginal":
+            marginal.append((r, int(table["k1"][r]) - 3))
+            continue
+        lev, c = chan(table["j1"][r], table["theta1"][r], table["k1"][r])
+        if kind == "mean":
+            means.setdefault(lev, []).append((r, c))
+        elif kind == "auto":
+            autos.setdefault((lev, c), []).append((r, tuple(int(t) for t in table["shift"][r]), part))
+        else:
+            lev_b, c_b = chan(table["j2"][r], table["theta2"][r], table["k2"][r])
+            crosses.setdefault((kind, lev, lev_b), []).append((r, c, c_b, part))
+
+    sources = []
+    if low:
+        sources.append(_Source("low", np.array([p for _, p in low]), np.array([r for r, _ in low]), 2))
+    if marginal:
+        sources.append(_Source("marginal", np.array([p for _, p in marginal]),
+                               np.array([r for r, _ in marginal]), 2))
+    for lev, items in sorted(means.items()):
+        sources.append(_Source("mean", np.arange(len(items)), np.array([r for r, _ in items]), len(items),
+                               level=lev, channels=np.array([c for _, c in items])))
+    # autocorrelations: channels of a level that share their shifts are one product
+    groups = {}
+    for (lev, c), items in sorted(autos.items()):
+        taus = tuple(sorted({t for _, t, _ in items}))
+        has_im = any(p for _, _, p in items)
+        groups.setdefault((lev, taus, has_im), []).append((c, items))
+    for (lev, taus, has_im), members in groups.items():
+        nc, nt = len(members), len(taus)
+        tau_at = {t: i for i, t in enumerate(taus)}
+        pick, rows = [], []
+        for slot, (c, items) in enumerate(members):
+            for r, t, p in items:
+                pick.append(p * nc * nt + slot * nt + tau_at[t])
+                rows.append(r)
+        sources.append(_Source("auto", np.array(pick), np.array(rows), nc * nt * (2 if has_im else 1),
+                               level=lev, channels=np.array([c for c, _ in members]),
+                               taus=np.array(taus, dtype=np.int64).reshape(nt, len(shape)), has_im=has_im))
+    for (kind, lev_a, lev_b), items in crosses.items():
+        a = np.unique([c for _, c, _, _ in items])
+        b = np.unique([c for _, _, c, _ in items])
+        ia = np.searchsorted(a, [c for _, c, _, _ in items])
+        ib = np.searchsorted(b, [c for _, _, c, _ in items])
+        parts = np.array([p for *_, p in items])
+        has_im = bool(parts.any())
+        freq_a = freq_b = None
+        if lev_a != lev_b:
+            freq_a, freq_b = _matched_frequencies(levels[lev_a].shape, levels[lev_b].shape)
+        sources.append(_Source(kind, parts * len(a) * len(b) + ia * len(b) + ib,
+                               np.array([r for r, *_ in items]), len(a) * len(b) * (2 if has_im else 1),
+                               level=lev_b, has_im=has_im, level_a=lev_a, a=a, b=b,
+                               freq_a=freq_a, freq_b=freq_b))
+    rows = np.concatenate([s.rows for s in sources])
+    if not np.array_equal(np.sort(rows), np.arange(len(table["kind"]))):  # pragma: no cover
+        raise AssertionError("moment sources do not cover the table exactly once")
+    return tuple(levels), tuple(sources), np.argsort(rows)
+
+
 def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delta_theta=None,
-               families=FAMILIES) -> MomentPlan:
-    """The moment table and the plan computing it, for ``bank`` and the model parameters."""
+               families=FAMILIES, subsample: bool = True) -> MomentPlan:
+    """The moment table and the plan computing it, for ``bank`` and the model parameters.
+
+    With ``subsample``, the coefficients of scale j are kept on the signal's grid
+    subsampled by 2^max(j - 1, 0) (see :func:`wavelet_steps`): moments are then averages
+    over that grid, and pairs across grids are products of spectra on the coarser one.
+    The moments are exactly invariant to translations by multiples of the largest step,
+    and to the others up to the wavelets' aliasing; without it they are exactly invariant
+    and cost about twice as much (images).
+    """
     shape = tuple(bank.shape)
     ndim = len(shape)
     n_w = len(bank.psi1)
@@ -108,11 +270,6 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
     L = int(bank.L) if ndim == 2 else 1
     zero = (0,) * ndim
     rows: list[tuple] = []
-    sources: list[_Source] = []
-    empty = np.zeros(0, dtype=np.int64)
-
-    def ch(w, k):  # harmonic-major, so that one harmonic of all wavelets is a contiguous block
-        return k * n_w + w
 
     def theta_ok(t1, t2):
         if delta_theta is None:
@@ -126,82 +283,47 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
     if "low" in families:
         rows += [("low_mean", -1, -1, -1, -1, -1, -1, zero, 0),
                  ("low_var", -1, -1, -1, -1, -1, -1, zero, 0)]
-        sources.append(_Source("low", np.arange(2), empty))
+    if "marginal" in families:
+        rows += [("marginal", -1, -1, k, -1, -1, -1, zero, 0) for k in (3, 4)]
     if "mean" in families:
         rows += [("mean", js[w], thetas[w], 0, -1, -1, -1, zero, 0) for w in range(n_w)]
-        sources.append(_Source("mean", np.array([ch(w, 0) for w in range(n_w)]), empty))
     if "auto" in families:
         # tau = 0, every harmonic: E|h_k - E h_k|^2 (real)
         rows += [("auto", js[w], thetas[w], k, js[w], thetas[w], k, zero, 0)
                  for w in range(n_w) for k in range(K)]
-        sources.append(_Source("diag", np.array([ch(w, k) for w in range(n_w) for k in range(K)]), empty))
-        # shifts, k = 0 (real covariance) and k = 1 (complex)
-        chans, entries, re_rows, im_rows = [], [], [], []
+        # shifts, k = 0 (real covariance) and k = 1 (complex); imaginary parts after all real ones
+        re_rows, im_rows = [], []
         for k in (0, 1):
             for w in range(n_w):
-                taus = _shift_vectors(int(js[w]), n_shifts, shape)
-                if not taus:
-                    continue
-                slot = len(chans)
-                chans.append(ch(w, k))
-                for tau in taus:
-                    entries.append((slot, tau))
+                for tau in _shift_vectors(int(js[w]), n_shifts, shape):
                     re_rows.append(("auto", js[w], thetas[w], k, js[w], thetas[w], k, tau, 0))
                     if k == 1:
                         im_rows.append(("auto", js[w], thetas[w], k, js[w], thetas[w], k, tau, 1))
-        if chans:
-            all_taus = sorted({tau for _, tau in entries})
-            where = {tau: i for i, tau in enumerate(all_taus)}
-            flat = [slot * len(all_taus) + where[tau] for slot, tau in entries]
-            # consecutive slots with the same shifts (one scale) form a group: their values are
-            # one small product (slots x N) @ (N x shifts), laid out slot-major like `entries`
-            groups, start = [], 0
-            per_slot = [[where[tau] for s_, tau in entries if s_ == slot] for slot in range(len(chans))]
-            for slot in range(1, len(chans) + 1):
-                if slot == len(chans) or per_slot[slot] != per_slot[start]:
-                    groups.append((start, slot, np.asarray(per_slot[start], dtype=np.int64)))
-                    start = slot
-            n_re = len(re_rows)
-            rows += re_rows + im_rows
-            # im rows are the k = 1 rows, which come last among the re rows
-            sources.append(_Source("auto", np.arange(n_re), np.arange(n_re - len(im_rows), n_re),
-                                   channels=np.asarray(chans), shifts=np.asarray(flat),
-                                   groups=tuple(groups),
-                                   taus=np.asarray(all_taus, dtype=np.int64).reshape(len(all_taus), ndim)))
+        rows += re_rows + im_rows
 
     def cross(name, pairs, complex_):
-        if not pairs:
-            return
-        a = np.unique([p[0] for p in pairs])
-        b = np.unique([p[1] for p in pairs])
-        ia = np.searchsorted(a, [p[0] for p in pairs])
-        ib = np.searchsorted(b, [p[1] for p in pairs])
-        idx = ia * len(b) + ib
-        meta = [p[2] for p in pairs]
-        rows.extend((name, *m, zero, 0) for m in meta)
+        rows.extend((name, *m, zero, 0) for m in pairs)
         if complex_:
-            rows.extend((name, *m, zero, 1) for m in meta)
-        sources.append(_Source(name, idx, idx if complex_ else empty, a=a, b=b))
+            rows.extend((name, *m, zero, 1) for m in pairs)
 
     if "cross_env" in families:
-        pairs = [(ch(w1, 0), ch(w2, 0), (js[w1], thetas[w1], 0, js[w2], thetas[w2], 0))
-                 for w1 in range(n_w) for w2 in range(n_w)
-                 if ((js[w1] < js[w2] and j_ok(js[w1], js[w2])) or
-                     (js[w1] == js[w2] and thetas[w1] < thetas[w2])) and theta_ok(thetas[w1], thetas[w2])]
-        cross("cross_env", pairs, False)
+        cross("cross_env", [(js[w1], thetas[w1], 0, js[w2], thetas[w2], 0)
+                            for w1 in range(n_w) for w2 in range(n_w)
+                            if ((js[w1] < js[w2] and j_ok(js[w1], js[w2])) or
+                                (js[w1] == js[w2] and thetas[w1] < thetas[w2]))
+                            and theta_ok(thetas[w1], thetas[w2])], False)
     if "cross_env_wave" in families:
-        pairs = [(ch(w1, 0), ch(w2, 1), (js[w1], thetas[w1], 0, js[w2], thetas[w2], 1))
-                 for w1 in range(n_w) for w2 in range(n_w)
-                 if js[w1] < js[w2] and j_ok(js[w1], js[w2]) and theta_ok(thetas[w1], thetas[w2])]
-        cross("cross_env_wave", pairs, True)
+        cross("cross_env_wave", [(js[w1], thetas[w1], 0, js[w2], thetas[w2], 1)
+                                 for w1 in range(n_w) for w2 in range(n_w)
+                                 if js[w1] < js[w2] and j_ok(js[w1], js[w2])
+                                 and theta_ok(thetas[w1], thetas[w2])], True)
     if "cross_phase" in families:
         pairs = []
         for w1 in range(n_w):
             for w2 in range(n_w):
                 dj = int(js[w2] - js[w1])
                 if dj >= 1 and 2 ** dj <= P // 2 and thetas[w1] == thetas[w2] and j_ok(js[w1], js[w2]):
-                    k = 2 ** dj
-                    pairs.append((ch(w1, k), ch(w2, 1), (js[w1], thetas[w1], k, js[w2], thetas[w2], 1)))
+                    pairs.append((js[w1], thetas[w1], 2 ** dj, js[w2], thetas[w2], 1))
         cross("cross_phase", pairs, True)
 
     if not rows:
@@ -213,8 +335,20 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
     table["kind"] = table["kind"].astype(str)
     for v in table.values():
         v.setflags(write=False)
-    return MomentPlan(table=table, sources=tuple(sources), n_wavelets=n_w, n_phases=P,
-                      n_harmonics=K, ndim=ndim)
+    levels, sources, order = _make_sources(table, bank, wavelet_steps(bank, subsample), K)
+    return MomentPlan(table=table, sources=sources, levels=levels, n_wavelets=n_w, n_phases=P,
+                      n_harmonics=K, ndim=ndim, order=order)
+
+
+def harmonic_matrices(n_phases: int) -> tuple[np.ndarray, np.ndarray]:
+    """Real and imaginary parts of h_k = (1/P) sum_p U_p e^{i k alpha_p}, k = 0..P/2: (K, P) each."""
+    alphas = 2.0 * np.pi * np.arange(n_phases) / n_phases
+    k = np.arange(n_phases // 2 + 1)[:, None]
+    cr, ci = np.cos(k * alphas) / n_phases, np.sin(k * alphas) / n_phases
+    # exact zeros (cos(pi/2) is 6e-17) so that real channels have an imaginary part of exactly 0
+    cr[np.abs(cr) < 1e-12] = 0.0
+    ci[np.abs(ci) < 1e-12] = 0.0
+    return cr, ci
 
 
 def moment_names(table: dict) -> np.ndarray:
@@ -224,6 +358,9 @@ def moment_names(table: dict) -> np.ndarray:
         kind = table["kind"][i]
         if kind.startswith("low"):
             names.append(kind)
+            continue
+        if kind == "marginal":
+            names.append(f"marginal_k{table['k1'][i]}")
             continue
         s = f"{kind}_j{table['j1'][i]}_t{table['theta1'][i]}_k{table['k1'][i]}"
         if kind != "mean":
