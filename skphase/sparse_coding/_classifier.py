@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _istc_network as net
 from ._lista import _Adam
+from ._threads import scoped_threads
 
 _DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
 
@@ -61,6 +62,11 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         Own backpropagation in numpy, or torch autograd (``device`` for GPU).
     device : str or None, default=None
         torch device ("cuda", "cpu"); torch backend only.
+    n_jobs : int or None, default=None
+        CPU threads of the matrix products while training and predicting: BLAS threads for the
+        numpy backend, ``torch.set_num_threads`` for the torch backend (both restored after each
+        call). None: 1 (the network's matrices are small: one thread is usually fastest),
+        -1: all cores. For multi-process training, see :meth:`fit_distributed`.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         Print the loss and validation accuracy per epoch.
@@ -108,6 +114,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "backend": [StrOptions({"numpy", "torch"})],
         "device": [None, str],
+        "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -115,7 +122,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, shape=None, *, n_reduced=32, n_components=64, n_layers=4,
                  lambda_init=0.1, pooling="none", learning_rate=3e-3, weight_decay=1e-4,
                  batch_size=64, max_epochs=40, validation_fraction=0.1, n_iter_no_change=5,
-                 backend="numpy", device=None, random_state=None, verbose=0):
+                 backend="numpy", device=None, n_jobs=None, random_state=None, verbose=0):
         self.shape = shape
         self.n_reduced = n_reduced
         self.n_components = n_components
@@ -130,6 +137,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.backend = backend
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -140,6 +148,11 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                      "n_iter_no_change"):
             if isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be an int, got {getattr(self, name)!r}.")
+        if isinstance(self.n_jobs, bool):
+            raise TypeError(f"n_jobs must be an int or None, got {self.n_jobs!r}.")
+        if self.n_jobs == 0:
+            raise ValueError(f"n_jobs must be None, a positive count or -1 for all cores; got "
+                             f"{self.n_jobs!r}.")
         if self.backend == "numpy" and self.device is not None:
             raise ValueError(f"device={self.device!r} needs backend='torch'.")
         if self.backend == "torch":
@@ -187,9 +200,10 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"LISTAClassifier needs samples of at least 2 classes; got one class "
                              f"({self.classes_[0]!r}).")
-        self._init_model(X, self._rng())
-        return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
-                           self.validation_fraction)
+        with self._threads():
+            self._init_model(X, self._rng())
+            return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
+                               self.validation_fraction)
 
     def partial_fit(self, X, y, classes=None):
         """One epoch over (X, y), without early stopping (a stream's next chunk).
@@ -210,14 +224,18 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"LISTAClassifier needs at least 2 classes; got {classes!r}.")
         X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
         check_classification_targets(y)
-        if first:
-            self.classes_ = classes
-            self._init_model(X, self._rng())
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        unknown = np.setdiff1d(np.unique(y), classes if first else self.classes_)
         if unknown.size:
             raise ValueError(f"y has labels {unknown[:5].tolist()} not in classes_ "
-                             f"{self.classes_[:10].tolist()}.")
-        return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
+                             f"{(classes if first else self.classes_)[:10].tolist()}.")
+        with self._threads():
+            if first:
+                self.classes_ = classes
+                self._init_model(X, self._rng())
+            return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
+
+    def _threads(self, training: bool = True):
+        return scoped_threads(self.n_jobs, torch_too=training and self.backend == "torch")
 
     def _rng(self):
         seed = check_random_state(self.random_state).randint(2**31 - 1)
@@ -305,8 +323,9 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Z = self._structured(X)
         out = []
-        for s in range(0, Z.shape[0], 1024):
-            out.append(net.forward(self.params_, Z[s:s + 1024], self.n_layers, self.pooling))
+        with self._threads(training=False):
+            for s in range(0, Z.shape[0], 1024):
+                out.append(net.forward(self.params_, Z[s:s + 1024], self.n_layers, self.pooling))
         return np.concatenate(out, axis=0)
 
     def decision_function(self, X):
@@ -333,8 +352,9 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         """The pooled sparse codes of X (the input of W), shape (n_samples, n_pooled)."""
         check_is_fitted(self, "params_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return net.forward(self.params_, self._structured(X), self.n_layers, self.pooling,
-                           cache=True)[1]["F"]
+        with self._threads(training=False):
+            return net.forward(self.params_, self._structured(X), self.n_layers, self.pooling,
+                               cache=True)[1]["F"]
 
 
 class _NumpyTrainer:
