@@ -7,6 +7,8 @@ LogisticRegression, 5-fold shuffled CV (KFold, seed 0), default settings, both b
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
@@ -15,6 +17,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+# this checkout's skphase, not an installed copy
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from _common import machine_line
 from skphase import ScatteringAverager
