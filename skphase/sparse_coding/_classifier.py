@@ -66,7 +66,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         CPU threads of the matrix products while training and predicting: BLAS threads for the
         numpy backend, ``torch.set_num_threads`` for the torch backend (both restored after each
         call). None: 1 (the network's matrices are small: one thread is usually fastest),
-        -1: all cores. For multi-process training, see :meth:`fit_distributed`.
+        -1: all cores. Multi-process (DDP) training: :meth:`fit_image_folder`.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         Print the loss and validation accuracy per epoch.
@@ -234,6 +234,82 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                 self._init_model(X, self._rng())
             return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
 
+    def fit_image_folder(self, root: str, *, image_size: int = 32, J: int = 2, L: int = 4,
+                         epochs: int | None = None, n_processes: int = 1,
+                         checkpoint: str | None = None, resume: bool = False, amp: bool = False,
+                         num_workers: int = 0):
+        """Train on a class-per-folder image directory with the large-scale torch path.
+
+        Images are read batch by batch (Pillow, RGB, resized to ``image_size``), their
+        scattering (``J``, ``L``, per colour channel) computed on ``device``, and the network
+        trained with this estimator's hyperparameters (n_reduced, n_components, n_layers,
+        lambda_init, pooling, learning_rate, global batch_size, random_state, device) for
+        ``epochs`` (default ``max_epochs``) epochs, without early stopping. ``n_processes > 1``
+        runs torch DistributedDataParallel: it starts ``torchrun --standalone
+        --nproc_per_node=n_processes`` (gloo on CPU, nccl on GPUs), whose result equals the
+        one-process run for the same global batch. ``checkpoint``/``resume``: save after each
+        epoch, continue from a saved run; ``amp``: mixed precision on CUDA.
+
+        Afterwards ``predict`` & co. take the features of :meth:`image_features`, and
+        ``classes_`` holds the folder names. Needs torch and Pillow.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_params()
+        if isinstance(n_processes, bool) or not isinstance(n_processes, (int, np.integer)) \
+                or n_processes < 1:
+            raise ValueError(f"n_processes must be a positive int; got {n_processes!r}.")
+        epochs = self.max_epochs if epochs is None else epochs
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        config = dict(image_size=image_size, J=J, L=L, n_reduced=self.n_reduced,
+                      n_components=self.n_components, n_layers=self.n_layers,
+                      lambda_init=float(self.lambda_init), pooling=self.pooling,
+                      learning_rate=float(self.learning_rate), epochs=epochs,
+                      batch_size=self.batch_size, seed=seed, device=self.device,
+                      num_workers=num_workers, checkpoint=checkpoint, resume=resume, amp=amp)
+        with self._threads():
+            if n_processes == 1:
+                from ._distributed import train_from_folder
+
+                result = train_from_folder(root, **config)
+                result = {**result["params"], "losses": result["losses"],
+                          "classes": result["classes"], "mean": result["mean"],
+                          "scale": result["scale"]}
+            else:
+                result = _torchrun(root, config, n_processes)
+        self.classes_ = np.asarray(result["classes"])
+        self.mean_, self.scale_ = np.asarray(result["mean"]), np.asarray(result["scale"])
+        self.params_ = {k: np.array(result[k], dtype=np.float64)
+                        for k in (*net.PARAM_NAMES, "mu", "sigma")}
+        C, P = self.mean_.shape[0], int(np.prod(_scattering_output_shape(image_size, J, L)))
+        self._layout_ = (C, P)
+        self.n_features_in_ = C * P
+        self.__dict__.pop("feature_names_in_", None)
+        self._image_config_ = {"J": J, "L": L, "image_size": image_size}
+        self._rng_ = np.random.default_rng(seed)
+        self._optimizer_ = None
+        self._torch_optimizer_state_ = None
+        self.n_iter_ = len(result["losses"])
+        self.loss_curve_ = [float(v) for v in result["losses"]]
+        self.best_validation_score_ = None
+        return self
+
+    def image_features(self, images):
+        """Features of RGB images (n, 3, image_size, image_size) in [0, 1], as
+        :meth:`fit_image_folder` computes them: the input of ``predict`` after it."""
+        check_is_fitted(self, "_image_config_")
+        from ._distributed import image_features
+
+        cfg = self._image_config_
+        images = np.asarray(images)
+        if images.ndim != 4 or images.shape[1:] != (3, cfg["image_size"], cfg["image_size"]):
+            raise ValueError(f"images must have shape (n, 3, {cfg['image_size']}, "
+                             f"{cfg['image_size']}) like the training images; got {images.shape}.")
+        with self._threads():
+            return image_features(images, J=cfg["J"], L=cfg["L"], device=self.device)
+
     def _threads(self, training: bool = True):
         return scoped_threads(self.n_jobs, torch_too=training and self.backend == "torch")
 
@@ -355,6 +431,44 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         with self._threads(training=False):
             return net.forward(self.params_, self._structured(X), self.n_layers, self.pooling,
                                cache=True)[1]["F"]
+
+
+def _scattering_output_shape(image_size: int, J: int, L: int):
+    from ._distributed import _scattering
+
+    return _scattering(image_size, J, L, "cpu").output_shape_
+
+
+def _torchrun(root: str, config: dict, n_processes: int) -> dict:
+    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    import skphase
+
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(skphase.__file__)))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "result.npz")
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc_per_node={n_processes}", "-m", "skphase.sparse_coding._distributed",
+               "--root", str(root), "--out", out]
+        for key, value in config.items():
+            flag = "--" + key.replace("_", "-")
+            if isinstance(value, bool):
+                cmd += [flag] if value else []
+            elif value is not None:
+                cmd += [flag, str(value)]
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
+                                                           os.environ.get("PYTHONPATH")]))}
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"torchrun with {n_processes} processes failed (exit "
+                               f"{proc.returncode}):\n{proc.stderr[-3000:]}")
+        with np.load(out) as data:
+            return {k: data[k] for k in data.files}
 
 
 class _NumpyTrainer:
