@@ -250,7 +250,9 @@ def lista_tied_transform(X, dictionary, params: dict, positive: bool = False):
     W = np.asarray(params["W"]).astype(dtype)
     G = np.ascontiguousarray(np.asarray(dictionary, dtype=np.float64) @ np.asarray(
         params["W"], dtype=np.float64), dtype=dtype)
-    gamma, theta, beta = (np.ascontiguousarray(params[k], dtype=dtype)
+    # fresh writable copies (small): a read-only input (a memmapped estimator) would make numba
+    # compile another specialisation of the kernel
+    gamma, theta, beta = (np.array(params[k], dtype=dtype, order="C")
                           for k in ("gamma", "theta", "beta"))
     A = np.empty((X.shape[0], G.shape[0]), dtype=dtype)
     for start in range(0, X.shape[0], _CHUNK):
