@@ -69,3 +69,44 @@ def test_two_process_ddp_matches_one_process(folder, tmp_path):
     np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-8)
     for k, v in one["params"].items():
         np.testing.assert_allclose(two[k], v, rtol=1e-7, atol=1e-10, err_msg=k)
+
+
+def test_estimator_entry_point_trains_on_the_folder_and_predicts_images(folder):
+    from skphase.sparse_coding import LISTAClassifier
+
+    hyper = dict(n_reduced=4, n_components=8, n_layers=3, batch_size=4, learning_rate=1e-2,
+                 lambda_init=0.1, pooling="mean")
+    clf = LISTAClassifier(**hyper, random_state=0)
+    clf.fit_image_folder(folder, image_size=16, J=1, L=2, epochs=2)
+    seed = int(np.random.RandomState(0).randint(2**31 - 1))  # what random_state=0 draws
+    ref = train_from_folder(folder, image_size=16, J=1, L=2, epochs=2, seed=seed, **hyper)
+    for k, v in ref["params"].items():
+        np.testing.assert_allclose(clf.params_[k], v, rtol=1e-12, err_msg=k)
+    assert list(clf.classes_) == ["noise", "stripes"] and clf.loss_curve_ == ref["losses"]
+    data = ImageFolder(folder, size=16)
+    images = np.stack([data[i][0].numpy() for i in range(len(data))])
+    F = clf.image_features(images)
+    assert F.shape == (8, clf.n_features_in_)
+    # the numpy predict path gives the torch network's logits on the same features
+    from skphase.sparse_coding._distributed import _features, _scattering
+    from skphase.sparse_coding._torch_models import ISTCNetwork
+
+    scat = _scattering(16, 1, 2, "cpu")
+    Z = (_features(scat, torch.as_tensor(images, dtype=torch.float64))
+         - torch.as_tensor(ref["mean"])) / torch.as_tensor(ref["scale"])
+    logits = ISTCNetwork(ref["params"], 3, "mean", "cpu")(Z).detach().numpy()
+    np.testing.assert_allclose(clf.decision_function(F)[:], logits[:, 1] - logits[:, 0],
+                               rtol=1e-8, atol=1e-10)
+    assert set(clf.predict(F)) <= {"noise", "stripes"}
+    with pytest.raises(ValueError, match="images must have shape"):
+        clf.image_features(images[:, :, :8, :8])
+    with pytest.raises(ValueError, match="n_processes"):
+        clf.fit_image_folder(folder, n_processes=0)
+    # n_processes=2 starts torchrun (DDP, gloo): the same model as one process
+    two = LISTAClassifier(**hyper, random_state=0).fit_image_folder(
+        folder, image_size=16, J=1, L=2, epochs=2, n_processes=2)
+    np.testing.assert_allclose(two.loss_curve_, clf.loss_curve_, rtol=1e-8)
+    for k, v in clf.params_.items():
+        np.testing.assert_allclose(two.params_[k], v, rtol=1e-7, atol=1e-10, err_msg=k)
+    np.testing.assert_array_equal(two.classes_, clf.classes_)
+    np.testing.assert_array_equal(two.mean_, clf.mean_)

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _istc_network as net
 from ._lista import _Adam
+from ._threads import scoped_threads
 
 _DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
 
@@ -61,6 +62,11 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         Own backpropagation in numpy, or torch autograd (``device`` for GPU).
     device : str or None, default=None
         torch device ("cuda", "cpu"); torch backend only.
+    n_jobs : int or None, default=None
+        CPU threads of the matrix products while training and predicting: BLAS threads for the
+        numpy backend, ``torch.set_num_threads`` for the torch backend (both restored after each
+        call). None: 1 (the network's matrices are small: one thread is usually fastest),
+        -1: all cores. Multi-process (DDP) training: :meth:`fit_image_folder`.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         Print the loss and validation accuracy per epoch.
@@ -108,6 +114,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "backend": [StrOptions({"numpy", "torch"})],
         "device": [None, str],
+        "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -115,7 +122,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, shape=None, *, n_reduced=32, n_components=64, n_layers=4,
                  lambda_init=0.1, pooling="none", learning_rate=3e-3, weight_decay=1e-4,
                  batch_size=64, max_epochs=40, validation_fraction=0.1, n_iter_no_change=5,
-                 backend="numpy", device=None, random_state=None, verbose=0):
+                 backend="numpy", device=None, n_jobs=None, random_state=None, verbose=0):
         self.shape = shape
         self.n_reduced = n_reduced
         self.n_components = n_components
@@ -130,6 +137,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.backend = backend
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -140,6 +148,11 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                      "n_iter_no_change"):
             if isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be an int, got {getattr(self, name)!r}.")
+        if isinstance(self.n_jobs, bool):
+            raise TypeError(f"n_jobs must be an int or None, got {self.n_jobs!r}.")
+        if self.n_jobs == 0:
+            raise ValueError(f"n_jobs must be None, a positive count or -1 for all cores; got "
+                             f"{self.n_jobs!r}.")
         if self.backend == "numpy" and self.device is not None:
             raise ValueError(f"device={self.device!r} needs backend='torch'.")
         if self.backend == "torch":
@@ -187,9 +200,10 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"LISTAClassifier needs samples of at least 2 classes; got one class "
                              f"({self.classes_[0]!r}).")
-        self._init_model(X, self._rng())
-        return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
-                           self.validation_fraction)
+        with self._threads():
+            self._init_model(X, self._rng())
+            return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
+                               self.validation_fraction)
 
     def partial_fit(self, X, y, classes=None):
         """One epoch over (X, y), without early stopping (a stream's next chunk).
@@ -210,14 +224,94 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"LISTAClassifier needs at least 2 classes; got {classes!r}.")
         X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
         check_classification_targets(y)
-        if first:
-            self.classes_ = classes
-            self._init_model(X, self._rng())
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        unknown = np.setdiff1d(np.unique(y), classes if first else self.classes_)
         if unknown.size:
             raise ValueError(f"y has labels {unknown[:5].tolist()} not in classes_ "
-                             f"{self.classes_[:10].tolist()}.")
-        return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
+                             f"{(classes if first else self.classes_)[:10].tolist()}.")
+        with self._threads():
+            if first:
+                self.classes_ = classes
+                self._init_model(X, self._rng())
+            return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
+
+    def fit_image_folder(self, root: str, *, image_size: int = 32, J: int = 2, L: int = 4,
+                         epochs: int | None = None, n_processes: int = 1,
+                         checkpoint: str | None = None, resume: bool = False, amp: bool = False,
+                         num_workers: int = 0):
+        """Train on a class-per-folder image directory with the large-scale torch path.
+
+        Images are read batch by batch (Pillow, RGB, resized to ``image_size``), their
+        scattering (``J``, ``L``, per colour channel) computed on ``device``, and the network
+        trained with this estimator's hyperparameters (n_reduced, n_components, n_layers,
+        lambda_init, pooling, learning_rate, global batch_size, random_state, device) for
+        ``epochs`` (default ``max_epochs``) epochs, without early stopping. ``n_processes > 1``
+        runs torch DistributedDataParallel: it starts ``torchrun --standalone
+        --nproc_per_node=n_processes`` (gloo on CPU, nccl on GPUs), whose result equals the
+        one-process run for the same global batch. ``checkpoint``/``resume``: save after each
+        epoch, continue from a saved run; ``amp``: mixed precision on CUDA.
+
+        Afterwards ``predict`` & co. take the features of :meth:`image_features`, and
+        ``classes_`` holds the folder names. Needs torch and Pillow.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_params()
+        if isinstance(n_processes, bool) or not isinstance(n_processes, (int, np.integer)) \
+                or n_processes < 1:
+            raise ValueError(f"n_processes must be a positive int; got {n_processes!r}.")
+        epochs = self.max_epochs if epochs is None else epochs
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        config = dict(image_size=image_size, J=J, L=L, n_reduced=self.n_reduced,
+                      n_components=self.n_components, n_layers=self.n_layers,
+                      lambda_init=float(self.lambda_init), pooling=self.pooling,
+                      learning_rate=float(self.learning_rate), epochs=epochs,
+                      batch_size=self.batch_size, seed=seed, device=self.device,
+                      num_workers=num_workers, checkpoint=checkpoint, resume=resume, amp=amp)
+        with self._threads():
+            if n_processes == 1:
+                from ._distributed import train_from_folder
+
+                result = train_from_folder(root, **config)
+                result = {**result["params"], "losses": result["losses"],
+                          "classes": result["classes"], "mean": result["mean"],
+                          "scale": result["scale"]}
+            else:
+                result = _torchrun(root, config, n_processes)
+        self.classes_ = np.asarray(result["classes"])
+        self.mean_, self.scale_ = np.asarray(result["mean"]), np.asarray(result["scale"])
+        self.params_ = {k: np.array(result[k], dtype=np.float64)
+                        for k in (*net.PARAM_NAMES, "mu", "sigma")}
+        C, P = self.mean_.shape[0], int(np.prod(_scattering_output_shape(image_size, J, L)))
+        self._layout_ = (C, P)
+        self.n_features_in_ = C * P
+        self.__dict__.pop("feature_names_in_", None)
+        self._image_config_ = {"J": J, "L": L, "image_size": image_size}
+        self._rng_ = np.random.default_rng(seed)
+        self._optimizer_ = None
+        self._torch_optimizer_state_ = None
+        self.n_iter_ = len(result["losses"])
+        self.loss_curve_ = [float(v) for v in result["losses"]]
+        self.best_validation_score_ = None
+        return self
+
+    def image_features(self, images):
+        """Features of RGB images (n, 3, image_size, image_size) in [0, 1], as
+        :meth:`fit_image_folder` computes them: the input of ``predict`` after it."""
+        check_is_fitted(self, "_image_config_")
+        from ._distributed import image_features
+
+        cfg = self._image_config_
+        images = np.asarray(images)
+        if images.ndim != 4 or images.shape[1:] != (3, cfg["image_size"], cfg["image_size"]):
+            raise ValueError(f"images must have shape (n, 3, {cfg['image_size']}, "
+                             f"{cfg['image_size']}) like the training images; got {images.shape}.")
+        with self._threads():
+            return image_features(images, J=cfg["J"], L=cfg["L"], device=self.device)
+
+    def _threads(self, training: bool = True):
+        return scoped_threads(self.n_jobs, torch_too=training and self.backend == "torch")
 
     def _rng(self):
         seed = check_random_state(self.random_state).randint(2**31 - 1)
@@ -305,8 +399,9 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         Z = self._structured(X)
         out = []
-        for s in range(0, Z.shape[0], 1024):
-            out.append(net.forward(self.params_, Z[s:s + 1024], self.n_layers, self.pooling))
+        with self._threads(training=False):
+            for s in range(0, Z.shape[0], 1024):
+                out.append(net.forward(self.params_, Z[s:s + 1024], self.n_layers, self.pooling))
         return np.concatenate(out, axis=0)
 
     def decision_function(self, X):
@@ -333,8 +428,47 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         """The pooled sparse codes of X (the input of W), shape (n_samples, n_pooled)."""
         check_is_fitted(self, "params_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return net.forward(self.params_, self._structured(X), self.n_layers, self.pooling,
-                           cache=True)[1]["F"]
+        with self._threads(training=False):
+            return net.forward(self.params_, self._structured(X), self.n_layers, self.pooling,
+                               cache=True)[1]["F"]
+
+
+def _scattering_output_shape(image_size: int, J: int, L: int):
+    from ._distributed import _scattering
+
+    return _scattering(image_size, J, L, "cpu").output_shape_
+
+
+def _torchrun(root: str, config: dict, n_processes: int) -> dict:
+    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    import skphase
+
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(skphase.__file__)))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "result.npz")
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc_per_node={n_processes}", "-m", "skphase.sparse_coding._distributed",
+               "--root", str(root), "--out", out]
+        for key, value in config.items():
+            flag = "--" + key.replace("_", "-")
+            if isinstance(value, bool):
+                cmd += [flag] if value else []
+            elif value is not None:
+                cmd += [flag, str(value)]
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
+                                                           os.environ.get("PYTHONPATH")]))}
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"torchrun with {n_processes} processes failed (exit "
+                               f"{proc.returncode}):\n{proc.stderr[-3000:]}")
+        with np.load(out) as data:
+            return {k: data[k] for k in data.files}
 
 
 class _NumpyTrainer:
@@ -354,6 +488,8 @@ class _NumpyTrainer:
 
     def epoch(self, Z, y_idx, rng) -> float:
         est = self.est
+        # float32 products: half the time of float64; Adam and the parameters stay float64
+        Z = Z.astype(np.float32)
         order = rng.permutation(Z.shape[0])
         net.refresh_code_statistics(self.params, Z[order[:1024]], est.n_layers, est.pooling)
         total = 0.0

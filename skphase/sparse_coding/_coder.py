@@ -12,8 +12,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._dictionary import init_dictionary, learn_dictionary, new_state, _normalise_atoms
-from ._lista import lista_forward, train_lista
+from ._lista_tied import lista_tied_transform, train_lista_tied
 from ._solvers import SOLVERS
+
+
+_LISTA_ATTRS = {"W": "lista_weights_", "gamma": "lista_steps_", "theta": "lista_thresholds_",
+                "beta": "lista_momentum_"}
 
 
 def _numba_threads(n_jobs):
@@ -49,7 +53,8 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
         "cd": exact working-set coordinate descent (numba, parallel over samples; fastest on
         sparse codes). "fista"/"ista": proximal gradient, batched. "homotopy": ISTC thresholds
         decreasing geometrically from max|D x| to alpha, then FISTA. "lista": a learned network
-        of ``n_layers`` layers, trained in ``fit`` on the lasso objective (approximate, fastest).
+        of ``n_layers`` layers (tied LISTA with learned steps, thresholds and momentum), trained
+        in ``fit`` on the lasso objective of its output (approximate, fastest).
     fit_algorithm : {"cd", "fista", "ista", "homotopy"}, default="cd"
         Solver for the codes while learning the dictionary.
     positive : bool, default=False
@@ -59,7 +64,9 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
     max_iter : int, default=1000
         Iterations (sweeps for "cd") of the exact solvers per call.
     n_epochs : int, default=1
-        Passes over X when learning the dictionary (and, x10, when training LISTA).
+        Passes over X when learning the dictionary (and, x10, when training LISTA: the
+        network wants a few hundred Adam steps at least, about 2,000 to be within 1-2% of the
+        optimum on image patches).
     batch_size : int, default=256
         Minibatch size of dictionary learning and LISTA training.
     n_layers : int, default=12
@@ -67,7 +74,7 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
     random_state : int, RandomState instance or None, default=None
         Initial atoms and minibatch order.
     n_jobs : int or None, default=None
-        numba threads of the "cd" solver (None: 1, -1: all).
+        numba threads of the "cd" solver and of the LISTA transform (None: 1, -1: all).
     verbose : int, default=0
         Progress bars (tqdm) while learning.
 
@@ -75,8 +82,11 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
     ----------
     components_ : ndarray of shape (n_components, n_features)
         The atoms, one per row, unit norm.
-    lista_weights_, lista_thresholds_ : ndarray
-        LISTA parameters (only with ``transform_algorithm="lista"``).
+    lista_weights_ : ndarray of shape (n_features, n_components)
+        The matrix W shared by the LISTA layers (only with ``transform_algorithm="lista"``,
+        like the next three).
+    lista_steps_, lista_thresholds_, lista_momentum_ : ndarray of shape (n_layers, n_components)
+        Per-layer, per-atom step sizes, soft thresholds and momenta of the LISTA layers.
     n_iter_ : int
         Minibatch steps run so far.
     objectives_ : list of float
@@ -174,10 +184,15 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
     def _train_lista(self, X, n_epochs, init=None):
         if self.transform_algorithm != "lista":
             return
-        self.lista_weights_, self.lista_thresholds_, _ = train_lista(
+        params, _ = train_lista_tied(
             X, self.components_, float(self.alpha), n_layers=self.n_layers,
             positive=self.positive, n_epochs=n_epochs, batch_size=self.batch_size, init=init,
             random_state=self._rng_.integers(2**31 - 1), verbose=self.verbose)
+        for key, attr in _LISTA_ATTRS.items():
+            setattr(self, attr, params[key])
+
+    def _lista_params(self):
+        return {key: getattr(self, attr) for key, attr in _LISTA_ATTRS.items()}
 
     def fit(self, X, y=None):
         """Learn the dictionary (and the LISTA network when ``transform_algorithm="lista"``).
@@ -194,7 +209,7 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
         """
         self._check_params()
         X = validate_data(self, X, dtype=[np.float64, np.float32])
-        for attr in ("_rng_", "lista_weights_", "lista_thresholds_"):
+        for attr in ("_rng_", *_LISTA_ATTRS.values()):
             self.__dict__.pop(attr, None)
         rng = self._rng()
         self.components_ = init_dictionary(X, self.n_components, rng)
@@ -219,8 +234,8 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
             self._state_ = new_state(self.n_components, X.shape[1])
         self._learn(X, 1)
         init = None
-        if hasattr(self, "lista_weights_"):
-            init = (self.lista_weights_, self.lista_thresholds_)
+        if hasattr(self, "lista_weights_") and self.lista_steps_.shape[0] == self.n_layers:
+            init = self._lista_params()
         self._train_lista(X, 1, init)
         return self
 
@@ -240,13 +255,16 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
         check_is_fitted(self, "components_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         D = self.components_
-        if self.transform_algorithm == "lista":
-            return lista_forward(X, D, self.lista_weights_, self.lista_thresholds_, self.positive)
+        if self.transform_algorithm == "lista" and not hasattr(self, "lista_weights_"):
+            raise ValueError("transform_algorithm='lista' but this coder was fitted with another "
+                             "algorithm: fit it again (set_params after fit does not train LISTA).")
         import numba
 
         prev = numba.get_num_threads()
         numba.set_num_threads(_numba_threads(self.n_jobs))
         try:
+            if self.transform_algorithm == "lista":
+                return lista_tied_transform(X, D, self._lista_params(), self.positive)
             codes, _ = SOLVERS[self.transform_algorithm](
                 X, D, float(self.alpha), positive=self.positive, max_iter=self.max_iter,
                 tol=self.tol)

@@ -1,9 +1,11 @@
 """Large-scale training from an image folder: scattering features computed batch by batch on the
 device, the ISTC classifier network trained with torch DistributedDataParallel.
 
-Run on one process (``train_from_folder(...)``) or on several with torchrun::
+The estimator's entry point is :meth:`LISTAClassifier.fit_image_folder` (``n_processes=1``: in
+this process; more: it starts torchrun and loads the result). Directly: ``train_from_folder(...)``
+on one process, or on several with torchrun::
 
-    torchrun --nproc_per_node=2 -m skphase.sparse_coding._distributed --root DIR --out FILE
+    torchrun --nproc_per_node=2 -m skphase.sparse_coding._distributed --root DIR --out FILE.npz
 
 Each process reads its shard (``DistributedSampler``); gradients are averaged by DDP, so with
 the same global batch the result equals the one-process run. RGB images: the scattering of each
@@ -49,7 +51,8 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
     """Train the ISTC classifier on an image folder; DDP when started by torchrun.
 
     ``batch_size`` is the global batch (split across processes). Returns a dict with the
-    numpy parameters (``params``), the mean loss per epoch (``losses``) and the class names.
+    numpy parameters (``params``), the mean loss per epoch (``losses``), the class names, and
+    the feature standardisation ``mean`` and ``scale`` (per channel, numpy).
     """
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed and not dist.is_initialized():
@@ -118,7 +121,21 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
         if distributed:
             dist.barrier()
     return {"params": model.to_numpy(), "losses": losses, "classes": data.classes,
+            "mean": mean.double().cpu().numpy(), "scale": scale.double().cpu().numpy(),
             "rank": rank, "world_size": world}
+
+
+def image_features(images, *, J: int, L: int, device=None) -> np.ndarray:
+    """Features of RGB images (n, 3, H, W) in [0, 1] as the folder path computes them, flattened
+    channels first: (n, 3 C P), the layout :class:`LISTAClassifier` predicts from."""
+    images = torch.as_tensor(np.asarray(images), dtype=torch.float64)
+    if images.ndim != 4 or images.shape[1] != 3 or images.shape[2] != images.shape[3]:
+        raise ValueError(f"images must have shape (n, 3, size, size); got {tuple(images.shape)}.")
+    device = torch.device(device or "cpu")
+    scat = _scattering(images.shape[-1], J, L, device)
+    with torch.no_grad():
+        F = _features(scat, images.to(device))  # (n, P, 3C)
+    return F.transpose(1, 2).reshape(F.shape[0], -1).double().cpu().numpy()
 
 
 def main(argv=None):
@@ -129,15 +146,30 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--image-size", type=int, default=32)
     parser.add_argument("--J", type=int, default=2)
+    parser.add_argument("--L", type=int, default=4)
+    parser.add_argument("--n-reduced", type=int, default=16)
+    parser.add_argument("--n-components", type=int, default=64)
+    parser.add_argument("--n-layers", type=int, default=6)
+    parser.add_argument("--lambda-init", type=float, default=0.1)
+    parser.add_argument("--pooling", default="mean", choices=["none", "mean"])
+    parser.add_argument("--learning-rate", type=float, default=1e-2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default=None)
+    parser.add_argument("--num-workers", type=int, default=0)
     parser.add_argument("--checkpoint", default=None)
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--amp", action="store_true")
     args = parser.parse_args(argv)
     result = train_from_folder(args.root, epochs=args.epochs, batch_size=args.batch_size,
-                               image_size=args.image_size, J=args.J, checkpoint=args.checkpoint,
-                               resume=args.resume, amp=args.amp)
+                               image_size=args.image_size, J=args.J, L=args.L,
+                               n_reduced=args.n_reduced, n_components=args.n_components,
+                               n_layers=args.n_layers, lambda_init=args.lambda_init,
+                               pooling=args.pooling, learning_rate=args.learning_rate,
+                               seed=args.seed, device=args.device, num_workers=args.num_workers,
+                               checkpoint=args.checkpoint, resume=args.resume, amp=args.amp)
     if result["rank"] == 0:
-        np.savez(args.out, losses=np.array(result["losses"]), **result["params"])
+        np.savez(args.out, losses=np.array(result["losses"]), mean=result["mean"],
+                 scale=result["scale"], classes=np.array(result["classes"]), **result["params"])
     if dist.is_initialized():
         dist.destroy_process_group()
 

@@ -66,13 +66,15 @@ def refresh_code_statistics(params: dict, Z, n_layers: int, pooling: str) -> Non
 def forward(params: dict, Z, n_layers: int, pooling: str, cache: bool = False):
     """Logits of standardised features Z (n, P, C); with ``cache``, what :func:`backward` needs."""
     n, P, C = Z.shape
-    L, D, W, b = params["L"], params["D"], params["W"], params["b"]
+    # products in Z's dtype (float32 training halves their cost), parameters cast to it
+    L, D, W, b, mu, sigma = (np.asarray(params[k]).astype(Z.dtype, copy=False)
+                             for k in ("L", "D", "W", "b", "mu", "sigma"))
     s, eta = float(params["s"]), float(np.exp(params["e"]))
     rows = Z.reshape(n * P, C)
     Y = rows @ L.T
     nu = np.sqrt((Y * Y).sum(axis=1, keepdims=True) + EPS)
     U = Y / nu
-    A = np.zeros((n * P, D.shape[0]))
+    A = np.zeros((n * P, D.shape[0]), dtype=Z.dtype)
     layers = []
     for i in range(n_layers):
         lam = np.exp(s * (i + 1) / n_layers)
@@ -83,7 +85,7 @@ def forward(params: dict, Z, n_layers: int, pooling: str, cache: bool = False):
         A = np.maximum(pre, 0)
     codes = A.reshape(n, P, -1)
     F = codes.reshape(n, -1) if pooling == "none" else codes.mean(axis=1)
-    logits = ((F - params["mu"]) / params["sigma"]) @ W.T + b
+    logits = ((F - mu) / sigma) @ W.T + b
     if not cache:
         return logits
     return logits, {"rows": rows, "Y": Y, "nu": nu, "U": U, "layers": layers, "F": F,
@@ -93,11 +95,14 @@ def forward(params: dict, Z, n_layers: int, pooling: str, cache: bool = False):
 def backward(params: dict, saved: dict, dlogits, n_layers: int, pooling: str) -> dict:
     """Gradients of a scalar in every parameter, given its gradient in the logits."""
     n, P, C = saved["shape"]
-    D, W = params["D"], params["W"]
+    dtype = saved["U"].dtype
+    D, W, mu, sigma = (np.asarray(params[k]).astype(dtype, copy=False)
+                       for k in ("D", "W", "mu", "sigma"))
+    dlogits = dlogits.astype(dtype, copy=False)
     s, eta = float(params["s"]), saved["eta"]
-    G = (saved["F"] - params["mu"]) / params["sigma"]
+    G = (saved["F"] - mu) / sigma
     grads = {"W": dlogits.T @ G, "b": dlogits.sum(axis=0)}
-    dF = (dlogits @ W) / params["sigma"]
+    dF = (dlogits @ W) / sigma
     k = D.shape[0]
     if pooling == "none":
         dA = dF.reshape(n * P, k)

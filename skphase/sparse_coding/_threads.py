@@ -1,0 +1,38 @@
+"""Thread counts scoped to one call: BLAS (numpy's matrix products) and torch's intra-op pool.
+
+The classifier's numpy network multiplies small matrices (a minibatch of a few thousand rows by
+tens of columns): there a multi-threaded BLAS spends more time waking and synchronising its
+threads than computing, badly so on a loaded machine, so ``n_jobs=None`` means one thread, as
+in scikit-learn. Counts are restored on exit, whatever happens inside.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from joblib import effective_n_jobs
+
+
+def n_threads(n_jobs) -> int:
+    """Threads for ``n_jobs`` (None -> 1, -1 -> all cores, -2 -> all but one)."""
+    return max(1, int(effective_n_jobs(n_jobs)))
+
+
+@contextmanager
+def scoped_threads(n_jobs, torch_too: bool = False):
+    """BLAS (and, with ``torch_too``, torch) limited to :func:`n_threads` threads inside."""
+    from threadpoolctl import threadpool_limits
+
+    n = n_threads(n_jobs)
+    with threadpool_limits(limits=n, user_api="blas"):
+        if not torch_too:
+            yield n
+            return
+        import torch
+
+        previous = torch.get_num_threads()
+        torch.set_num_threads(n)
+        try:
+            yield n
+        finally:
+            torch.set_num_threads(previous)

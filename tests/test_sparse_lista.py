@@ -1,0 +1,80 @@
+"""The tied LISTA network of ``SparseDictionaryCoder(transform_algorithm="lista")``: its
+backpropagation against finite differences, the fast sparse transform against the dense forward
+pass, and training on the lasso objective."""
+
+import numpy as np
+import pytest
+
+from skphase.sparse_coding import coordinate_descent, lasso_objective
+from skphase.sparse_coding._lista_tied import (PARAM_NAMES, lasso_loss_grad, lista_tied_backward,
+                                               lista_tied_forward, lista_tied_init,
+                                               lista_tied_transform, train_lista_tied)
+
+
+def _problem(n=40, d=12, k=24, seed=0):
+    rng = np.random.default_rng(seed)
+    D = rng.standard_normal((k, d))
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    A = rng.standard_normal((n, k)) * (rng.random((n, k)) < 0.15)
+    X = A @ D + 0.05 * rng.standard_normal((n, d))
+    return X, D
+
+
+def _perturbed_params(D, X, n_layers, seed):
+    """Away from the initial values (beta_0 = beta_1 = 0 there) so every parameter matters."""
+    rng = np.random.default_rng(seed)
+    params = lista_tied_init(D, 0.1, n_layers, X)
+    return {k: v * (1 + 0.2 * rng.random(v.shape)) + 0.01 * rng.random(v.shape)
+            for k, v in params.items()}
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_tied_lista_backprop_matches_finite_differences(positive):
+    X, D = _problem(n=6, d=5, k=7)
+    params = _perturbed_params(D, X, 4, seed=1)
+
+    def loss(p):
+        return lasso_loss_grad(X, lista_tied_forward(X, D, p, positive), D, 0.1)[0]
+
+    A, saved = lista_tied_forward(X, D, params, positive, cache=True)
+    grads = lista_tied_backward(lasso_loss_grad(X, A, D, 0.1)[1], saved, D, params, positive)
+    rng = np.random.default_rng(2)
+    eps = 1e-6
+    for name in PARAM_NAMES:
+        assert np.abs(grads[name]).sum() > 0, name
+        for _ in range(5):
+            idx = tuple(int(rng.integers(0, n)) for n in params[name].shape)
+            up = {k: v.copy() for k, v in params.items()}
+            down = {k: v.copy() for k, v in params.items()}
+            up[name][idx] += eps
+            down[name][idx] -= eps
+            fd = (loss(up) - loss(down)) / (2 * eps)
+            assert fd == pytest.approx(grads[name][idx], rel=1e-4, abs=1e-8), (name, idx)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_fast_transform_equals_the_dense_network(positive):
+    X, D = _problem(n=300, d=12, k=24, seed=3)
+    params = _perturbed_params(D, X, 7, seed=4)
+    dense = lista_tied_forward(X, D, params, positive)
+    assert 0 < np.mean(dense != 0) < 0.9  # sparse but not empty: the active sets are exercised
+    np.testing.assert_allclose(lista_tied_transform(X, D, params, positive), dense, atol=1e-12)
+    fast32 = lista_tied_transform(X.astype(np.float32), D, params, positive)
+    assert fast32.dtype == np.float32
+    np.testing.assert_allclose(fast32, dense, atol=1e-4)
+    if positive:
+        assert dense.min() >= 0
+
+
+def test_training_on_the_objective_beats_fista_layers_and_stays_above_the_optimum():
+    X, D = _problem(n=400, seed=5)
+    opt = lasso_objective(X, coordinate_descent(X, D, 0.1)[0], D, 0.1).mean()
+    init = lista_tied_init(D, 0.1, 5, X)  # 5 FISTA steps with homotopy thresholds
+    start = lasso_objective(X, lista_tied_forward(X, D, init), D, 0.1).mean()
+    params, losses = train_lista_tied(X, D, 0.1, n_layers=5, n_epochs=30, batch_size=50,
+                                      learning_rate=2e-2, dtype=np.float64, random_state=0)
+    got = lasso_objective(X, lista_tied_transform(X, D, params), D, 0.1).mean()
+    assert min(losses) < losses[0]
+    assert opt <= got < start
+    # most of the way from 5 FISTA steps to the optimum
+    assert got - opt < 0.25 * (start - opt)
