@@ -14,12 +14,18 @@ import torch
 from torch import nn
 
 
+def _conv(c_in: int, c_out: int, kernel_size: int, padding: str, bias: bool) -> list:
+    """A 'same' convolution: reflection padding (the reference's) as a layer, zeros inside the conv."""
+    if padding == "reflect":
+        return [nn.ReflectionPad2d(kernel_size // 2), nn.Conv2d(c_in, c_out, kernel_size, bias=bias)]
+    return [nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=bias)]
+
+
 class _UpBlock(nn.Sequential):
-    def __init__(self, c_in: int, c_out: int, kernel_size: int):
+    def __init__(self, c_in: int, c_out: int, kernel_size: int, padding: str = "reflect"):
         super().__init__(
             nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
-            nn.ReflectionPad2d(kernel_size // 2),
-            nn.Conv2d(c_in, c_out, kernel_size, bias=False),
+            *_conv(c_in, c_out, kernel_size, padding, bias=False),
             nn.BatchNorm2d(c_out),
             nn.ReLU(inplace=True),
         )
@@ -29,7 +35,7 @@ class ConvDecoder(nn.Module):
     """Decoder from an embedding of size ``d0`` to images (n, C, H, W)."""
 
     def __init__(self, d0: int, image_shape: tuple, n_channels: int, n_blocks: int, width: int,
-                 kernel_size: int, min_width: int = 8):
+                 kernel_size: int, min_width: int = 8, padding: str = "reflect"):
         super().__init__()
         H, W = image_shape
         self.image_shape = (H, W)
@@ -43,11 +49,10 @@ class ConvDecoder(nn.Module):
         blocks, c = [], width
         for _ in range(n_blocks):
             c_out = max(min_width, c // 2)
-            blocks.append(_UpBlock(c, c_out, kernel_size))
+            blocks.append(_UpBlock(c, c_out, kernel_size, padding))
             c = c_out
         self.blocks = nn.Sequential(*blocks)
-        self.head = nn.Sequential(nn.ReflectionPad2d(kernel_size // 2),
-                                  nn.Conv2d(c, n_channels, kernel_size, bias=True))
+        self.head = nn.Sequential(*_conv(c, n_channels, kernel_size, padding, bias=True))
         for m in self.modules():  # the reference's N(0, 0.02) start, BatchNorm at identity
             if isinstance(m, (nn.Conv2d, nn.Linear)):
                 nn.init.normal_(m.weight, 0.0, 0.02)

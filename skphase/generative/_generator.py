@@ -304,6 +304,8 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "verbose": ["verbose"],
     }
 
+    _decoder_padding = "reflect"
+
     def __init__(self, n_components=64, *, J=None, L=8, decoder="cnn", width=64, kernel_size=3,
                  max_epochs=30, batch_size=32, learning_rate=2e-3, learning_rate_schedule="cosine",
                  weight_decay=0.0, loss="mse", augment=False, validation_fraction=0.1, n_iter_no_change=8, tol=1e-4,
@@ -479,7 +481,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             return ProgressiveDecoder(self.n_components, u_channels, self.image_shape_[:2], self.J_,
                                       self.width).to(device)
         return ConvDecoder(self.n_components, self.image_shape_[:2], n_channels, self.J_, self.width,
-                           self.kernel_size).to(device)
+                           self.kernel_size, padding=self._decoder_padding).to(device)
 
     def _load_decoder(self, torch, device):
         from ._decoder import load_numpy_state
