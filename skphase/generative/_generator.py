@@ -140,8 +140,8 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     per colour channel), W the PCA whitening to ``n_components`` = d0 dimensions
     fitted on the training images and normalise the projection on the unit sphere.
     ``inverse_transform(Z)`` decodes with a convolutional network (Linear to a
-    (size / 2^J) map, then J blocks of bilinear x2 upsampling, reflection padding,
-    convolution, BatchNorm, ReLU) trained to minimise the mean squared (or L1)
+    (size / 2^J) map, then J blocks of bilinear x2 upsampling, convolution,
+    BatchNorm, ReLU) trained to minimise the mean squared (or L1)
     error between decoder(Z(x)) and x with Adam on minibatches, early-stopped on a held-out
     fraction. Since S_J is stable to deformations and Gaussianizes, random points
     of the sphere decode to new images (:meth:`sample`) and straight paths between
@@ -171,11 +171,11 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "progressive": atoms per dictionary D_j.
     kernel_size : int, default=3
         Side of the decoder convolutions (the reference uses 5 or 7; 3 is cheaper on CPUs).
-    max_epochs : int, default=30
+    max_epochs : int, default=24
         Passes over the training images.
     batch_size : int, default=32
         Images per Adam step.
-    learning_rate : float, default=2e-3
+    learning_rate : float, default=6e-3
         Adam's (peak) step size.
     learning_rate_schedule : {"cosine", "constant"}, default="cosine"
         "cosine" decays the step from ``learning_rate`` to 0 along a half cosine over
@@ -200,8 +200,13 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Stop after this many epochs without improving the held-out loss by ``tol``.
     tol : float, default=1e-4
         Minimum improvement of the held-out loss.
-    max_time : float or None, default=None
-        Stop training after this many seconds (the scattering is not counted).
+    max_time : float or None, default=210.0
+        Stop training after this many seconds (the scattering is not counted), and
+        with the cosine schedule finish the decay by then. The default keeps a fit
+        of 2,000 images of 32 x 32 under 5 minutes on a loaded 2-core CPU; where
+        ``max_epochs`` run faster than the budget it never binds, and training is
+        deterministic. Set None for runs that are reproducible whatever the
+        machine's speed or load (epochs alone then decide the schedule).
     warm_start : bool, default=False
         Refit continues training the previous decoder (same embedding) instead of
         starting over.
@@ -304,12 +309,10 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "verbose": ["verbose"],
     }
 
-    _decoder_padding = "reflect"
-
     def __init__(self, n_components=64, *, J=None, L=8, decoder="cnn", width=64, kernel_size=3,
-                 max_epochs=30, batch_size=32, learning_rate=2e-3, learning_rate_schedule="cosine",
+                 max_epochs=24, batch_size=32, learning_rate=6e-3, learning_rate_schedule="cosine",
                  weight_decay=0.0, loss="mse", augment=False, validation_fraction=0.1, n_iter_no_change=8, tol=1e-4,
-                 max_time=None, warm_start=False, checkpoint_path=None, device=None, n_jobs=None,
+                 max_time=210.0, warm_start=False, checkpoint_path=None, device=None, n_jobs=None,
                  random_state=None, verbose=0):
         self.n_components = n_components
         self.J = J
@@ -384,16 +387,9 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         n, H, W, C = X.shape
         planes = np.moveaxis(X, -1, 1).reshape(n * C, H, W)
         device = _check_device(torch, self.device)
-        if device.type == "cpu":
-            # the embedding is fixed (no gradient): the numpy/numba backend computes it several
-            # times faster than torch on a CPU; float32 like the torch path and the decoder
-            from ..representations import ScatteringAverager
-
-            averager = ScatteringAverager(self.J_, L=self.L, max_order=2, nonlinearity="modulus",
-                                          backend="numpy", n_jobs=self.n_jobs,
-                                          verbose=self.verbose).fit(planes[:1])
-            S = averager.transform(planes.astype(np.float32))
-            return np.asarray(S, dtype=np.float64).reshape(n, -1)
+        # torch on the CPU too: the numpy/numba backend is only ~1.3x faster here (float32,
+        # one thread), and numba's OpenMP threads, once started, left the torch training that
+        # follows 5-6x slower on a loaded CPU (benchmarks/RESULTS.md, "Generation")
         averager = self._averager()
         per_batch = max(1, 2**25 // (4 * H * W * max(1, averager.n_channels_)))
         chunks = list(range(0, n * C, per_batch))
@@ -481,7 +477,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             return ProgressiveDecoder(self.n_components, u_channels, self.image_shape_[:2], self.J_,
                                       self.width).to(device)
         return ConvDecoder(self.n_components, self.image_shape_[:2], n_channels, self.J_, self.width,
-                           self.kernel_size, padding=self._decoder_padding).to(device)
+                           self.kernel_size).to(device)
 
     def _load_decoder(self, torch, device):
         from ._decoder import load_numpy_state
