@@ -360,3 +360,26 @@ def test_adamw_matches_torch_optim():
             ours.load_state_dict(ours.state_dict())
     for p, q in zip(a.parameters(), b.parameters()):
         torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-14)
+
+
+def test_cosine_decay_ends_with_the_time_budget(images, monkeypatch):
+    import itertools
+    import types
+
+    import skphase.generative._generator as G
+    from skphase.generative._optim import AdamW
+
+    clock = itertools.count(0.0, 0.25)  # a fake clock: every reading is 0.25 s later
+    monkeypatch.setattr(G, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
+    steps = []
+    step = AdamW.step
+
+    def spy(self):
+        steps.append(self.param_groups[0]["lr"])
+        return step(self)
+
+    monkeypatch.setattr(AdamW, "step", spy)
+    gen = ScatteringGenerator(**SMALL, max_epochs=1000, max_time=5.0, validation_fraction=0.0).fit(images)
+    assert 2 < gen.n_epochs_ < 1000  # the budget, not the epochs, ended training
+    assert steps[0] > 0.9 * gen.learning_rate and steps[-1] < 0.1 * gen.learning_rate
+    assert all(a >= b for a, b in zip(steps, steps[1:]))  # a monotone decay
