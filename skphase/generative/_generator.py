@@ -171,7 +171,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "progressive": atoms per dictionary D_j.
     kernel_size : int, default=3
         Side of the decoder convolutions (the reference uses 5 or 7; 3 is cheaper on CPUs).
-    max_epochs : int, default=24
+    max_epochs : int, default=30
         Passes over the training images.
     batch_size : int, default=32
         Images per Adam step.
@@ -200,7 +200,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Stop after this many epochs without improving the held-out loss by ``tol``.
     tol : float, default=1e-4
         Minimum improvement of the held-out loss.
-    max_time : float or None, default=210.0
+    max_time : float or None, default=180.0
         Stop training after this many seconds (the scattering is not counted), and
         with the cosine schedule finish the decay by then. The default keeps a fit
         of 2,000 images of 32 x 32 under 5 minutes on a loaded 2-core CPU; where
@@ -310,9 +310,9 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     }
 
     def __init__(self, n_components=64, *, J=None, L=8, decoder="cnn", width=64, kernel_size=3,
-                 max_epochs=24, batch_size=32, learning_rate=6e-3, learning_rate_schedule="cosine",
+                 max_epochs=30, batch_size=32, learning_rate=6e-3, learning_rate_schedule="cosine",
                  weight_decay=0.0, loss="mse", augment=False, validation_fraction=0.1, n_iter_no_change=8, tol=1e-4,
-                 max_time=210.0, warm_start=False, checkpoint_path=None, device=None, n_jobs=None,
+                 max_time=180.0, warm_start=False, checkpoint_path=None, device=None, n_jobs=None,
                  random_state=None, verbose=0):
         self.n_components = n_components
         self.J = J
@@ -595,6 +595,15 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         if warm:
             load_numpy_state(module, self.decoder_state_)
             module.to(device)
+        elif self.decoder == "progressive":
+            # y_J starts at its least-squares prediction from Z (Z whitens y_J: nearly exact)
+            # instead of a random map, orders of magnitude off the small phase-harmonic levels
+            y_J = targets[-2][train_idx].reshape(len(train_idx), -1)
+            design = np.hstack([Z[train_idx], np.ones((len(train_idx), 1))])
+            coef = np.linalg.lstsq(design, y_J.astype(np.float64), rcond=None)[0]
+            with torch.no_grad():
+                module.linear.weight.copy_(torch.as_tensor(coef[:-1].T, dtype=torch.float32))
+                module.linear.bias.copy_(torch.as_tensor(coef[-1], dtype=torch.float32))
         from ._optim import AdamW
 
         # with weight_decay=0 it is Adam; otherwise the decay is decoupled from the moments
@@ -608,6 +617,9 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             history["best"] = math.inf
         resumed = self._resume(signature, module, optimizer, history, torch)
         inverse = self._differentiable_inverse(torch, device) if self.decoder == "progressive" else None
+        if self.decoder == "progressive":  # the "loss" of predicting 0, per target, on the training images
+            self._target_sizes = [max(float(np.mean(np.abs(t[train_idx]) ** (1 if self.loss == "l1" else 2))),
+                                      1e-30) for t in targets]
         first_epoch = history["epoch"]
         zt = torch.as_tensor(Z, dtype=torch.float32)
         xt = [torch.as_tensor(t, dtype=torch.float32) for t in targets]
@@ -694,10 +706,15 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         if self.decoder != "progressive":
             return self._err(out, targets[0])
         levels, images = targets[:-1], targets[-1]
+        # each error relative to its target's size on the training images: the phase-harmonic
+        # levels are far smaller than the pixels, and unscaled they left the levels free
+        # wherever U^-1 does not see them (relative level errors above 1)
+        size = self._target_sizes
         chain = out[::-1]  # [y_0, ..., y_J]
-        terms = [self._err(a, b) for a, b in zip(chain, levels)]
-        terms += [self._err(a, b) for a, b in zip(module.teacher_forced(levels)[::-1], levels[:-1])]
-        return sum(terms) / len(terms) + self._err(inverse(chain[0]), images)
+        terms = [self._err(a, b) / size[j] for j, (a, b) in enumerate(zip(chain, levels))]
+        terms += [self._err(a, b) / size[j]
+                  for j, (a, b) in enumerate(zip(module.teacher_forced(levels)[::-1], levels[:-1]))]
+        return sum(terms) / len(terms) + self._err(inverse(chain[0]), images) / size[-1]
 
     def _differentiable_inverse(self, torch, device):
         """U^-1 as torch operations (linear, differentiable): (n, C * channels, H, W) -> (n, C, H, W)."""
