@@ -164,6 +164,7 @@ def test_progressive_decoder(images):
     assert gen.loss_curve_[-1] < 0.75 * gen.loss_curve_[0]
     assert gen.scale_errors_.shape == (3,) and np.all(np.isfinite(gen.scale_errors_))
     assert gen.innovation_correlation_.shape == (1,) and abs(gen.innovation_correlation_[0]) <= 1
+    assert gen.residual_correlation_.shape == (1,) and abs(gen.residual_correlation_[0]) <= 1
     # the embedding whitens y_J: 1 + 2 J L channels of the phase-harmonic transform at 4 x 4
     assert gen.n_scattering_features_ == (1 + 2 * 2 * 4) * 16
     Z = gen.transform(images[:3])
@@ -383,3 +384,13 @@ def test_cosine_decay_ends_with_the_time_budget(images, monkeypatch):
     assert 2 < gen.n_epochs_ < 1000  # the budget, not the epochs, ended training
     assert steps[0] > 0.9 * gen.learning_rate and steps[-1] < 0.1 * gen.learning_rate
     assert all(a >= b for a, b in zip(steps, steps[1:]))  # a monotone decay
+
+
+def test_progressive_start_upsamples_and_fits_y_J_by_least_squares(images):
+    gen = ScatteringGenerator(**SMALL, decoder="progressive", max_epochs=0, validation_fraction=0.25).fit(images)
+    # zero dictionaries: the untrained steps predict by plain upsampling, so what they leave
+    # unpredicted is the data's own innovation
+    np.testing.assert_allclose(gen.residual_correlation_, gen.innovation_correlation_, atol=1e-6)
+    # y_J starts at its least-squares prediction from the embedding that whitens it: a
+    # relative error well under 1 (a random linear layer starts orders of magnitude off)
+    assert gen.scale_errors_[-1] < 0.5
