@@ -2,6 +2,8 @@
 number d0 of numbers, train vs test PSNR, interpolation smoothness, sample novelty, time per epoch.
 
     python benchmarks/bench_generative.py --size 64 --n-train 1000 --max-time 900 --figure doc/generative_polygons.png
+    python benchmarks/bench_generative.py --size 32 --n-train 2000 --defaults   # the default fit, timed whole
+    python benchmarks/bench_generative.py --size 32 --decoder progressive --max-time 300 --params '{"width": 32}'
 
 Images are float64 in [0, 1]; the decoder runs in float32. PSNR is the mean over images of
 10 log10(1 / MSE). Prints one JSON object (and the machine line, with its load).
@@ -49,6 +51,10 @@ def main():
     parser.add_argument("--n-components", type=int, default=64)
     parser.add_argument("--max-time", type=float, default=900.0)
     parser.add_argument("--max-epochs", type=int, default=200)
+    parser.add_argument("--defaults", action="store_true",
+                        help="ScatteringGenerator() with its default settings (ignores --max-time, --max-epochs, "
+                             "--n-jobs, --n-components); fit_seconds then counts everything, scattering included")
+    parser.add_argument("--params", default="{}", help="more ScatteringGenerator parameters, as JSON")
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--device", default=None)
     parser.add_argument("--decoder", default="cnn", choices=["cnn", "progressive"])
@@ -60,20 +66,29 @@ def main():
 
     X = make_polygons(args.n_train, args.size, random_state=0)
     X_test = make_polygons(args.n_test, args.size, random_state=1)
+    if args.defaults:
+        params = dict(random_state=0)
+        args.n_components = ScatteringGenerator().n_components
+        out["n_components"] = args.n_components
+    else:
+        params = dict(n_components=args.n_components, decoder=args.decoder, max_epochs=args.max_epochs,
+                      max_time=args.max_time, n_jobs=args.n_jobs, device=args.device, random_state=0)
+    params.update(json.loads(args.params))
+    out["params"] = {k: v for k, v in params.items() if k != "random_state"}
     t = time.perf_counter()
-    gen = ScatteringGenerator(args.n_components, decoder=args.decoder, max_epochs=args.max_epochs,
-                              max_time=args.max_time,
-                              n_jobs=args.n_jobs, device=args.device, random_state=0, verbose=0).fit(X)
+    gen = ScatteringGenerator(**params).fit(X)
     out.update(fit_seconds=time.perf_counter() - t, training_seconds=gen.training_time_,
                epochs=gen.n_epochs_, seconds_per_epoch=gen.training_time_ / max(1, gen.n_epochs_),
                J=gen.J_, n_scattering_features=gen.n_scattering_features_,
                best_validation_l1=gen.best_validation_loss_)
     if args.decoder == "progressive":
         out.update(scale_errors=gen.scale_errors_.tolist(),
-                   innovation_correlation=gen.innovation_correlation_.tolist())
+                   innovation_correlation=gen.innovation_correlation_.tolist(),
+                   residual_correlation=gen.residual_correlation_.tolist())
     X_train = X[: args.n_test]
     rec_train = gen.inverse_transform(gen.transform(X_train))
     rec_test = gen.inverse_transform(gen.transform(X_test))
+    # PCA of the pixels of the same (un-augmented) training images, same dimension
     pca = PCA(args.n_components, random_state=0).fit(X.reshape(len(X), -1))
 
     def pca_rec(A):

@@ -107,19 +107,45 @@ def test_deterministic_under_random_state(images):
 
 
 def test_checkpoint_resume_equals_an_uninterrupted_run(images, tmp_path):
+    # a constant step: a 2-epoch run is then the start of a 4-epoch one (a cosine schedule is
+    # tested below with a run interrupted half-way)
     path = tmp_path / "gen.ckpt"
-    straight = ScatteringGenerator(**SMALL, max_epochs=4, n_iter_no_change=100).fit(images)
-    ScatteringGenerator(**SMALL, max_epochs=2, n_iter_no_change=100, checkpoint_path=str(path)).fit(images)
+    const = dict(n_iter_no_change=100, learning_rate_schedule="constant")
+    straight = ScatteringGenerator(**SMALL, max_epochs=4, **const).fit(images)
+    ScatteringGenerator(**SMALL, max_epochs=2, checkpoint_path=str(path), **const).fit(images)
     assert path.exists()
-    resumed = ScatteringGenerator(**SMALL, max_epochs=4, n_iter_no_change=100,
-                                  checkpoint_path=str(path)).fit(images)
+    resumed = ScatteringGenerator(**SMALL, max_epochs=4, checkpoint_path=str(path), **const).fit(images)
     assert resumed.n_epochs_ == 4
     np.testing.assert_allclose(resumed.loss_curve_, straight.loss_curve_, rtol=1e-5)
     Z = straight.transform(images[:3])
     np.testing.assert_allclose(resumed.inverse_transform(Z), straight.inverse_transform(Z), atol=1e-5)
     # another data set does not resume from it
     with pytest.warns(UserWarning, match="other settings or images"):
-        ScatteringGenerator(**SMALL, max_epochs=1, checkpoint_path=str(path)).fit(images[:40])
+        ScatteringGenerator(**SMALL, max_epochs=1, checkpoint_path=str(path), **const).fit(images[:40])
+
+
+def test_interrupted_cosine_run_resumes_where_it_stopped(images, tmp_path, monkeypatch):
+    path = tmp_path / "gen.ckpt"
+    params = dict(SMALL, max_epochs=4, n_iter_no_change=100, learning_rate_schedule="cosine")
+    straight = ScatteringGenerator(**params).fit(images)
+    save = ScatteringGenerator._save_checkpoint
+
+    def save_then_interrupt(self, signature, module, optimizer, history, torch):
+        save(self, signature, module, optimizer, history, torch)
+        if history["epoch"] == 2:
+            raise KeyboardInterrupt  # Ctrl-C after the second epoch's checkpoint
+
+    monkeypatch.setattr(ScatteringGenerator, "_save_checkpoint", save_then_interrupt)
+    with pytest.warns(RuntimeWarning, match="interrupted at epoch 2"):
+        half = ScatteringGenerator(**params, checkpoint_path=str(path)).fit(images)
+    assert half.n_epochs_ == 2
+    monkeypatch.setattr(ScatteringGenerator, "_save_checkpoint", save)
+    resumed = ScatteringGenerator(**params, checkpoint_path=str(path)).fit(images)
+    assert resumed.n_epochs_ == 4
+    np.testing.assert_allclose(resumed.loss_curve_, straight.loss_curve_, rtol=1e-5)
+    # the schedule is in effect: a constant step gives another run
+    assert straight.loss_curve_ != ScatteringGenerator(**(params | dict(learning_rate_schedule="constant"))
+                                                       ).fit(images).loss_curve_
 
 
 def test_warm_start_continues_training(images):
@@ -138,6 +164,7 @@ def test_progressive_decoder(images):
     assert gen.loss_curve_[-1] < 0.75 * gen.loss_curve_[0]
     assert gen.scale_errors_.shape == (3,) and np.all(np.isfinite(gen.scale_errors_))
     assert gen.innovation_correlation_.shape == (1,) and abs(gen.innovation_correlation_[0]) <= 1
+    assert gen.residual_correlation_.shape == (1,) and abs(gen.residual_correlation_[0]) <= 1
     # the embedding whitens y_J: 1 + 2 J L channels of the phase-harmonic transform at 4 x 4
     assert gen.n_scattering_features_ == (1 + 2 * 2 * 4) * 16
     Z = gen.transform(images[:3])
@@ -269,3 +296,101 @@ def test_import_does_not_import_torch():
     code = "import sys, skphase, skphase.generative; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_top_singular_whitens_exactly_and_finds_the_top_components():
+    from skphase.generative._generator import _top_singular
+
+    rng = np.random.default_rng(0)
+    # a decaying spectrum, large enough for the subspace-iteration path (k + 10 < min(n, p) / 4)
+    A = rng.standard_normal((300, 8)) @ np.diag(2.0 ** -np.arange(8)) @ rng.standard_normal((8, 400))
+    A += 1e-3 * rng.standard_normal((300, 400))
+    A -= A.mean(axis=0)
+    s, Vt = _top_singular(A, 6)
+    _, s_exact, Vt_exact = np.linalg.svd(A, full_matrices=False)
+    np.testing.assert_allclose(s, s_exact[:6], rtol=1e-8)
+    np.testing.assert_allclose(np.abs(np.sum(Vt * Vt_exact[:6], axis=1)), 1.0, atol=1e-8)
+    P = A @ Vt.T / s  # whitened coordinates: exactly orthonormal columns
+    np.testing.assert_allclose(P.T @ P, np.eye(6), atol=1e-10)
+
+
+def test_dihedral_augmentation(images, monkeypatch):
+    from skphase.generative._generator import _dihedral
+
+    X = np.random.default_rng(0).random((2, 5, 5, 1))
+    expected = [np.rot90(np.flip(x, 1) if f else x, k) for x in X for f in (0, 1) for k in range(4)]
+    got = np.concatenate([X, _dihedral(X)])
+    assert got.shape == (16, 5, 5, 1)
+    for x in expected:  # the 8 symmetries of each image, each once
+        assert sum(np.array_equal(x, g) for g in got) == 1
+    assert _dihedral(np.zeros((3, 4, 6, 3))).shape == (9, 4, 6, 3)  # rectangles: flips and half turn
+
+    seen = {}
+    train = ScatteringGenerator._train
+
+    def spy(self, torch, device, Z, targets, train_idx, val_idx, *args):
+        seen.update(Z=Z, x=targets[0], train=train_idx, val=val_idx)
+        return train(self, torch, device, Z, targets, train_idx, val_idx, *args)
+
+    monkeypatch.setattr(ScatteringGenerator, "_train", spy)
+    gen = ScatteringGenerator(**SMALL, max_epochs=1, augment=True, validation_fraction=0.25).fit(images)
+    n_train, n_val = 36, 12
+    assert len(seen["train"]) == 8 * n_train and len(seen["val"]) == n_val
+    assert seen["val"].max() < len(images)  # held-out images are never augmented
+    # each added image is a symmetry of a training image, embedded as that image would be
+    extra = seen["train"][n_train:]
+    np.testing.assert_allclose(seen["Z"][extra[:5]], gen.transform(seen["x"][extra[:5], 0]), atol=1e-6)
+
+
+def test_adamw_matches_torch_optim():
+    from skphase.generative._optim import AdamW
+
+    torch.manual_seed(0)
+    a = torch.nn.Linear(5, 3).double()
+    b = torch.nn.Linear(5, 3).double()
+    b.load_state_dict(a.state_dict())
+    ours = AdamW(a.parameters(), lr=0.01, weight_decay=0.1)
+    ref = torch.optim.AdamW(b.parameters(), lr=0.01, weight_decay=0.1)
+    x = torch.randn(8, 5, dtype=torch.float64)
+    for step in range(5):
+        for module, opt in ((a, ours), (b, ref)):
+            opt.zero_grad()
+            (module(x) ** 2).sum().backward()
+            opt.step()
+        if step == 2:  # a round trip through the state dict changes nothing
+            ours.load_state_dict(ours.state_dict())
+    for p, q in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-14)
+
+
+def test_cosine_decay_ends_with_the_time_budget(images, monkeypatch):
+    import itertools
+    import types
+
+    import skphase.generative._generator as G
+    from skphase.generative._optim import AdamW
+
+    clock = itertools.count(0.0, 0.25)  # a fake clock: every reading is 0.25 s later
+    monkeypatch.setattr(G, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
+    steps = []
+    step = AdamW.step
+
+    def spy(self):
+        steps.append(self.param_groups[0]["lr"])
+        return step(self)
+
+    monkeypatch.setattr(AdamW, "step", spy)
+    gen = ScatteringGenerator(**SMALL, max_epochs=1000, max_time=5.0, validation_fraction=0.0).fit(images)
+    assert 2 < gen.n_epochs_ < 1000  # the budget, not the epochs, ended training
+    assert steps[0] > 0.9 * gen.learning_rate and steps[-1] < 0.1 * gen.learning_rate
+    assert all(a >= b for a, b in zip(steps, steps[1:]))  # a monotone decay
+
+
+def test_progressive_start_upsamples_and_fits_y_J_by_least_squares(images):
+    gen = ScatteringGenerator(**SMALL, decoder="progressive", max_epochs=0, validation_fraction=0.25).fit(images)
+    # zero dictionaries: the untrained steps predict by plain upsampling, so what they leave
+    # unpredicted is the data's own innovation
+    np.testing.assert_allclose(gen.residual_correlation_, gen.innovation_correlation_, atol=1e-6)
+    # y_J starts at its least-squares prediction from the embedding that whitens it: a
+    # relative error well under 1 (a random linear layer starts orders of magnitude off)
+    assert gen.scale_errors_[-1] < 0.5

@@ -84,17 +84,25 @@ class ProgressiveDecoder(nn.Module):
         for d in self.dictionaries:  # start as the plain upsampling: zero innovation
             nn.init.zeros_(d.weight)
 
+    def refine(self, step: int, y):
+        """Step ``step`` (0 is the coarsest): the next finer level predicted from the level y."""
+        up = F.interpolate(y, size=self.shapes[-2 - step], mode="bilinear", align_corners=False)
+        return up + self.dictionaries[step](self.codes[step](up))
+
     def forward(self, z) -> list:
         """[y_J, y_{J-1}, ..., y_0] predicted from z."""
         hJ, wJ = self.shapes[-1]
         y = self.linear(z).view(z.shape[0], self.u_channels, hJ, wJ)
         out = [y]
-        for level, (code, dictionary) in enumerate(zip(self.codes, self.dictionaries)):
-            shape = self.shapes[-2 - level]
-            up = F.interpolate(y, size=shape, mode="bilinear", align_corners=False)
-            y = up + dictionary(code(up))
+        for step in range(len(self.codes)):
+            y = self.refine(step, y)
             out.append(y)
         return out
+
+    def teacher_forced(self, levels) -> list:
+        """[y_{J-1}, ..., y_0], each predicted from the true coarser level (levels = [y_0, ..., y_J])."""
+        J = len(self.codes)
+        return [self.refine(step, levels[J - step]) for step in range(J)]
 
     @staticmethod
     def innovations(levels) -> list:
