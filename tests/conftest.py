@@ -35,3 +35,14 @@ def random_walk(n_samples: int, size: int, seed: int = 0) -> np.ndarray:
     steps = np.random.default_rng(seed).standard_normal((n_samples, size))
     x = np.cumsum(steps, axis=1)
     return x - x.mean(axis=1, keepdims=True)
+
+
+def sparse_problem(n=40, d=12, k=24, seed=0):
+    """Unit-norm dictionary D (k, d) and samples X (n, d) that are sparse combinations plus noise."""
+    rng = np.random.default_rng(seed)
+    D = rng.standard_normal((k, d))
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    # sparse codes, like image patches in a learned dictionary
+    A = rng.standard_normal((n, k)) * (rng.random((n, k)) < 0.15)
+    X = A @ D + 0.05 * rng.standard_normal((n, d))
+    return X, D

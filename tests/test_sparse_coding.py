@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from conftest import sparse_problem
 from skphase.sparse_coding import (SparseDictionaryCoder, coordinate_descent, duality_gap, fista,
                                    homotopy, ista, lasso_objective, soft_threshold, sparse_encode)
 from skphase.sparse_coding._dictionary import init_dictionary, learn_dictionary, new_state
@@ -19,14 +20,7 @@ from skphase.sparse_coding._lista import (lista_backward, lista_forward, lista_i
                                           lista_loss_grad_codes, train_lista)
 
 
-def _problem(n=40, d=12, k=24, seed=0):
-    rng = np.random.default_rng(seed)
-    D = rng.standard_normal((k, d))
-    D /= np.linalg.norm(D, axis=1, keepdims=True)
-    # samples that are sparse combinations plus noise: sparse codes, like image patches
-    A = rng.standard_normal((n, k)) * (rng.random((n, k)) < 0.15)
-    X = A @ D + 0.05 * rng.standard_normal((n, d))
-    return X, D
+_problem = sparse_problem
 
 
 def test_soft_threshold_is_the_prox_of_l1():

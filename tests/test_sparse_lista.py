@@ -5,19 +5,14 @@ pass, and training on the lasso objective."""
 import numpy as np
 import pytest
 
+from conftest import sparse_problem
 from skphase.sparse_coding import coordinate_descent, lasso_objective
 from skphase.sparse_coding._lista_tied import (PARAM_NAMES, lasso_loss_grad, lista_tied_backward,
                                                lista_tied_forward, lista_tied_init,
                                                lista_tied_transform, train_lista_tied)
 
 
-def _problem(n=40, d=12, k=24, seed=0):
-    rng = np.random.default_rng(seed)
-    D = rng.standard_normal((k, d))
-    D /= np.linalg.norm(D, axis=1, keepdims=True)
-    A = rng.standard_normal((n, k)) * (rng.random((n, k)) < 0.15)
-    X = A @ D + 0.05 * rng.standard_normal((n, d))
-    return X, D
+_problem = sparse_problem
 
 
 def _perturbed_params(D, X, n_layers, seed):

@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from ..utils._progress import progress
 from ._solvers import soft_threshold
 
 
@@ -129,13 +130,7 @@ def train_lista(X, dictionary, alpha: float, *, n_layers: int = 12, positive: bo
 
     best = (full_loss(), weights.copy(), thresholds.copy())
     losses = [best[0]]
-    epochs = range(n_epochs)
-    if verbose:
-        try:
-            from tqdm.auto import tqdm
-            epochs = tqdm(epochs, desc="LISTA")
-        except ImportError:
-            pass
+    epochs = progress(range(n_epochs), n_epochs, verbose, "LISTA")
     try:
         for _ in epochs:
             order = rng.permutation(X.shape[0])

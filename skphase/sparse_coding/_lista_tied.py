@@ -27,6 +27,7 @@ import warnings
 import numpy as np
 from numba import njit, prange
 
+from ..utils._progress import progress
 from ._lista import _Adam
 
 _CHUNK = 2048  # rows per dense product X_chunk W in the fast transform
@@ -155,13 +156,7 @@ def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positiv
     losses = [best[0]]
     n_batches = max(1, -(-X.shape[0] // batch_size))
     total = n_epochs * n_batches
-    epochs = range(n_epochs)
-    if verbose:
-        try:
-            from tqdm.auto import tqdm
-            epochs = tqdm(epochs, desc="LISTA")
-        except ImportError:
-            pass
+    epochs = progress(range(n_epochs), n_epochs, verbose, "LISTA")
     step = 0
     try:
         for _ in epochs:
