@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._config import get_config
 from .backends import get_backend
+from .utils._params import reject_bool_counts
 from .utils._progress import progress
 from .utils._validation import check_tensor, is_tensor
 
@@ -102,11 +103,7 @@ class BatchedTransformer(TransformerMixin, BaseEstimator):
     # --- parameters ----------------------------------------------------------------
     def _check_params(self) -> None:
         self._validate_params()
-        # scikit-learn's Interval(Integral) accepts booleans; a count given as True is a mistake
-        for name, rule in self._parameter_constraints.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) and any(isinstance(r, Interval) for r in rule):
-                raise TypeError(f"{name} must be an int, got {value!r}.")
+        reject_bool_counts(self)
         check_execution_params(self)
 
     # --- execution -----------------------------------------------------------------

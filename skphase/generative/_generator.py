@@ -9,7 +9,6 @@ is trained to invert it (squared or L1 error).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import pickle
@@ -22,7 +21,9 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._params import reject_bool_counts
 from ..utils._progress import progress as _progress
+from ..utils._threads import scoped_threads
 
 _TORCH_HINT = ("ScatteringGenerator needs PyTorch; install the extra with "
                "pip install 'skphase[torch]'.")
@@ -44,23 +45,6 @@ def _check_device(torch, device):
         return torch.device(name)
     except RuntimeError as exc:
         raise ValueError(f"device={device!r} is not a torch device: {exc}") from None
-
-
-@contextlib.contextmanager
-def _torch_threads(torch, n_jobs):
-    """Run torch and the BLAS on ``n_jobs`` threads (None: joblib's default, 1 outside a
-    ``joblib.parallel_config`` context, as elsewhere in scikit-learn), restored afterwards."""
-    from joblib import effective_n_jobs
-    from threadpoolctl import threadpool_limits
-
-    n = max(1, effective_n_jobs(n_jobs))
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        with threadpool_limits(limits=n, user_api="blas"):
-            yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _check_images(X, name="X"):
@@ -341,10 +325,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     # ---------------------------------------------------------------- checks
     def _check_params(self):
         self._validate_params()
-        for name, rule in self._parameter_constraints.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) and any(isinstance(r, Interval) for r in rule) and name != "verbose":
-                raise TypeError(f"{name} must be an int, got {value!r}.")
+        reject_bool_counts(self)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (centred convolutions), got {self.kernel_size}.")
         if self.n_jobs == 0:
@@ -509,7 +490,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self : ScatteringGenerator
         """
         torch, device = self._check_params()
-        with _torch_threads(torch, self.n_jobs):
+        with scoped_threads(self.n_jobs, torch_too=True):
             return self._fit(torch, device, X)
 
     def _fit(self, torch, device, X):
@@ -792,7 +773,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Z : ndarray of shape (n_samples, n_components), unit rows
         """
         X4 = self._check_fitted_images(X)
-        with _torch_threads(_import_torch(), self.n_jobs):
+        with scoped_threads(self.n_jobs, torch_too=True):
             return self._whiten(self._embed(X4)[0])
 
     def inverse_transform(self, X):
@@ -822,7 +803,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         out = []
         progressive = self.decoder == "progressive"
         pht = self._phase_harmonic() if progressive else None
-        with torch.no_grad(), _torch_threads(torch, self.n_jobs):
+        with torch.no_grad(), scoped_threads(self.n_jobs, torch_too=True):
             for s in range(0, len(Z), 256):
                 y = module(torch.as_tensor(Z[s:s + 256], dtype=torch.float32, device=device))
                 if progressive:

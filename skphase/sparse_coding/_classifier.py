@@ -14,9 +14,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils._params import reject_bool_counts
+from ..utils._threads import scoped_threads
 from . import _istc_network as net
 from ._lista import _Adam
-from ._threads import scoped_threads
 
 _DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
 
@@ -144,10 +145,8 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
     # --- checks ------------------------------------------------------------------------------
     def _check_params(self):
         self._validate_params()
-        for name in ("n_reduced", "n_components", "n_layers", "batch_size", "max_epochs",
-                     "n_iter_no_change"):
-            if isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be an int, got {getattr(self, name)!r}.")
+        reject_bool_counts(self, ("n_reduced", "n_components", "n_layers", "batch_size", "max_epochs",
+                                  "n_iter_no_change"))
         if isinstance(self.n_jobs, bool):
             raise TypeError(f"n_jobs must be an int or None, got {self.n_jobs!r}.")
         if self.n_jobs == 0:

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ..utils._params import reject_bool_counts
 from ._dictionary import init_dictionary, learn_dictionary, new_state, _normalise_atoms
 from ._lista_tied import lista_tied_transform, train_lista_tied
 from ._solvers import SOLVERS
@@ -25,13 +26,6 @@ def _numba_threads(n_jobs):
     import numba
 
     return max(1, min(effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
-
-
-def _check_int_params(est, names):
-    for name in names:
-        value = getattr(est, name)
-        if isinstance(value, bool):
-            raise TypeError(f"{name} must be an int, got {value!r}.")
 
 
 class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -153,7 +147,7 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
     # --- learning ------------------------------------------------------------------------
     def _check_params(self):
         self._validate_params()
-        _check_int_params(self, ("n_components", "max_iter", "n_epochs", "batch_size", "n_layers"))
+        reject_bool_counts(self, ("n_components", "max_iter", "n_epochs", "batch_size", "n_layers"))
         if self.n_jobs == 0:
             raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
 

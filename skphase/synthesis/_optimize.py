@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 
 import numpy as np
 from scipy.optimize import minimize
+
+from ..utils._threads import scoped_threads
 
 
 def _single_blas_thread():
@@ -16,11 +17,7 @@ def _single_blas_thread():
     the shared 2-core box one iteration's own work took 0.19-0.24 CPU s for 65536 unknowns
     (threads spinning), 0.012 s on one thread.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a scikit-learn dependency
-        return contextlib.nullcontext()
-    return threadpool_limits(1, user_api="blas")
+    return scoped_threads(1)
 
 
 class _Stop(Exception):

@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted
 
 from ..backends import get_backend
-from ..utils._params import Shape, check_param
+from ..utils._params import Shape, check_param, reject_bool_counts
 from ..utils._validation import check_signals
 from ._loss import MomentLoss
 from ._model import MomentModel, same_table
@@ -265,10 +265,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     # --- parameters -------------------------------------------------------------------
     def _check_params(self):
         self._validate_params()
-        for name, rule in self._parameter_constraints.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) and any(isinstance(r, Interval) for r in rule):
-                raise TypeError(f"{name} must be an int, got {value!r}.")
+        reject_bool_counts(self)
         if self.n_phases % 2:
             raise ValueError(f"n_phases must be even (pairs of opposite phases), got {self.n_phases}.")
         if self.n_jobs == 0:

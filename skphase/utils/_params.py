@@ -59,6 +59,22 @@ def _is_bool(val) -> bool:
     return isinstance(val, (bool, np.bool_))
 
 
+def reject_bool_counts(est, names=None) -> None:
+    """Refuse a bool where an estimator expects a count (TypeError naming the parameter).
+
+    scikit-learn's ``Interval(Integral, ...)`` accepts ``True``/``False`` (bool is an
+    Integral); a count given as a bool is a mistake. ``names`` None checks every parameter
+    whose constraints include an ``Interval``.
+    """
+    if names is None:
+        names = [name for name, rule in est._parameter_constraints.items()
+                 if any(isinstance(r, Interval) for r in rule)]
+    for name in names:
+        value = getattr(est, name)
+        if isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, got {value!r}.")
+
+
 class _StrictInterval(Interval):
     """scikit-learn's Interval, refusing booleans (and, for reals, NaN and infinities).
 

@@ -1,9 +1,9 @@
 """Thread counts scoped to one call: BLAS (numpy's matrix products) and torch's intra-op pool.
 
-The classifier's numpy network multiplies small matrices (a minibatch of a few thousand rows by
-tens of columns): there a multi-threaded BLAS spends more time waking and synchronising its
-threads than computing, badly so on a loaded machine, so ``n_jobs=None`` means one thread, as
-in scikit-learn. Counts are restored on exit, whatever happens inside.
+The families' small matrix products (the classifier's network, the generator's training,
+L-BFGS-B's vector updates) lose more to waking and synchronising BLAS threads than they gain,
+badly so on a loaded machine, so ``n_jobs=None`` means one thread, as in scikit-learn. Counts
+are restored on exit, whatever happens inside.
 """
 
 from __future__ import annotations
