@@ -61,7 +61,7 @@ def _timed_synthesis(model, X, cpu=False):
     return (y, per_iter, total, peak, per_iter_cpu) if cpu else (y, per_iter, total, peak)
 
 
-def _ours_child(name, size, iters, backend, device, precision):
+def _ours_child(name, size, iters, backend, device, precision, histogram_weight):
     """One skphase synthesis in a fresh process: its peak RSS is then the synthesis's own."""
     from skphase.synthesis._loss import MomentLoss
 
@@ -76,7 +76,7 @@ def _ours_child(name, size, iters, backend, device, precision):
 
     MomentLoss.value_and_grad = counted
     model = PhaseHarmonicSynthesizer(max_iter=iters, random_state=0, backend=backend, device=device,
-                                     precision=precision)
+                                     precision=precision, histogram_weight=histogram_weight)
     y, per_iter, total, traced, per_iter_cpu = _timed_synthesis(model, img[None], cpu=True)
     return dict(y=y[0], per_iter=per_iter, per_iter_cpu=per_iter_cpu, total=total, traced=traced,
                 rss_base=base, rss=_rss_mib(), n_moments=model.n_moments_, n_iter=int(model.n_iter_[0]),
@@ -139,7 +139,7 @@ def textures(args):
         g = GaussianSynthesizer(random_state=0).fit(img[None]).sample(1)
         runs = [(f"skphase {args.backend} {args.precision}",
                  _in_child(_ours_child, name, args.size, args.iters, args.backend, args.device,
-                           args.precision))]
+                           args.precision, args.histogram_weight))]
         if not args.no_plenoptic:
             try:
                 import plenoptic  # noqa: F401
@@ -177,7 +177,8 @@ def textures(args):
 def series(args):
     n = 2**12 if args.quick else 2**14
     target = make_mrw(1, n, intermittency=0.2, increments=True, random_state=0)
-    model = PhaseHarmonicSynthesizer(max_iter=args.iters, random_state=0)
+    model = PhaseHarmonicSynthesizer(max_iter=args.iters, random_state=0,
+                                     histogram_weight=args.histogram_weight)
     y, per_iter, total, peak = _timed_synthesis(model, target)
     g = GaussianSynthesizer(random_state=0).fit(target).sample(1)
     refs = make_mrw(8, n, intermittency=0.2, random_state=1)
@@ -204,7 +205,8 @@ def series(args):
     fig.savefig(os.path.join(args.output_dir, "synthesis_mrw.png"), dpi=80)
 
     skew = make_skewed_mrw(1, n, leverage=0.1, increments=True, random_state=0)
-    model = PhaseHarmonicSynthesizer(max_iter=args.iters, random_state=0).fit(skew)
+    model = PhaseHarmonicSynthesizer(max_iter=args.iters, random_state=0,
+                                     histogram_weight=args.histogram_weight).fit(skew)
     ys = model.sample(1)
     gs = GaussianSynthesizer(random_state=0).fit(skew).sample(1)
     print(f"\nskewed MRW 2^{int(np.log2(n))}: leverage L(tau) = E[r(t+tau)^2 r(t)] / E[r^2]^2, "
@@ -222,6 +224,8 @@ def main(argv=None):
     parser.add_argument("--backend", default="numpy")
     parser.add_argument("--device", default=None)
     parser.add_argument("--precision", default="float64", choices=["float64", "float32"])
+    parser.add_argument("--histogram-weight", type=float, default=0.03,
+                        help="skphase's histogram_weight (0: moments only)")
     parser.add_argument("--no-plenoptic", action="store_true")
     parser.add_argument("--plenoptic-threads", type=int, default=1)
     parser.add_argument("--output-dir", default="bench_synthesis_output")

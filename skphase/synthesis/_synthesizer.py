@@ -15,7 +15,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_array, check
 from ..backends import get_backend
 from ..utils._params import Shape, check_param, reject_bool_counts
 from ..utils._validation import check_signals
-from ._loss import MomentLoss
+from ._loss import HistogramLoss, MomentLoss, quantiles_at
 from ._model import MomentModel, same_table
 from ._optimize import minimize_lbfgs
 from ._table import FAMILIES, moment_names, wavelet_scales
@@ -24,6 +24,8 @@ from ._table import FAMILIES, moment_names, wavelet_scales
 MAX_AUTO_J = {1: 12, 2: 5}
 #: scales below this fraction of the largest are floored (bands with no energy)
 SCALE_FLOOR = 1e-8
+#: the target's quantile function is kept at this many points at most (exact up to 256 x 256)
+MAX_QUANTILES = 2 ** 16
 
 
 def shape_param(name, value):
@@ -92,14 +94,23 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
 
 
 def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,
-                    precision="float64"):
-    """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it)."""
+                    precision="float64", histogram=None):
+    """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it).
+
+    ``histogram``: None, or a :class:`HistogramLoss` added to the moment loss.
+    """
     engine = model.moments(workers=workers)
     loss = MomentLoss(engine, target, scale, dtype=precision)
-    result = minimize_lbfgs(loss.value_and_grad, x0.ravel(), max_iter=max_iter, tol=tol,
+    fun = loss.value_and_grad
+    if histogram is not None:
+        def fun(y):
+            value, grad = loss.value_and_grad(y)
+            h_value, h_grad = histogram.value_and_grad(y)
+            return value + h_value, grad + h_grad
+    result = minimize_lbfgs(fun, x0.ravel(), max_iter=max_iter, tol=tol,
                             callback=callback, verbose=verbose, desc=desc)
     final = result["loss"]
-    if precision != "float64":  # the error reported is that of the float64 moments
+    if precision != "float64" or histogram is not None:  # the error reported: float64 moments only
         final = MomentLoss(engine, target, scale).value(result["x"])
     result["relative_error"] = loss.relative_error(final)
     result["x"] = result["x"].reshape(x0.shape)
@@ -158,6 +169,16 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         Precision of the moments and gradients during ``sample`` / ``inverse_transform``
         (L-BFGS-B itself runs in float64): float32 is about 1.5x faster and reaches
         relative moment errors down to about 1e-5; fitted moments are always float64.
+    histogram_weight : float, default=0.03
+        ``sample`` adds to the moment loss the squared Wasserstein-2 distance between the
+        values of the synthesis and those of the realisations (sorted values against the
+        target's quantiles), divided by the target's variance and multiplied by this weight
+        times the loss's reference norm sum_m (target_m / scale_m)^2. The moments fix the
+        histogram only through its third and fourth moments; this term matches all of it (the
+        marginal constraint of Portilla-Simoncelli-like models) at little cost in moment error
+        (gravel 256^2, 100 iterations: histogram distance W1/std 0.015 -> 0.003, moment error
+        1.8e-3 -> 2.8e-3). 0 turns it off. ``inverse_transform`` never uses it (a moment vector
+        carries no histogram); ``relative_errors_`` measure the moments only.
     backend : {"numpy", "torch"}, default="numpy"
         numpy: analytic gradients; torch: autograd, on ``device``.
     device : str or None, default=None
@@ -193,8 +214,12 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         Mean and standard deviation of the realisations (starting point of the syntheses).
     target_dtype_ : numpy dtype
         dtype of the realisations; syntheses have it.
+    target_quantiles_ : ndarray
+        The realisations' values, pooled and sorted (at most 65536 quantiles of them): the
+        histogram that ``sample`` matches when ``histogram_weight > 0``.
     loss_history_ : list of ndarray
-        After ``sample`` / ``inverse_transform``: the loss per iteration of each synthesis.
+        After ``sample`` / ``inverse_transform``: the loss per iteration of each synthesis
+        (in ``sample``, the moment loss plus the histogram term).
     relative_errors_ : ndarray
         After ``sample`` / ``inverse_transform``: relative moment error of each synthesis.
 
@@ -225,6 +250,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         "families": [None, list, tuple],
         "subsample": ["boolean"],
         "precision": [StrOptions({"float64", "float32"})],
+        "histogram_weight": [Interval(Real, 0, None, closed="left")],
         "shape": [None, "array-like"],
         "output_shape": [None, "array-like"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -239,8 +265,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
 
     def __init__(self, J=None, *, L=4, n_phases=4, wavelet="morlet", n_shifts=2, delta_j=None,
                  delta_theta=None, families=None, subsample=True, shape=None, output_shape=None,
-                 max_iter=500, tol=1e-12, precision="float64", backend="numpy", device=None,
-                 n_jobs=None, random_state=None, verbose=0, callback=None):
+                 max_iter=500, tol=1e-12, precision="float64", histogram_weight=0.03, backend="numpy",
+                 device=None, n_jobs=None, random_state=None, verbose=0, callback=None):
         self.J = J
         self.L = L
         self.n_phases = n_phases
@@ -255,6 +281,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.precision = precision
+        self.histogram_weight = histogram_weight
         self.backend = backend
         self.device = device
         self.n_jobs = n_jobs
@@ -324,6 +351,9 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         self.target_std_ = float(X64.std())
         if self.target_std_ == 0:
             raise ValueError("X is constant: a stationary model needs realisations with some variance.")
+        values = np.sort(X64.ravel())
+        self.target_quantiles_ = (values if values.size <= MAX_QUANTILES
+                                  else quantiles_at(values, MAX_QUANTILES))
         plan = self.model_.plan()
         self.moment_table_ = plan.table
         self.n_moments_ = plan.n_moments
@@ -385,7 +415,15 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
                              f"{self.input_shape_}; use a larger output_shape or a smaller n_shifts.")
         return model
 
-    def _run(self, model, targets, random_state, desc):
+    def _histogram_loss(self, model):
+        """The histogram term of ``sample`` at the output size, or None when switched off."""
+        if self.histogram_weight == 0:
+            return None
+        reference = float(np.sum((self.target_moments_ / self.moment_scale_) ** 2))
+        q = quantiles_at(self.target_quantiles_, int(np.prod(model.shape)))
+        return HistogramLoss(q, self.target_std_ ** 2, self.histogram_weight * reference)
+
+    def _run(self, model, targets, random_state, desc, histogram=None):
         rng = _seed_of(random_state, "random_state")
         n = len(targets)
         seeds = rng.randint(0, 2**31 - 1, size=n)
@@ -395,7 +433,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         n_jobs = min(effective_n_jobs(self.n_jobs), n)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
         args = [(model, targets[i], self.moment_scale_, starts[i], self.max_iter, self.tol, self.callback,
-                 self.verbose, workers, f"{desc} {i + 1}/{n}", self.precision) for i in range(n)]
+                 self.verbose, workers, f"{desc} {i + 1}/{n}", self.precision, histogram) for i in range(n)]
         if n_jobs == 1:
             results = [_synthesize_one(*a) for a in args]
         else:
@@ -414,6 +452,9 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     def sample(self, n_samples: int = 1, random_state=None) -> np.ndarray:
         """Synthesize new realisations by matching the moments from white noise.
 
+        With ``histogram_weight > 0`` the loss also pulls the histogram of the values
+        towards the realisations' (see the parameter).
+
         Parameters
         ----------
         n_samples : int, default=1
@@ -430,7 +471,9 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
         rs = self.random_state if random_state is None else random_state
-        return self._run(self._output_model(), [self.target_moments_] * int(n_samples), rs, "synthesis")
+        model = self._output_model()
+        return self._run(model, [self.target_moments_] * int(n_samples), rs, "synthesis",
+                         histogram=self._histogram_loss(model))
 
     def inverse_transform(self, X):
         """Find signals whose moments are the rows of X (compressive reconstruction).
