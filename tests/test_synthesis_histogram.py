@@ -61,3 +61,5 @@ def test_negative_histogram_weight_is_rejected():
     img = load_texture("gravel", size=32)
     with pytest.raises(ValueError, match="histogram_weight"):
         PhaseHarmonicSynthesizer(histogram_weight=-1.0).fit(img[None])
+    with pytest.raises(TypeError, match="histogram_weight must be a number, got True"):
+        PhaseHarmonicSynthesizer(histogram_weight=True).fit(img[None])

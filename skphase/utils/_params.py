@@ -72,7 +72,9 @@ def reject_bool_counts(est, names=None) -> None:
     for name in names:
         value = getattr(est, name)
         if isinstance(value, bool):
-            raise TypeError(f"{name} must be an int, got {value!r}.")
+            rules = [r for r in est._parameter_constraints.get(name, ()) if isinstance(r, Interval)]
+            kind = "an int" if rules and all(r.type is Integral for r in rules) else "a number"
+            raise TypeError(f"{name} must be {kind}, got {value!r}.")
 
 
 class _StrictInterval(Interval):
