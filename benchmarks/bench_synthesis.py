@@ -7,12 +7,13 @@ Series: an MRW (lambda=0.2, H=0.5, 2^14 points) -- zeta(q), q = 1..4, of the syn
 spread (2.5..97.5 %, min..max) of 64 independent MRW realisations, and the flatness at lags 1..64 -- and a
 skewed MRW whose negative leverage (time asymmetry) must be reproduced.
 Side by side on each texture, same iteration budget: plenoptic 2.1's Portilla-Simoncelli
-metamer (optional: ``pip install plenoptic``, the ``[bench]`` extra; its own recipe, float32).
+metamer (optional: ``pip install plenoptic``, the ``[bench]`` extra; its own recipe, float32) and,
+with ``--pywph``, pywph 1.1.3's phase-harmonic synthesis (its recipe, float32; slow).
 Each synthesis runs in a fresh process, so its peak resident memory is its own (printed above
 the process's RSS after imports, and in total). Figures go to ``--output-dir``.
 
     python benchmarks/bench_synthesis.py [--size 256] [--iters 200] [--quick] [--backend numpy|torch]
-        [--precision float64|float32] [--no-plenoptic] [--skip-series]
+        [--precision float64|float32] [--no-plenoptic] [--pywph [--pywph-iters N]] [--skip-series]
 """
 
 from __future__ import annotations
@@ -126,10 +127,65 @@ def _plenoptic_child(name, size, n_evals, threads):
                 n_evals=evals[0], rel_error=float("nan"))
 
 
+def _pywph_child(name, size, max_iter, J, L, dn):
+    """pywph 1.1.3's synthesis, its documented recipe: the default model (S11, S00, S01, C01,
+    Cphase, L) with ``norm="auto"`` set by the target, the loss sum |Phi(y) - Phi(x)|^2 summed over
+    its chunks with one backward per chunk, scipy L-BFGS-B (maxcor 20, ftol = gtol = 1e-14) from
+    white noise with the target's mean and std; float32 (its default); torch on one thread."""
+    import pywph
+    import torch
+    from scipy.optimize import minimize
+
+    torch.set_num_threads(1)
+    img = load_texture(name, size=size)
+    base = _rss_mib()
+    op = pywph.WPHOp(size, size, J, L=L, dn=dn, device="cpu")
+    target = op.apply(img, norm="auto")
+    evals, stamps = [0], []
+
+    def loss_grad(v):
+        evals[0] += 1
+        x = torch.from_numpy(v.reshape(img.shape)).requires_grad_(True)
+        x, n_chunks = op.preconfigure(x, requires_grad=True)
+        total = 0.0
+        for i in range(n_chunks):
+            coeffs, idx = op.apply(x, i, norm="auto", ret_indices=True)
+            loss = torch.sum(torch.abs(coeffs - target[idx]) ** 2)
+            loss.backward(retain_graph=True)
+            total += float(loss.detach())
+        return total, x.grad.numpy().astype(np.float64).ravel()
+
+    x0 = img.mean() + img.std() * np.random.default_rng(0).standard_normal(img.size)
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = minimize(loss_grad, x0, jac=True, method="L-BFGS-B",
+                   callback=lambda _: stamps.append(time.perf_counter()),
+                   options=dict(maxiter=max_iter, maxcor=20, ftol=1e-14, gtol=1e-14))
+    total, total_cpu = time.perf_counter() - t0, time.process_time() - c0
+    per_iter = float(np.median(np.diff([t0] + stamps))) if stamps else float("nan")
+    return dict(y=res.x.reshape(img.shape), per_iter=per_iter, per_iter_cpu=total_cpu / max(res.nit, 1),
+                total=total, traced=float("nan"), rss_base=base, rss=_rss_mib(),
+                n_moments=f"{int(target.numel())} complex", n_iter=int(res.nit), n_evals=evals[0],
+                rel_error=float(np.sqrt(res.fun / float(torch.sum(torch.abs(target) ** 2)))))
+
+
+def _child_main(queue, func, args):
+    try:
+        queue.put(func(*args))
+    except BaseException as exc:  # the parent re-raises it
+        queue.put(exc)
+
+
 def _in_child(func, *args):
+    """``func(*args)`` in a fresh (spawned, non-daemonic: pywph starts its own pool) process."""
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        return pool.apply(func, args)
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child_main, args=(queue, func, args))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def textures(args):
@@ -148,6 +204,15 @@ def textures(args):
             else:
                 runs.append(("plenoptic PS", _in_child(_plenoptic_child, name, args.size,
                                                        runs[0][1]["n_evals"], args.plenoptic_threads)))
+        if args.pywph:
+            try:
+                import pywph  # noqa: F401
+            except ImportError:
+                print("pywph not installed: skipped (pip install pywph==1.1.3)")
+            else:
+                J = min(5, int(np.log2(args.size)) - 2)
+                runs.append((f"pywph J={J} L=4 dn=2", _in_child(_pywph_child, name, args.size,
+                                                                 args.pywph_iters or args.iters, J, 4, 2)))
         for code, r in runs:
             rep = compare(img, r["y"][None], g)
             s, b = rep["scalars"]["samples"], rep["scalars"]["baseline"]
@@ -231,6 +296,10 @@ def main(argv=None):
                         help="skphase's histogram_weight (0: moments only)")
     parser.add_argument("--no-plenoptic", action="store_true")
     parser.add_argument("--plenoptic-threads", type=int, default=1)
+    parser.add_argument("--pywph", action="store_true",
+                        help="also run pywph 1.1.3's synthesis (slow: seconds per iteration)")
+    parser.add_argument("--pywph-iters", type=int, default=None,
+                        help="L-BFGS-B iterations for pywph (default: --iters)")
     parser.add_argument("--output-dir", default="bench_synthesis_output")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-series", action="store_true")
