@@ -1,4 +1,4 @@
-"""Timing helpers shared by the benchmark scripts (medians, peak memory, machine line)."""
+"""Helpers shared by the benchmark scripts (medians, peak memory, machine line, pywph's loss)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,22 @@ def machine_line() -> str:
     return (f"{platform.node()} | {platform.processor() or platform.machine()} | "
             f"{os.cpu_count()} cores | load {load[0]:.2f} | Python {platform.python_version()} | "
             f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}")
+
+
+def pywph_loss_and_grad(op, target, y):
+    """pywph 1.1.3's synthesis loss sum |Phi(y) - target|^2 and its gradient in y (numpy).
+
+    Its documented loop: the operator's chunks one at a time, one backward per chunk,
+    with the normalisation ``norm="auto"`` already set by ``op.apply(target_image, norm="auto")``.
+    """
+    import torch
+
+    x = torch.from_numpy(y).requires_grad_(True)
+    x, n_chunks = op.preconfigure(x, requires_grad=True)
+    total = 0.0
+    for i in range(n_chunks):
+        coeffs, idx = op.apply(x, i, norm="auto", ret_indices=True)
+        loss = torch.sum(torch.abs(coeffs - target[idx]) ** 2)
+        loss.backward(retain_graph=True)
+        total += float(loss.detach())
+    return total, x.grad.numpy()

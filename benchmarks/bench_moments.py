@@ -23,7 +23,7 @@ import numpy as np
 
 # this checkout's skphase, not an installed copy
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from _common import machine_line, median_time, peak_memory_mb
+from _common import machine_line, median_time, peak_memory_mb, pywph_loss_and_grad
 
 from skphase.datasets import load_texture
 from skphase.synthesis._loss import MomentLoss
@@ -57,7 +57,6 @@ def _ours(img, J, L, n_shifts, backend, subsample, dtype=np.float64):
 
 def _pywph(img, J, L, dn):
     import pywph
-    import torch
 
     t = time.perf_counter()
     op = pywph.WPHOp(img.shape[0], img.shape[1], J, L=L, dn=dn, device="cpu")
@@ -70,15 +69,8 @@ def _pywph(img, J, L, dn):
         return op.apply(img, norm="auto")
 
     def loss_grad():
-        x = torch.from_numpy(y).requires_grad_(True)
-        x, n_chunks = op.preconfigure(x, requires_grad=True)
-        total = 0.0
-        for i in range(n_chunks):
-            coeffs, idx = op.apply(x, i, norm="auto", ret_indices=True)
-            loss = torch.sum(torch.abs(coeffs - target[idx]) ** 2)
-            loss.backward(retain_graph=True)
-            total += float(loss.detach())
-        return total, x.grad.numpy().ravel()
+        total, grad = pywph_loss_and_grad(op, target, y)
+        return total, grad.ravel()
 
     return n, build, stats, loss_grad
 

@@ -30,7 +30,7 @@ import numpy as np
 
 # this checkout's skphase, not an installed copy
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from _common import machine_line
+from _common import machine_line, pywph_loss_and_grad
 from skphase.datasets import load_texture, make_mrw, make_skewed_mrw
 from skphase.metrics import compare, leverage_correlation, plot_comparison, scaling_exponents
 from skphase.synthesis import GaussianSynthesizer, PhaseHarmonicSynthesizer
@@ -145,15 +145,8 @@ def _pywph_child(name, size, max_iter, J, L, dn):
 
     def loss_grad(v):
         evals[0] += 1
-        x = torch.from_numpy(v.reshape(img.shape)).requires_grad_(True)
-        x, n_chunks = op.preconfigure(x, requires_grad=True)
-        total = 0.0
-        for i in range(n_chunks):
-            coeffs, idx = op.apply(x, i, norm="auto", ret_indices=True)
-            loss = torch.sum(torch.abs(coeffs - target[idx]) ** 2)
-            loss.backward(retain_graph=True)
-            total += float(loss.detach())
-        return total, x.grad.numpy().astype(np.float64).ravel()
+        total, grad = pywph_loss_and_grad(op, target, v.reshape(img.shape))
+        return total, grad.astype(np.float64).ravel()
 
     x0 = img.mean() + img.std() * np.random.default_rng(0).standard_normal(img.size)
     t0, c0 = time.perf_counter(), time.process_time()
