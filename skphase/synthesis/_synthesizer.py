@@ -155,8 +155,11 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         Keep the coefficients of scale j on the grid subsampled by 2^max(j - 1, 0) (about
         half the work for images): the moments are then exactly invariant to translations
         by multiples of the largest step and, to the others, up to the aliasing of the
-        rectified channels (about 1 % of the moments' norm). False: every scale at full
-        resolution, exactly translation invariant.
+        rectified channels (of the normalised moments' norm, for 1-5 sample shifts: 0.1-0.3 %
+        on a 2^14-point MRW and 0.5-1.5 % at 1024 points with the default J, 0.7-0.9 % on a
+        256^2 texture; but 4-12 % for a piecewise-constant 1024-point signal with J=9). False:
+        every scale at full resolution, exactly translation invariant: use it to reconstruct
+        a signal (``inverse_transform``), and for series with a large J where it costs no more.
     shape : tuple of int or None, default=None
         Spatial shape (H, W) when X holds flattened images.
     output_shape : tuple of int or None, default=None
