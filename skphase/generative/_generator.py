@@ -355,11 +355,21 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         return arr
 
     # ---------------------------------------------------------------- embedding
+    def _periodic(self):
+        """Periodic padding when 2^J divides the sides, else Kymatio's reflection.
+
+        Periodic: the mirror images about pixel 0 keep the sampling grid, so that every
+        symmetry's embedding is a permutation of the original's (``augment``), and the
+        scattering runs on the image itself instead of a padded one 1.5x the side.
+        """
+        return all(s % 2 ** self.J_ == 0 for s in self.image_shape_[:2])
+
     def _averager(self):
         from ..representations import ScatteringAverager
 
         H, W = self.image_shape_[:2]
         return ScatteringAverager(self.J_, L=self.L, max_order=2, nonlinearity="modulus",
+                                  padding="periodic" if self._periodic() else "reflect",
                                   backend="torch", device=self.device, verbose=0).fit(np.zeros((1, H, W)))
 
     def _scatter(self, X):
@@ -425,6 +435,56 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             levels = self._pyramid(X4)
             return levels[-1].reshape(len(X4), -1).astype(np.float64), levels + [images]
         return self._scatter(X4), [images]
+
+    def _symmetric_embeddings(self, X4, S, n_check=2):
+        """The other symmetries of the images X4 and their scattering, mostly by permutation.
+
+        Periodic padding: all of them permute S's channels and maps (see
+        :mod:`skphase.generative._symmetries`; the mirrors are about pixel 0, a flip and a
+        one-pixel circular shift). Reflection padding: the mirrors are scattered again and
+        their transposes permuted. The first ``n_check`` images' permuted embeddings are
+        compared with scattering them: a mismatch (a filter convention that these maps do
+        not describe) warns and scatters every symmetry instead.
+        """
+        from . import _symmetries as sym
+
+        H, W, C = X4.shape[1:]
+        averager = self._averager()
+        periodic = self._periodic()
+        flip, transpose = sym.orientation_map(self.L, "flip"), sym.orientation_map(self.L, "transpose")
+        ops = sym.symmetries(H == W)
+        perms = dict(flip=sym.channel_permutation(averager.channel_table_, flip),
+                     transpose=None if transpose is None else
+                     sym.channel_permutation(averager.channel_table_, transpose))
+        shape = (-1, C, averager.n_channels_) + tuple(averager.output_shape_)
+
+        def embed(X, S):
+            images, maps = [], []
+            for op in ops:
+                images.append(sym.apply_to_images(X, op, periodic))
+                if periodic and (not op[2] or perms["transpose"] is not None):
+                    maps.append(sym.apply_to_embedding(S.reshape(shape), op, perms).reshape(len(X), -1))
+                elif op[2] and perms["transpose"] is not None:  # reflect: transpose the mirror's S
+                    mirror = (op[0], op[1], False)
+                    S_m = S if mirror == (False, False, False) else maps[ops.index(mirror)]
+                    maps.append(sym.apply_to_embedding(S_m.reshape(shape), (False, False, True), perms)
+                                .reshape(len(X), -1))
+                else:
+                    maps.append(self._scatter(images[-1]))
+            return np.concatenate(images), np.concatenate(maps)
+
+        err = 0.0
+        if n_check:
+            images, maps = embed(X4[:n_check], S[:n_check])
+            direct = self._scatter(images)
+            err = np.linalg.norm(maps - direct) / max(np.linalg.norm(direct), 1e-30)
+        if err > 1e-3:
+            warnings.warn(f"The scattering of flipped or turned images is not the expected permutation "
+                          f"of the original's (relative error {err:.1e}); augment scatters every "
+                          "symmetry instead (slower).", RuntimeWarning, stacklevel=4)
+            images = np.concatenate([sym.apply_to_images(X4, op, periodic) for op in ops])
+            return images, self._scatter(images)
+        return embed(X4, S)
 
     def _whiten(self, S):
         proj = (S - self.embedding_mean_) @ self.embedding_components_.T / self.embedding_scale_
@@ -525,8 +585,12 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         if self.augment:
             # the other flips / quarter turns of the training images join the training set only:
             # the whitening and the held-out images stay those of X
-            X_aug = _dihedral(X4[train_idx])
-            S_aug, targets_aug = self._embed(X_aug)
+            if self.decoder == "progressive":
+                X_aug = _dihedral(X4[train_idx])
+                S_aug, targets_aug = self._embed(X_aug)
+            else:
+                X_aug, S_aug = self._symmetric_embeddings(X4[train_idx], S[train_idx])
+                targets_aug = [np.moveaxis(X_aug, -1, 1).astype(np.float32)]
             Z = np.concatenate([Z, self._whiten(S_aug)])
             targets = [np.concatenate([t, t_aug]) for t, t_aug in zip(targets, targets_aug)]
             train_idx = np.concatenate([train_idx, n + np.arange(len(X_aug))])
