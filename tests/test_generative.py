@@ -19,7 +19,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 from skphase.datasets._polygons import make_polygons  # noqa: E402
 from skphase.generative import ScatteringGenerator  # noqa: E402
 
-SMALL = dict(n_components=6, J=2, L=4, width=16, batch_size=16, n_jobs=1, random_state=0)
+# augment=False: the tests of the training loop run on the images themselves (augment="auto"
+# is tested on its own below)
+SMALL = dict(n_components=6, J=2, L=4, width=16, batch_size=16, augment=False, n_jobs=1, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +101,10 @@ def test_pickle_round_trip_gives_identical_outputs(fitted, images):
 
 @pytest.mark.parametrize("augment", [False, True])
 def test_deterministic_under_random_state(images, augment):
-    a = ScatteringGenerator(**SMALL, max_epochs=2, augment=augment).fit(images)
-    b = ScatteringGenerator(**SMALL, max_epochs=2, augment=augment).fit(images)
-    c = ScatteringGenerator(**(SMALL | dict(random_state=1)), max_epochs=2, augment=augment).fit(images)
+    params = SMALL | dict(max_epochs=2, augment=augment)
+    a = ScatteringGenerator(**params).fit(images)
+    b = ScatteringGenerator(**params).fit(images)
+    c = ScatteringGenerator(**(params | dict(random_state=1))).fit(images)
     assert a.loss_curve_ == b.loss_curve_
     for k in a.decoder_state_:
         np.testing.assert_array_equal(a.decoder_state_[k], b.decoder_state_[k])
@@ -209,7 +212,7 @@ def test_early_stopping_keeps_the_best_held_out_decoder(images):
 
 
 @parametrize_with_checks([ScatteringGenerator(n_components=1, J=1, L=2, width=8, max_epochs=1, n_jobs=1,
-                                               random_state=0)])
+                                               random_state=0)])  # augment="auto", the default
 def test_sklearn_common_checks(estimator, check):
     # the tags say images only (three_d_array, not two_d_array): the tabular checks are skipped
     check(estimator)
@@ -335,7 +338,7 @@ def test_dihedral_augmentation(images, monkeypatch):
         return train(self, torch, device, Z, targets, train_idx, val_idx, *args)
 
     monkeypatch.setattr(ScatteringGenerator, "_train", spy)
-    gen = ScatteringGenerator(**SMALL, max_epochs=1, augment=True, validation_fraction=0.25).fit(images)
+    gen = ScatteringGenerator(**(SMALL | dict(augment=True)), max_epochs=1, validation_fraction=0.25).fit(images)
     n_train, n_val = 36, 12
     assert len(seen["train"]) == 8 * n_train and len(seen["val"]) == n_val
     assert seen["val"].max() < len(images)  # held-out images are never augmented
@@ -395,6 +398,37 @@ def test_symmetric_embeddings_detect_a_wrong_orientation_map(monkeypatch):
     assert np.linalg.norm(checked - right) <= 1e-4 * np.linalg.norm(right)
 
 
+def test_symmetry_names_are_numpy_s():
+    from skphase.generative._symmetries import NAMES, apply_to_images
+
+    x = np.arange(20.0).reshape(1, 4, 5, 1)
+    y = np.arange(16.0).reshape(1, 4, 4, 1)
+    plain = dict(flip_rows=lambda a: a[::-1], flip_cols=lambda a: a[:, ::-1], rot180=lambda a: np.rot90(a, 2),
+                 transpose=lambda a: a.T, rot90=np.rot90, rot270=lambda a: np.rot90(a, -1),
+                 anti_transpose=lambda a: np.rot90(a, 2).T)
+    for op, name in NAMES.items():
+        img = y if op[2] else x
+        np.testing.assert_array_equal(apply_to_images(img, op, rolled=False)[0, ..., 0], plain[name](img[0, ..., 0]))
+
+
+def test_auto_augmentation_keeps_the_symmetries_the_data_has():
+    from sklearn.datasets import load_digits
+
+    params = SMALL | dict(n_components=8, augment="auto", max_epochs=0, validation_fraction=0.0)
+    polygons = ScatteringGenerator(**params).fit(make_polygons(200, size=16, random_state=0))
+    assert polygons.augmentation_ == ["flip_rows", "flip_cols", "rot180", "transpose", "rot90", "rot270",
+                                      "anti_transpose"]
+    assert max(max(r) for r in polygons.symmetry_ratios_.values()) < 1.2
+    # mirrored and turned digits are no digits: their embeddings lie far from the digits'
+    digits = ScatteringGenerator(**(params | dict(J=1))).fit(load_digits().images[:300] / 16)
+    assert digits.augmentation_ == []
+    assert min(max(r) for r in digits.symmetry_ratios_.values()) > 1.2
+    # augment=False / True: none / all, and no ratios measured
+    assert ScatteringGenerator(**(params | dict(augment=True))).fit(make_polygons(20, size=16)).augmentation_ \
+        == polygons.augmentation_
+    assert ScatteringGenerator(**SMALL, max_epochs=0).fit(make_polygons(20, size=16)).symmetry_ratios_ == {}
+
+
 def test_adamw_matches_torch_optim():
     from skphase.generative._optim import AdamW
 
@@ -437,6 +471,24 @@ def test_cosine_decay_ends_with_the_time_budget(images, monkeypatch):
     assert 2 < gen.n_epochs_ < 1000  # the budget, not the epochs, ended training
     assert steps[0] > 0.9 * gen.learning_rate and steps[-1] < 0.1 * gen.learning_rate
     assert all(a >= b for a, b in zip(steps, steps[1:]))  # a monotone decay
+
+
+def test_time_budget_ends_training_within_an_epoch(images, monkeypatch):
+    import itertools
+    import types
+
+    import skphase.generative._generator as G
+    from skphase.generative._optim import AdamW
+
+    clock = itertools.count(0.0, 0.25)
+    monkeypatch.setattr(G, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
+    steps = []
+    step = AdamW.step
+    monkeypatch.setattr(AdamW, "step", lambda self: steps.append(1) or step(self))
+    gen = ScatteringGenerator(**(SMALL | dict(batch_size=4)), max_epochs=5, max_time=2.0,
+                              validation_fraction=0.0).fit(images)
+    assert gen.n_epochs_ == 1 and 0 < len(steps) < 12  # 12 steps make an epoch of 48 images
+    assert len(gen.loss_curve_) == 1 and np.isfinite(gen.loss_curve_[0])
 
 
 def test_progressive_start_upsamples_and_fits_y_J_by_least_squares(images):

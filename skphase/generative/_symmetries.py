@@ -26,6 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 
+# (flip_rows, flip_cols, transpose), flips first: rot90 is numpy's (counter-clockwise)
+NAMES = {(True, False, False): "flip_rows", (False, True, False): "flip_cols", (True, True, False): "rot180",
+         (False, False, True): "transpose", (False, True, True): "rot90", (True, False, True): "rot270",
+         (True, True, True): "anti_transpose"}
+
+
 def symmetries(square: bool) -> list[tuple[bool, bool, bool]]:
     """The non-identity symmetries as (flip_rows, flip_cols, transpose), flips applied first."""
     ops = [(True, False, False), (False, True, False), (True, True, False)]
