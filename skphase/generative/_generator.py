@@ -601,8 +601,10 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             from ._progressive import ProgressiveDecoder
 
             u_channels = n_channels * (1 + 2 * self.J_ * self.L)
+            # one LISTA step per scale: at equal training time (32 x 32, 1,000 images, 300 s)
+            # 15 epochs and 25.45 dB held-out, against 5 epochs and 23.71 dB with three
             return ProgressiveDecoder(self.n_components, u_channels, self.image_shape_[:2], self.J_,
-                                      self.width).to(device)
+                                      self.width, n_iter=1).to(device)
         return ConvDecoder(self.n_components, self.image_shape_[:2], n_channels, self.J_, self.width,
                            self.kernel_size).to(device)
 
