@@ -73,7 +73,8 @@ def test_embedding_is_the_whitened_scattering(fitted, images):
     from skphase import ScatteringAverager
 
     # 16 = 4 * 2^J: the generator pads periodically
-    S = ScatteringAverager(2, L=4, max_order=2, nonlinearity="modulus", padding="periodic").fit(images).transform(images)
+    averager = ScatteringAverager(2, L=4, max_order=2, nonlinearity="modulus", padding="periodic")
+    S = averager.fit(images).transform(images)
     proj = (S - fitted.embedding_mean_) @ fitted.embedding_components_.T / fitted.embedding_scale_
     np.testing.assert_allclose(fitted.transform(images), proj / np.linalg.norm(proj, axis=1, keepdims=True),
                                atol=1e-4)
