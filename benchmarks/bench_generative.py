@@ -3,6 +3,7 @@ number d0 of numbers, train vs test PSNR, interpolation smoothness, sample novel
 
     python benchmarks/bench_generative.py --size 64 --n-train 1000 --max-time 900 --figure doc/generative_polygons.png
     python benchmarks/bench_generative.py --size 32 --n-train 2000 --defaults   # the default fit, timed whole
+    python benchmarks/bench_generative.py --size 64 --n-train 1000 --defaults --params '{"augment": false}' 
     python benchmarks/bench_generative.py --size 32 --decoder progressive --max-time 300 --params '{"width": 32}'
 
 Images are float64 in [0, 1]; the decoder runs in float32. PSNR is the mean over images of
@@ -80,7 +81,8 @@ def main():
     out.update(fit_seconds=time.perf_counter() - t, training_seconds=gen.training_time_,
                epochs=gen.n_epochs_, seconds_per_epoch=gen.training_time_ / max(1, gen.n_epochs_),
                J=gen.J_, n_scattering_features=gen.n_scattering_features_,
-               best_validation_l1=gen.best_validation_loss_)
+               best_validation_loss=gen.best_validation_loss_, augmentation=gen.augmentation_,
+               symmetry_ratios={k: [round(float(r), 3) for r in v] for k, v in gen.symmetry_ratios_.items()})
     if args.decoder == "progressive":
         out.update(scale_errors=gen.scale_errors_.tolist(),
                    innovation_correlation=gen.innovation_correlation_.tolist(),
