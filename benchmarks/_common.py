@@ -6,8 +6,15 @@ import datetime
 import os
 import platform
 import statistics
+import sys
 import time
 import tracemalloc
+
+# Every script imports this module before skphase: measure this checkout's skphase, never an
+# installed copy (a stale one in site-packages once went unnoticed through a batch of runs).
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if sys.path[0] != _ROOT:
+    sys.path.insert(0, _ROOT)
 
 
 def median_time(func, repeats: int = 5, warmup: int = 1) -> float:

@@ -9,8 +9,6 @@ time is the less load-dependent of the two); the machine line is printed before 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 
 import numpy as np
@@ -20,8 +18,6 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-# this checkout's skphase, not an installed copy
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from _common import machine_line
 from skphase import ScatteringAverager

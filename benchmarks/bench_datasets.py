@@ -16,12 +16,9 @@ import datetime
 import os
 import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-# Appended, not prepended: an installed skphase or PYTHONPATH takes precedence.
-sys.path.append(str(Path(__file__).resolve().parents[1]))
+from _common import machine_line  # noqa: E402,F401  (puts this checkout's skphase first)
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402

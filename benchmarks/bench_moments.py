@@ -15,14 +15,10 @@ pywph is optional (``pip install pywph==1.1.3``, the ``[bench]`` extra).
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 
 import numpy as np
 
-# this checkout's skphase, not an installed copy
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _common import machine_line, median_time, peak_memory_mb, pywph_loss_and_grad
 
 from skphase.datasets import load_texture

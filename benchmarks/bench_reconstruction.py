@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 
 import numpy as np
 import pywt
 
-# this checkout's skphase, not an installed copy
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _common import machine_line
 from skphase.datasets import make_cartoon_image, make_piecewise_constant
 from skphase.synthesis import PhaseHarmonicSynthesizer

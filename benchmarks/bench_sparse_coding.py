@@ -19,8 +19,6 @@ norm 1; 256 atoms; alpha = 0.1; the problem 1/2 ||x - a D||^2 + alpha ||a||_1 pe
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 import warnings
 
@@ -29,8 +27,6 @@ from sklearn.datasets import load_sample_image
 from sklearn.decomposition import MiniBatchDictionaryLearning, SparseCoder
 from sklearn.feature_extraction.image import extract_patches_2d
 
-# this checkout's skphase, not an installed copy
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from _common import machine_line, median_time
 from skphase.sparse_coding import SparseDictionaryCoder, coordinate_descent, homotopy, fista

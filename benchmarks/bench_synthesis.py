@@ -22,14 +22,11 @@ import argparse
 import multiprocessing
 import os
 import resource
-import sys
 import time
 import tracemalloc
 
 import numpy as np
 
-# this checkout's skphase, not an installed copy
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _common import machine_line, pywph_loss_and_grad
 from skphase.datasets import load_texture, make_mrw, make_skewed_mrw
 from skphase.metrics import compare, leverage_correlation, plot_comparison, scaling_exponents
