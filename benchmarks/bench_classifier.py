@@ -18,7 +18,6 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-
 from _common import machine_line
 from skphase import ScatteringAverager
 from skphase.sparse_coding import LISTAClassifier

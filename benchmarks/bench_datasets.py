@@ -18,13 +18,12 @@ import platform
 import statistics
 import time
 
-from _common import machine_line  # noqa: E402,F401  (puts this checkout's skphase first)
+import _common  # noqa: F401  (puts this checkout's skphase first on sys.path)
+import numba
+import numpy as np
+import scipy
 
-import numba  # noqa: E402
-import numpy as np  # noqa: E402
-import scipy  # noqa: E402
-
-from skphase.datasets import (  # noqa: E402
+from skphase.datasets import (
     make_cartoon_image,
     make_fbm,
     make_gaussian_field,

@@ -3,7 +3,7 @@ number d0 of numbers, train vs test PSNR, interpolation smoothness, sample novel
 
     python benchmarks/bench_generative.py --size 64 --n-train 1000 --max-time 900 --figure doc/generative_polygons.png
     python benchmarks/bench_generative.py --size 32 --n-train 2000 --defaults   # the default fit, timed whole
-    python benchmarks/bench_generative.py --size 64 --n-train 1000 --defaults --params '{"augment": false}' 
+    python benchmarks/bench_generative.py --size 64 --n-train 1000 --defaults --params '{"augment": false}'
     python benchmarks/bench_generative.py --size 32 --decoder progressive --max-time 300 --params '{"width": 32}'
 
 Images are float64 in [0, 1]; the decoder runs in float32. PSNR is the mean over images of

@@ -20,7 +20,6 @@ import time
 import numpy as np
 
 from _common import machine_line, median_time, peak_memory_mb, pywph_loss_and_grad
-
 from skphase.datasets import load_texture
 from skphase.synthesis._loss import MomentLoss
 from skphase.synthesis._model import MomentModel

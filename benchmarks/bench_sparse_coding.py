@@ -27,7 +27,6 @@ from sklearn.datasets import load_sample_image
 from sklearn.decomposition import MiniBatchDictionaryLearning, SparseCoder
 from sklearn.feature_extraction.image import extract_patches_2d
 
-
 from _common import machine_line, median_time
 from skphase.sparse_coding import SparseDictionaryCoder, coordinate_descent, homotopy, fista
 from skphase.sparse_coding import lasso_objective
