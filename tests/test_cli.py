@@ -48,7 +48,6 @@ def test_demo_runs_each_family_part(tmp_path, capsys, monkeypatch):
     assert "[4/6] synthesis" in capsys.readouterr().out
 
 
-
 def test_warmup_command_runs_the_warm_up(capsys, monkeypatch):
     import skphase._warmup as warmup
 

@@ -20,8 +20,6 @@ from skphase.sparse_coding._lista import (lista_backward, lista_forward, lista_i
                                           lista_loss_grad_codes, train_lista)
 
 
-_problem = sparse_problem
-
 
 def test_soft_threshold_is_the_prox_of_l1():
     rng = np.random.default_rng(0)
@@ -37,7 +35,7 @@ def test_soft_threshold_is_the_prox_of_l1():
 
 @pytest.mark.parametrize("positive", [False, True])
 def test_cd_matches_sklearn_lasso_cd_objective(positive):
-    X, D = _problem()
+    X, D = sparse_problem()
     alpha = 0.1
     ref = SparseCoder(D, transform_algorithm="lasso_cd", transform_alpha=alpha,
                       positive_code=positive).transform(X)
@@ -52,7 +50,7 @@ def test_cd_matches_sklearn_lasso_cd_objective(positive):
 @pytest.mark.parametrize("solver", [coordinate_descent, fista, ista, homotopy])
 @pytest.mark.parametrize("positive", [False, True])
 def test_solvers_certify_their_gap(solver, positive):
-    X, D = _problem(n=25)
+    X, D = sparse_problem(n=25)
     codes, _ = solver(X, D, 0.1, positive=positive, tol=1e-8, max_iter=20000)
     primal, gap = duality_gap(X, codes, D, 0.1, positive)
     assert np.all(gap <= 1e-8 * 0.5 * (X * X).sum(1) * 1.0001)
@@ -64,7 +62,7 @@ def test_solvers_certify_their_gap(solver, positive):
 
 
 def test_solvers_agree_and_keep_float32():
-    X, D = _problem()
+    X, D = sparse_problem()
     ref, _ = coordinate_descent(X, D, 0.1, tol=1e-12)
     for solver in (fista, homotopy):
         codes, _ = solver(X.astype(np.float32), D, 0.1, tol=1e-7, max_iter=5000)
@@ -74,7 +72,7 @@ def test_solvers_agree_and_keep_float32():
 
 
 def test_sparse_encode_rejects_bad_arguments():
-    X, D = _problem(n=3)
+    X, D = sparse_problem(n=3)
     with pytest.raises(ValueError, match="alpha"):
         sparse_encode(X, D, 0.0)
     with pytest.raises(ValueError, match="algorithm"):
@@ -85,7 +83,7 @@ def test_sparse_encode_rejects_bad_arguments():
 
 @pytest.mark.parametrize("positive", [False, True])
 def test_lista_backprop_matches_finite_differences(positive):
-    X, D = _problem(n=6, d=5, k=7)
+    X, D = sparse_problem(n=6, d=5, k=7)
     W, T = lista_init(D, 0.1, 3, X)
     rng = np.random.default_rng(1)
     W = W + 0.05 * rng.standard_normal(W.shape)
@@ -111,7 +109,7 @@ def test_lista_backprop_matches_finite_differences(positive):
 
 
 def test_lista_training_lowers_the_objective_towards_the_optimum():
-    X, D = _problem(n=200, seed=2)
+    X, D = sparse_problem(n=200, seed=2)
     opt = lasso_objective(X, coordinate_descent(X, D, 0.1)[0], D, 0.1).mean()
     W, T, losses = train_lista(X, D, 0.1, n_layers=6, n_epochs=15, batch_size=50, random_state=0)
     assert losses[-1] < losses[0]
@@ -120,7 +118,7 @@ def test_lista_training_lowers_the_objective_towards_the_optimum():
 
 
 def test_online_dictionary_learning_lowers_the_objective():
-    X, D_true = _problem(n=400, seed=3)
+    X, D_true = sparse_problem(n=400, seed=3)
     rng = np.random.default_rng(0)
     D = init_dictionary(X, 24, rng)
     state = new_state(24, X.shape[1])
@@ -142,7 +140,7 @@ def test_sklearn_contract(estimator, check):
 
 
 def test_coder_transform_inverse_and_names():
-    X, _ = _problem(n=120)
+    X, _ = sparse_problem(n=120)
     coder = SparseDictionaryCoder(n_components=16, alpha=0.05, random_state=0).fit(X)
     codes = coder.transform(X)
     ref, _ = coordinate_descent(X, coder.components_, 0.05)
@@ -156,7 +154,7 @@ def test_coder_transform_inverse_and_names():
 
 
 def test_coder_partial_fit_streams_and_lista_approaches_the_optimum():
-    X, _ = _problem(n=300, seed=4)
+    X, _ = sparse_problem(n=300, seed=4)
     coder = SparseDictionaryCoder(n_components=16, alpha=0.1, transform_algorithm="lista",
                                   n_layers=8, batch_size=50, random_state=0)
     for chunk in np.array_split(X, 3):
@@ -169,7 +167,7 @@ def test_coder_partial_fit_streams_and_lista_approaches_the_optimum():
 
 
 def test_coder_in_pipeline_and_grid_search():
-    X, _ = _problem(n=60)
+    X, _ = sparse_problem(n=60)
     pipe = make_pipeline(StandardScaler(), SparseDictionaryCoder(n_components=8, random_state=0))
     search = GridSearchCV(pipe, {"sparsedictionarycoder__alpha": [0.1, 1.0]}, cv=2,
                           scoring=lambda est, X, y=None: -np.abs(est.transform(X)).sum())
@@ -182,13 +180,13 @@ def test_coder_in_pipeline_and_grid_search():
                                            ({"n_components": True}, "n_components"),
                                            ({"n_jobs": 0}, "n_jobs")])
 def test_coder_rejects_bad_parameters(params, match):
-    X, _ = _problem(n=10)
+    X, _ = sparse_problem(n=10)
     with pytest.raises((ValueError, TypeError), match=match):
         SparseDictionaryCoder(**params).fit(X)
 
 
 def test_coder_rejects_bad_input():
-    X, _ = _problem(n=20)
+    X, _ = sparse_problem(n=20)
     coder = SparseDictionaryCoder(n_components=4, random_state=0).fit(X)
     bad = X.copy()
     bad[0, 0] = np.nan

@@ -12,8 +12,6 @@ from skphase.sparse_coding._lista_tied import (PARAM_NAMES, lasso_loss_grad, lis
                                                lista_tied_transform, train_lista_tied)
 
 
-_problem = sparse_problem
-
 
 def _perturbed_params(D, X, n_layers, seed):
     """Away from the initial values (beta_0 = beta_1 = 0 there) so every parameter matters."""
@@ -25,7 +23,7 @@ def _perturbed_params(D, X, n_layers, seed):
 
 @pytest.mark.parametrize("positive", [False, True])
 def test_tied_lista_backprop_matches_finite_differences(positive):
-    X, D = _problem(n=6, d=5, k=7)
+    X, D = sparse_problem(n=6, d=5, k=7)
     params = _perturbed_params(D, X, 4, seed=1)
 
     def loss(p):
@@ -49,7 +47,7 @@ def test_tied_lista_backprop_matches_finite_differences(positive):
 
 @pytest.mark.parametrize("positive", [False, True])
 def test_fast_transform_equals_the_dense_network(positive):
-    X, D = _problem(n=300, d=12, k=24, seed=3)
+    X, D = sparse_problem(n=300, d=12, k=24, seed=3)
     params = _perturbed_params(D, X, 7, seed=4)
     dense = lista_tied_forward(X, D, params, positive)
     assert 0 < np.mean(dense != 0) < 0.9  # sparse but not empty: the active sets are exercised
@@ -62,7 +60,7 @@ def test_fast_transform_equals_the_dense_network(positive):
 
 
 def test_training_on_the_objective_beats_fista_layers_and_stays_above_the_optimum():
-    X, D = _problem(n=400, seed=5)
+    X, D = sparse_problem(n=400, seed=5)
     opt = lasso_objective(X, coordinate_descent(X, D, 0.1)[0], D, 0.1).mean()
     init = lista_tied_init(D, 0.1, 5, X)  # 5 FISTA steps with homotopy thresholds
     start = lasso_objective(X, lista_tied_forward(X, D, init), D, 0.1).mean()
