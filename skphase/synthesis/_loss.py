@@ -5,6 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 
+def reference_norm(target, scale) -> float:
+    """sum_m (target_m / scale_m)^2: the loss of a signal whose moments are all zero, the
+    reference of the relative moment error and of the histogram term's weight."""
+    return float(np.sum((np.asarray(target, np.float64) / np.asarray(scale, np.float64)) ** 2))
+
+
 class MomentLoss:
     """l(y) = sum_m ((Phi_m(y) - target_m) / scale_m)^2 for one signal y.
 
@@ -29,11 +35,11 @@ class MomentLoss:
         b = moments.backend
         self._target = b.asarray(target, np.float64)
         self._inv_scale = b.asarray(1.0 / scale, np.float64)
+        self._reference = reference_norm(target, scale)
 
     def relative_error(self, loss: float) -> float:
         """sqrt(loss / sum (target / scale)^2): the relative moment error."""
-        b = self.moments.backend
-        ref = float(b.to_numpy(((self._target * self._inv_scale) ** 2).sum()))
+        ref = self._reference
         return float(np.sqrt(loss / ref)) if ref > 0 else float(np.sqrt(loss))
 
     def value(self, y: np.ndarray) -> float:

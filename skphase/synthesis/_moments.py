@@ -28,8 +28,9 @@ import contextlib
 import numpy as np
 
 from ..operators._common import nonlinearity, nonlinearity_vjp
+from ..utils._threads import one_blas_thread
 from . import _kernels
-from ._table import MomentPlan, harmonic_matrices
+from ._table import MomentPlan, _signed, harmonic_matrices
 
 __all__ = ["PhaseHarmonicMoments", "harmonic_matrices"]
 
@@ -42,29 +43,10 @@ def _rows(x, index, backend):
     return backend.take(x, index, axis=1)
 
 
-_BLAS = []
-
-
 def _one_blas_thread(backend):
-    """BLAS on one thread during the numpy products (a context).
-
-    The products here are thin (a few dozen rows, tens of thousands of columns): threaded
-    OpenBLAS gains little on them and, on a shared machine, its spinning threads made
-    them 100x slower (8 s instead of 0.05 s for 20 x 131072 @ 131072 x 40 on 2 busy cores).
-    The FFTs and numba kernels keep their own threads.
-    """
-    if backend.name != "numpy":
-        return contextlib.nullcontext()
-    if not _BLAS:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - a scikit-learn dependency
-            _BLAS.append(None)
-        else:
-            _BLAS.append(ThreadpoolController())
-    if _BLAS[0] is None:  # pragma: no cover
-        return contextlib.nullcontext()
-    return _BLAS[0].limit(limits=1, user_api="blas")
+    """BLAS on one thread during the numpy products (thin: see :func:`one_blas_thread`);
+    the FFTs and numba kernels keep their own threads."""
+    return one_blas_thread() if backend.name == "numpy" else contextlib.nullcontext()
 
 
 def _add_rows(target, index, values, freq=None):
@@ -82,8 +64,13 @@ def _add_rows(target, index, values, freq=None):
         target[:, index[:, None], freq[None, :]] += values
 
 
-def _signed(m: int) -> np.ndarray:
-    return np.rint(np.fft.fftfreq(m) * m)
+def _low_moments(ls):
+    """Mean and variance of x * phi_J from its spectrum ``ls`` (B, N): Re ls(0) / N and
+    sum_{w != 0} |ls(w)|^2 / N^2 (Parseval)."""
+    N = ls.shape[-1]
+    m = ls[:, 0].real / N
+    v = ((ls.real ** 2 + ls.imag ** 2).sum(axis=-1) - ls[:, 0].real ** 2 - ls[:, 0].imag ** 2) / N ** 2
+    return m, v
 
 
 class PhaseHarmonicMoments:
@@ -146,10 +133,9 @@ class PhaseHarmonicMoments:
             ci = self._constant("ci", lambda: self._ci, U.dtype)
             H = ((cr @ U) + 1j * (ci @ U)).swapaxes(1, 2)  # (B, K, W, M)
             S = b.fft(H.reshape((B, K, W) + lev.shape), p.ndim).reshape((B, K * W, M))
-        mean = S[:, :, 0].real / M
+        mean = S[:, :, 0].real / M  # a new array: zeroing S below leaves it alone
         # centring = dropping the zero frequency
         if self._fast:
-            mean = mean.copy()
             S[:, :, 0] = 0
         else:
             S = S * self._constant(("centre", li), lambda: (np.arange(M) > 0).astype(float), mean.dtype)
@@ -188,16 +174,12 @@ class PhaseHarmonicMoments:
                 powers[li] = S.real ** 2 + S.imag ** 2
         return powers[li]
 
-    def _source_values(self, src, x, X, spectra, means, low, powers):
-        """The source's real values (B, n_values)."""
+    def _source_values(self, src, x, X, spectra, means, low, powers, cache=None):
+        """The source's real values (B, n_values); a cross family's operands go to ``cache``."""
         b, p = self.backend, self.plan
         B = X.shape[0]
         if src.name == "low":
-            N = self.n_pos
-            ls = low.reshape((B, N))
-            m = ls[:, 0].real / N
-            v = ((ls.real ** 2 + ls.imag ** 2).sum(axis=-1) - ls[:, 0].real ** 2 - ls[:, 0].imag ** 2) / N ** 2
-            return b.stack([m, v], axis=1)
+            return b.stack(_low_moments(low.reshape((B, self.n_pos))), axis=1)
         if src.name == "marginal":
             c = x.reshape((B, -1))
             c = c - c.mean(axis=-1, keepdims=True)
@@ -214,6 +196,8 @@ class PhaseHarmonicMoments:
                 parts.append((power @ sin).reshape((B, -1)) / M ** 2)
             return parts[0] if len(parts) == 1 else b.concatenate(parts, axis=1)
         A, Bm = self._cross_operands(src, spectra)
+        if cache is not None:  # the pullback multiplies by the same gathered operands
+            cache[("cross", id(src))] = (A, Bm)
         G = (A @ Bm.conj().swapaxes(-1, -2)).reshape((B, -1))
         G = G / (p.levels[src.level_a].size * p.levels[src.level].size)
         return b.concatenate([G.real, G.imag], axis=1) if src.has_im else G.real
@@ -240,7 +224,7 @@ class PhaseHarmonicMoments:
         if any(s.name == "low" for s in p.sources):
             low = X * b.from_filter(self.bank.phi.hat[0], x.dtype)
         powers: dict = {}
-        parts = [b.take(self._source_values(src, x, X, spectra, means, low, powers), src.pick, axis=1)
+        parts = [b.take(self._source_values(src, x, X, spectra, means, low, powers, cache), src.pick, axis=1)
                  for src in p.sources]
         if cache is not None:
             cache.update(x=x, X=X, spectra=spectra, low=low)
@@ -273,8 +257,7 @@ class PhaseHarmonicMoments:
                 cols = k * p.n_wavelets + lev.wavelets
                 var[:, cols] = v[:, k * W:(k + 1) * W]
                 power[:, cols] = var[:, cols] + m[:, k * W:(k + 1) * W] ** 2
-        ls = b.to_numpy(X * b.from_filter(self.bank.phi.hat[0], x.dtype)).reshape((B, N))
-        low_var = ((np.abs(ls) ** 2).sum(axis=-1) - np.abs(ls[:, 0]) ** 2) / N ** 2
+        low_var = _low_moments(b.to_numpy(X * b.from_filter(self.bank.phi.hat[0], x.dtype)).reshape((B, N)))[1]
         return low_var, var, power
 
     def vjp(self, x):
@@ -336,7 +319,7 @@ class PhaseHarmonicMoments:
                 kernel *= 2.0 / M ** 2
                 _add_rows(g_spec[src.level], src.channels, kernel * _rows(spectra[src.level], src.channels, b))
             else:
-                self._cross_adjoint(src, gv, spectra, g_spec)
+                self._cross_adjoint(src, gv, cache[("cross", id(src))], g_spec)
         for li, lev in enumerate(p.levels):
             gS = g_spec[li]
             gS[:, :, 0] = g_mean[li] / lev.size  # centring drops the zero frequency's other terms
@@ -347,7 +330,7 @@ class PhaseHarmonicMoments:
             out += g_x.reshape(out.shape)
         return out
 
-    def _cross_adjoint(self, src, gv, spectra, g_spec):
+    def _cross_adjoint(self, src, gv, operands, g_spec):
         """G = A B^H / (M_a M_b): gA = gG B / (M_a M_b), gB = gG^H A / (M_a M_b)."""
         p = self.plan
         B = gv.shape[0]
@@ -356,7 +339,7 @@ class PhaseHarmonicMoments:
         gG = gv[:, :na * nb].reshape((B, na, nb)) * c
         if src.has_im:
             gG = gG + 1j * (gv[:, na * nb:].reshape((B, na, nb)) * c)
-        A, Bm = self._cross_operands(src, spectra)
+        A, Bm = operands
         gA = gG @ Bm
         gB = gG.conj().swapaxes(-1, -2) @ A
         _add_rows(g_spec[src.level_a], src.a, gA, src.freq_a)

@@ -10,16 +10,6 @@ from scipy.optimize import minimize
 from ..utils._threads import scoped_threads
 
 
-def _single_blas_thread():
-    """BLAS on one thread, as a context.
-
-    scipy's L-BFGS-B updates its vectors with BLAS level-1 calls; with two OpenBLAS threads on
-    the shared 2-core box one iteration's own work took 0.19-0.24 CPU s for 65536 unknowns
-    (threads spinning), 0.012 s on one thread.
-    """
-    return scoped_threads(1)
-
-
 class _Stop(Exception):
     """Raised inside the optimiser to end it early (callback asked, or a non-finite loss)."""
 
@@ -75,8 +65,10 @@ def minimize_lbfgs(fun, x0, *, max_iter: int, tol: float, callback=None, verbose
 
     status, message = "failed", ""
     try:
-        # L-BFGS-B's vector updates go through BLAS: one thread (see _single_blas_thread)
-        with _single_blas_thread():
+        # scipy's L-BFGS-B updates its vectors with BLAS level-1 calls: with two OpenBLAS threads
+        # on the shared 2-core box one iteration's own work took 0.19-0.24 CPU s for 65536
+        # unknowns (threads spinning), 0.012 s on one thread
+        with scoped_threads(1):
             res = minimize(wrapped, np.asarray(x0, dtype=np.float64), jac=True, method="L-BFGS-B",
                            callback=on_iteration,
                            options=dict(maxiter=max_iter, maxcor=max_corrections, ftol=tol, gtol=tol,

@@ -15,7 +15,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_array, check
 from ..backends import get_backend
 from ..utils._params import Shape, check_param, reject_bool_counts
 from ..utils._validation import check_signals
-from ._loss import HistogramLoss, MomentLoss, quantiles_at
+from ._loss import HistogramLoss, MomentLoss, quantiles_at, reference_norm
 from ._model import MomentModel, same_table
 from ._optimize import minimize_lbfgs
 from ._table import FAMILIES, moment_names, wavelet_scales
@@ -43,6 +43,13 @@ def check_seed(random_state, name="random_state") -> np.random.RandomState:
     except (ValueError, TypeError):
         raise ValueError(f"{name} must be None, an int in [0, 2**32 - 1] or a numpy RandomState/Generator; "
                          f"got {random_state!r}.") from None
+
+
+def _positive_int(name, value) -> int:
+    """``value`` as an int >= 1 (a bool is refused); a ValueError naming ``name`` otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}.")
+    return int(value)
 
 
 def _seed_of(random_state, name) -> np.random.RandomState:
@@ -422,7 +429,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         """The histogram term of ``sample`` at the output size, or None when switched off."""
         if self.histogram_weight == 0:
             return None
-        reference = float(np.sum((self.target_moments_ / self.moment_scale_) ** 2))
+        reference = reference_norm(self.target_moments_, self.moment_scale_)
         q = quantiles_at(self.target_quantiles_, int(np.prod(model.shape)))
         return HistogramLoss(q, self.target_std_ ** 2, self.histogram_weight * reference)
 
@@ -480,11 +487,10 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
             With the target's dtype; flattened like X when ``shape`` was used.
         """
         check_is_fitted(self, "model_")
-        if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        n_samples = _positive_int("n_samples", n_samples)
         rs = self.random_state if random_state is None else random_state
         model = self._output_model()
-        return self._run(model, [self.target_moments_] * int(n_samples), rs, "synthesis",
+        return self._run(model, [self.target_moments_] * n_samples, rs, "synthesis",
                          histogram=self._histogram_loss(model))
 
     def inverse_transform(self, X, n_restarts: int = 1):
@@ -517,11 +523,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if M.shape[1] != self.n_moments_:
             raise ValueError(f"X must have n_moments_ = {self.n_moments_} columns (one per moment); "
                              f"got {M.shape[1]}.")
-        if (isinstance(n_restarts, (bool, np.bool_)) or not isinstance(n_restarts, Integral)
-                or n_restarts < 1):
-            raise ValueError(f"n_restarts must be a positive int, got {n_restarts!r}.")
         return self._run(self.model_, list(M), self.random_state, "reconstruction",
-                         n_restarts=int(n_restarts))
+                         n_restarts=_positive_int("n_restarts", n_restarts))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
