@@ -321,7 +321,10 @@ def test_top_singular_whitens_exactly_and_finds_the_top_components():
 
 
 def test_dihedral_augmentation(images, monkeypatch):
-    from skphase.generative._generator import _dihedral
+    from skphase.generative._symmetries import apply_all, symmetries
+
+    def _dihedral(X4):
+        return apply_all(X4, symmetries(X4.shape[1] == X4.shape[2]), rolled=False)
 
     X = np.random.default_rng(0).random((2, 5, 5, 1))
     expected = [np.rot90(np.flip(x, 1) if f else x, k) for x in X for f in (0, 1) for k in range(4)]

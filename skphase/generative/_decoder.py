@@ -4,9 +4,9 @@ Imported lazily by the estimator: ``import skphase`` never imports torch.
 Z (n, d0) -> Linear -> BatchNorm -> ReLU -> a (C0, h0, w0) map, then ``n_blocks``
 blocks of bilinear x2 upsampling, convolution (no bias), BatchNorm, ReLU, with
 channels halved per block; a last convolution gives the image channels, cropped
-to the image size. Convolutions pad with zeros by default: the reference's
-reflection padding (``padding="reflect"``) gave the same PSNR on polygons and
-costs a separate padding layer, about 20% of a CPU training step.
+to the image size. Convolutions pad with zeros: the reference's reflection padding
+gave the same PSNR on polygons and cost a separate padding layer, about 20% of a
+CPU training step.
 """
 
 from __future__ import annotations
@@ -16,18 +16,11 @@ import torch
 from torch import nn
 
 
-def _conv(c_in: int, c_out: int, kernel_size: int, padding: str, bias: bool) -> list:
-    """A 'same' convolution: reflection padding (the reference's) as a layer, zeros inside the conv."""
-    if padding == "reflect":
-        return [nn.ReflectionPad2d(kernel_size // 2), nn.Conv2d(c_in, c_out, kernel_size, bias=bias)]
-    return [nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=bias)]
-
-
 class _UpBlock(nn.Sequential):
-    def __init__(self, c_in: int, c_out: int, kernel_size: int, padding: str = "zeros"):
+    def __init__(self, c_in: int, c_out: int, kernel_size: int):
         super().__init__(
             nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
-            *_conv(c_in, c_out, kernel_size, padding, bias=False),
+            nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=False),
             nn.BatchNorm2d(c_out),
             nn.ReLU(inplace=True),
         )
@@ -37,7 +30,7 @@ class ConvDecoder(nn.Module):
     """Decoder from an embedding of size ``d0`` to images (n, C, H, W)."""
 
     def __init__(self, d0: int, image_shape: tuple, n_channels: int, n_blocks: int, width: int,
-                 kernel_size: int, min_width: int = 8, padding: str = "zeros"):
+                 kernel_size: int, min_width: int = 8):
         super().__init__()
         H, W = image_shape
         self.image_shape = (H, W)
@@ -51,10 +44,10 @@ class ConvDecoder(nn.Module):
         blocks, c = [], width
         for _ in range(n_blocks):
             c_out = max(min_width, c // 2)
-            blocks.append(_UpBlock(c, c_out, kernel_size, padding))
+            blocks.append(_UpBlock(c, c_out, kernel_size))
             c = c_out
         self.blocks = nn.Sequential(*blocks)
-        self.head = nn.Sequential(*_conv(c, n_channels, kernel_size, padding, bias=True))
+        self.head = nn.Sequential(nn.Conv2d(c, n_channels, kernel_size, padding=kernel_size // 2, bias=True))
         for m in self.modules():  # the reference's N(0, 0.02) start, BatchNorm at identity
             if isinstance(m, (nn.Conv2d, nn.Linear)):
                 nn.init.normal_(m.weight, 0.0, 0.02)

@@ -117,15 +117,6 @@ def _whitening(S, k):
     return mean, Vt[:k] * signs[:, None], np.maximum(scale, 1e-12 * max(scale[0], 1e-300))
 
 
-def _dihedral(X4):
-    """The images' 7 other symmetries of the square (3 other symmetries of a rectangle), stacked."""
-    out = [X4[:, ::-1], X4[:, :, ::-1], X4[:, ::-1, ::-1]]
-    if X4.shape[1] == X4.shape[2]:
-        turned = np.swapaxes(X4, 1, 2)  # the transpose and its flips are the quarter turns
-        out += [turned, turned[:, ::-1], turned[:, :, ::-1], turned[:, ::-1, ::-1]]
-    return np.ascontiguousarray(np.concatenate(out))
-
-
 class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Generative autoencoder: whitened scattering embedding and a trained CNN decoder.
 
@@ -533,7 +524,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             warnings.warn(f"The scattering of flipped or turned images is not the expected permutation "
                           f"of the original's (relative error {err:.1e}); augment scatters every "
                           "symmetry instead (slower).", RuntimeWarning, stacklevel=4)
-            images = np.concatenate([sym.apply_to_images(X4, op, periodic) for op in ops])
+            images = sym.apply_all(X4, ops, periodic)
             return images, self._scatter(images)
         return embed(X4, S)
 
@@ -670,7 +661,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             self._fit_whitening(S[train_idx])
             self._n_features_out = self.n_components
         Z = self._whiten(S)
-        from ._symmetries import NAMES, symmetries
+        from ._symmetries import NAMES, apply_all, symmetries
 
         self.symmetry_ratios_ = {}
         if isinstance(self.augment, str):  # "auto"
@@ -682,7 +673,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             # the other flips / quarter turns of the training images join the training set only:
             # the whitening and the held-out images stay those of X
             if self.decoder == "progressive":
-                X_aug = _dihedral(X4[train_idx])
+                X_aug = apply_all(X4[train_idx], ops, rolled=False)
                 S_aug, targets_aug = self._embed(X_aug)
             else:
                 X_aug, S_aug = self._symmetric_embeddings(X4[train_idx], S[train_idx], ops)
@@ -863,10 +854,8 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     def _differentiable_inverse(self, torch, device):
         """U^-1 as torch operations (linear, differentiable): (n, C * channels, H, W) -> (n, C, H, W)."""
-        from ..backends import get_backend
-
         pht = self._phase_harmonic()
-        op = pht.config_.make_operator(get_backend("torch", device=device))
+        op = pht.get_operator()  # torch on self.device, the backend cached per device
         ch = pht.n_channels_
 
         def inverse(u):

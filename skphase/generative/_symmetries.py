@@ -53,6 +53,11 @@ def apply_to_images(X4, op, rolled: bool):
     return np.ascontiguousarray(out)
 
 
+def apply_all(X4, ops, rolled: bool):
+    """The symmetries ``ops`` of images (n, H, W, C), stacked symmetry-major (len(ops) * n images)."""
+    return np.concatenate([apply_to_images(X4, op, rolled) for op in ops])
+
+
 def orientation_map(L: int, kind: str):
     """Orientation l -> l' under a mirror ("flip") or the transpose, or None when it is no permutation."""
     a = int(L - L / 2 - 1)

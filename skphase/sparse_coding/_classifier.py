@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._params import reject_bool_counts
+from ..utils._params import Ints, check_param, reject_bool_counts
 from ..utils._threads import scoped_threads
 from . import _istc_network as net
 from ._lista import _Adam
@@ -257,9 +257,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         self : object
         """
         self._check_params()
-        if isinstance(n_processes, bool) or not isinstance(n_processes, (int, np.integer)) \
-                or n_processes < 1:
-            raise ValueError(f"n_processes must be a positive int; got {n_processes!r}.")
+        check_param("n_processes", n_processes, [Ints(1)])
         epochs = self.max_epochs if epochs is None else epochs
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         config = dict(image_size=image_size, J=J, L=L, n_reduced=self.n_reduced,
@@ -484,11 +482,15 @@ class _NumpyTrainer:
         for k in ("s", "e"):  # 0-d arrays are updated in place by Adam: keep them arrays
             self.params[k] = np.asarray(self.params[k], dtype=np.float64)
         self.opt.params = [self.params[k] for k in net.PARAM_NAMES]
+        self._z_source = self._z32 = None
 
     def epoch(self, Z, y_idx, rng) -> float:
         est = self.est
-        # float32 products: half the time of float64; Adam and the parameters stay float64
-        Z = Z.astype(np.float32)
+        # float32 products: half the time of float64; Adam and the parameters stay float64.
+        # Cast once per fit: _train passes the same Z at every epoch
+        if self._z_source is not Z:
+            self._z_source, self._z32 = Z, Z.astype(np.float32)
+        Z = self._z32
         order = rng.permutation(Z.shape[0])
         net.refresh_code_statistics(self.params, Z[order[:1024]], est.n_layers, est.pooling)
         total = 0.0
