@@ -128,13 +128,10 @@ class BatchedTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self._operator_spec().make_operator(backend_for(*self._backend_args()))
 
-    def _batch_slices(self, n: int, bytes_per_sample: int, backend=None) -> list[slice]:
+    def _batch_slices(self, n: int, bytes_per_sample: int, backend) -> list[slice]:
         if self.batch_size == "auto":
-            # a backend on an accelerator sizes batches by the device's memory
-            budget_for = getattr(backend, "memory_budget", None)
-            config = get_config()
-            budget = config["memory_budget"] if budget_for is None else budget_for(config)
-            size = max(1, int(budget // max(1, bytes_per_sample)))
+            # the backend says which budget applies (an accelerator's differs from the host's)
+            size = max(1, int(backend.memory_budget(get_config()) // max(1, bytes_per_sample)))
         else:
             size = int(self.batch_size)
         return [slice(i, min(i + size, n)) for i in range(0, n, size)]

@@ -113,7 +113,7 @@ def test_config_context_sets_the_batch_size_and_restores_it():
     est = PhaseHarmonicTransform(J=2, L=4).fit(X)
     per_sample = est.get_operator().bytes_per_sample(8)
     with skphase.config_context(memory_budget=2 * per_sample):
-        assert len(est._batch_slices(6, per_sample)) == 3
+        assert len(est._batch_slices(6, per_sample, est.get_operator().backend)) == 3
         inside = est.transform(X)
     assert skphase.get_config()["memory_budget"] == 64 * 2**20
     np.testing.assert_array_equal(inside, est.transform(X))

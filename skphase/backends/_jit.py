@@ -119,18 +119,21 @@ class _Compile:
             time.sleep(0.2)
 
 
-def _write_pid(path: str, pid: int) -> None:
+def _pid_file(path: str, pid: int) -> str:
+    """A file beside ``path``, private to this process, holding ``pid``: its name."""
     tmp = f"{path}.{os.getpid()}"
     with open(tmp, "w") as f:
         f.write(str(pid))
-    os.replace(tmp, path)
+    return tmp
+
+
+def _write_pid(path: str, pid: int) -> None:
+    os.replace(_pid_file(path, pid), path)
 
 
 def _claim(lock: str) -> bool:
     """Atomically create ``lock`` holding this pid; False if a live process holds it."""
-    tmp = f"{lock}.{os.getpid()}"
-    with open(tmp, "w") as f:
-        f.write(str(os.getpid()))
+    tmp = _pid_file(lock, os.getpid())
     try:
         os.link(tmp, lock)  # fails if the lock exists: no two processes both win
         return True

@@ -48,6 +48,10 @@ class NumpyBackend:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else int(workers)
 
+    def memory_budget(self, config: dict) -> int:
+        """Bytes one batch may use: ``config["memory_budget"]`` (sized for the CPU's caches)."""
+        return config["memory_budget"]
+
     def fast_paths_ready(self) -> bool:
         """Whether the fused numba layers can run now (False while they compile in the background)."""
         return _jit.ready()

@@ -158,7 +158,7 @@ class TorchBackend:
         """
         if self.device.type != "cuda":
             return config["memory_budget"]
-        if config.get("device_memory_budget") is not None:
+        if config["device_memory_budget"] is not None:
             return config["device_memory_budget"]
         return self._t.cuda.get_device_properties(self.device).total_memory // 4
 
