@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._config import get_config
 from .backends import get_backend
+from .utils._memory import check_allocation
 from .utils._params import reject_bool_counts
 from .utils._progress import progress
 from .utils._validation import check_tensor, is_tensor
@@ -56,6 +57,8 @@ def _run_operator(x, spec, backend_args, method, *more):
 def check_execution_params(estimator) -> None:
     """Fail early and clearly on ``backend``/``device``/``n_jobs`` that cannot run
     (a device the backend does not have, torch missing: the backend says which)."""
+    if isinstance(estimator.n_jobs, (bool, np.bool_)):
+        raise TypeError(f"n_jobs must be None or an int (-1: all cores), got {estimator.n_jobs!r}.")
     if estimator.n_jobs == 0:
         raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
     backend_for(estimator.backend, estimator.device)
@@ -183,6 +186,14 @@ class BatchedTransformer(TransformerMixin, BaseEstimator):
         """
         X = self._validate_for_transform(X)
         op_shape = self.get_operator().output_shape
+        if not is_tensor(X):
+            itemsize = np.dtype(X.dtype).itemsize
+            check_allocation(X.shape[0] * int(np.prod(op_shape)) * itemsize,
+                             f"{type(self).__name__}.transform's output for {X.shape[0]} samples "
+                             f"({X.shape[0]} x {tuple(op_shape)} values, {X.dtype})",
+                             "transform X in slices of fewer samples (or fewer channels: a smaller J, L "
+                             "or n_phases); batch_size and skphase.config_context(memory_budget=...) bound "
+                             "only the working memory of each batch.")
         return self._finish(self._map_batches("forward", X, op_shape))
 
     def _check_output_like(self, G, name: str, n_samples: int | None = None):

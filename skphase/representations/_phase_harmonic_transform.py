@@ -212,8 +212,8 @@ class PhaseHarmonicTransform(_WaveletTransformer):
                 f"inverse_transform is ill-conditioned for this filter bank: its frame bounds "
                 f"{low:.3g}..{high:.3g} (ratio {low / high:.1e} < {MIN_FRAME_RATIO:g}) mean some "
                 f"frequencies are (almost) not covered by the wavelets and phi_J (J={self.J_}, "
-                f"Q={config.Q}, L={config.L}, wavelet={config.wavelet!r}). Use a larger J, Q=1, or "
-                "wavelet='bump'.")
+                f"Q={config.Q}, L={config.L}, wavelet={config.wavelet!r}). Use a larger J, "
+                + ("a larger L, " if len(self.input_shape_) == 2 else "Q=1, ") + "or wavelet='bump'.")
         U = self._check_output_like(X, "X")
         out = self._map_batches("inverse", U, (config.n_input_channels,) * bool(config.n_input_channels)
                                 + tuple(self.input_shape_), desc="inverse")

@@ -12,6 +12,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..base import BatchedTransformer
 from ..operators import ChannelwiseOperator
+from ..utils._memory import check_allocation
 from ..utils._params import Shape, check_param
 from ..utils._validation import check_signals
 
@@ -83,7 +84,9 @@ class _WaveletTransformer(BatchedTransformer):
         self.input_shape_ = spatial
         self.n_input_channels_ = channels
         self._flat_images_ = shape is not None and len(spatial) == 2
-        self.J_ = self._resolve_J(spatial)
+        J = self._resolve_J(spatial)
+        self._check_filter_memory(spatial, J)
+        self.J_ = J
         self.config_ = self._make_config()
         self._describe(self.config_)
         self.n_channels_ = self.get_operator().output_shape[0]
@@ -97,10 +100,12 @@ class _WaveletTransformer(BatchedTransformer):
                 f"{type(self).__name__} needs at least 2 samples along each axis."
             )
         if self.J is not None:
-            if 2 ** self.J > smallest:
+            if self.J > math.log2(smallest):  # not 2 ** J: a huge J would be a huge int
                 raise ValueError(
-                    f"J={self.J} needs signals of at least 2**J = {2 ** self.J} samples along each "
-                    f"axis; got spatial shape {spatial}. Use a smaller J (or J=None to choose it)."
+                    f"J={self.J} needs signals of at least 2**J{f' = {2 ** self.J}' if self.J < 64 else ''} "
+                    f"samples along each axis; got spatial "
+                    f"shape {spatial} (J <= {int(math.floor(math.log2(smallest)))} fits). Use a smaller J "
+                    "(or J=None to choose it)."
                 )
             return int(self.J)
         # J=None: the largest J <= MAX_AUTO_J that this input's geometry supports cleanly
@@ -111,6 +116,14 @@ class _WaveletTransformer(BatchedTransformer):
 
     def _geometry_allows(self, J, spatial) -> bool:
         return True
+
+    def _check_filter_memory(self, spatial, J) -> None:
+        """The filter bank (complex, at the input's size) must fit before it is built."""
+        per_octave = self.L if len(spatial) == 2 else self.Q
+        n_filters = J * per_octave + 1
+        check_allocation(16 * n_filters * int(np.prod(spatial)),
+                         f"{type(self).__name__}(J={J}, L={self.L}, Q={self.Q})'s {n_filters} filters of "
+                         f"shape {spatial}", "use a smaller L (orientations) or Q (wavelets per octave).")
 
     def _config_fields(self) -> dict:
         """The fields of :class:`_WaveletConfig` for the fitted geometry (L in 2D, Q in 1D)."""
