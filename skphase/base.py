@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._config import get_config
 from .backends import get_backend
 from .utils._memory import check_allocation
-from .utils._params import reject_bool_counts
+from .utils._params import JOBS, Ints
 from .utils._progress import progress
 from .utils._validation import check_tensor, is_tensor
 
@@ -54,17 +54,22 @@ def _run_operator(x, spec, backend_args, method, *more):
     return out if is_tensor(x) else backend.to_numpy(out)
 
 
-def check_execution_params(estimator) -> None:
-    """Fail early and clearly on ``backend``/``device``/``n_jobs`` that cannot run
-    (a device the backend does not have, torch missing: the backend says which)."""
-    if isinstance(estimator.n_jobs, (bool, np.bool_)):
-        raise TypeError(f"n_jobs must be None or an int (-1: all cores), got {estimator.n_jobs!r}.")
-    if estimator.n_jobs == 0:
-        raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
-    backend_for(estimator.backend, estimator.device)
+class SkphaseEstimatorMixin:
+    """What skphase's estimators check beyond their ``_parameter_constraints``.
+
+    scikit-learn's ``_fit_context`` (and ``_validate_params``) check each parameter
+    against its declared constraints; this adds the check that needs more than a
+    constraint: that ``backend`` can run on ``device`` here (torch installed, a CUDA
+    device present), so that a fit fails at once and clearly, not in its first batch.
+    """
+
+    def _validate_params(self):
+        super()._validate_params()
+        if "backend" in self._parameter_constraints:
+            backend_for(self.backend, getattr(self, "device", None))
 
 
-class BatchedTransformer(TransformerMixin, BaseEstimator):
+class BatchedTransformer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator):
     """Base of skphase's transformers that apply an operator batch by batch.
 
     Subclasses store their parameters in ``__init__`` (``backend``, ``device``,
@@ -87,8 +92,8 @@ class BatchedTransformer(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "backend": [StrOptions({"numpy", "torch"})],
         "device": [None, str],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [None, Integral],
+        "batch_size": [StrOptions({"auto"}), Ints(1)],
+        "n_jobs": JOBS,
         "verbose": ["verbose"],
     }
     _progress_label = "transform"
@@ -102,12 +107,6 @@ class BatchedTransformer(TransformerMixin, BaseEstimator):
 
     def _finish(self, Y):
         return Y
-
-    # --- parameters ----------------------------------------------------------------
-    def _check_params(self) -> None:
-        self._validate_params()
-        reject_bool_counts(self)
-        check_execution_params(self)
 
     # --- execution -----------------------------------------------------------------
     def _workers(self) -> tuple[int, int]:

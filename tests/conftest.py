@@ -46,3 +46,11 @@ def sparse_problem(n=40, d=12, k=24, seed=0):
     A = rng.standard_normal((n, k)) * (rng.random((n, k)) < 0.15)
     X = A @ D + 0.05 * rng.standard_normal((n, d))
     return X, D
+
+
+def bad_param(name: str, expected: str = "", got: str = "") -> str:
+    """Regex of scikit-learn's parameter error (skphase's one format) for ``name``.
+
+    ``expected`` and ``got`` are regex fragments: what the parameter accepts and the value.
+    """
+    return rf"'{name}' parameter of [\w.]+ must be {expected}.*Got {got}"

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import _fit_context
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -55,8 +56,8 @@ class SquareFeatures(BatchedTransformer):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        self._check_params()
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.n_outputs_ = 2 * X.shape[1]
         return self

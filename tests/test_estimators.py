@@ -117,7 +117,7 @@ def test_bad_geometry_messages(cls):
         est.transform(np.zeros((2, 4, 16)))
     with pytest.raises(ValueError, match="wavelet"):
         cls(wavelet="haar").fit(np.zeros((2, 16)))
-    with pytest.raises(TypeError, match="L must be an int, got True"):
+    with pytest.raises(TypeError, match=r"'L' parameter of \w+ must be an int in the range \[1, inf\)\. Got True"):
         cls(L=True).fit(np.zeros((2, 16)))
 
 

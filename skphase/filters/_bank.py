@@ -249,7 +249,7 @@ class FilterBank:
         >>> bool(np.allclose(lp, 1.0))
         True
         """
-        check_param("order", order, _ORDER)
+        check_param("order", order, _ORDER, caller="FilterBank.littlewood_paley")
         psi = (self.psi1 if order == 1 else self.psi2).hat[0]
         power = np.abs(psi) ** 2
         lp = 0.5 * (power.sum(axis=0) + reflect_frequencies(power, self.ndim).sum(axis=0))

@@ -81,7 +81,7 @@ class PadSpec:
         >>> padding_geometry((100,), J=3, mode="reflect").crop(0)
         (slice(78, 178, None),)
         """
-        check_param("level", level, [Ints(0)])
+        check_param("level", level, [Ints(0)], caller="PadSpec.crop")
         level = int(level)
         for axis, size in enumerate(self.padded_shape):
             if size % 2 ** level:

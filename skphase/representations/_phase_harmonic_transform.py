@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..filters import filter_bank
 from ..operators import PhaseHarmonicOperator, frame_bounds
 from ..operators._phase_harmonic import _inverse_phases
+from ..utils._params import Ints
 from ._wavelet_base import _WaveletConfig, _WaveletTransformer
 
 #: inverse_transform refuses frames whose lower/upper bound ratio is below this:
@@ -123,7 +122,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
 
     _parameter_constraints: dict = {
         **_WaveletTransformer._parameter_constraints,
-        "n_phases": [Interval(Integral, 1, None, closed="left")],
+        "n_phases": [Ints(1)],
         "harmonics": [None, "array-like"],
     }
     _progress_label = "phase harmonics"
@@ -146,8 +145,8 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def _check_params(self):
-        super()._check_params()
+    def _validate_params(self):
+        super()._validate_params()
         self._harmonics()
 
     def _harmonics(self):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from functools import lru_cache
-from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._config import get_config
 from ..filters import filter_bank, padding_geometry
 from ..operators import ScatteringOperator, make_plan, plan_memory
+from ..utils._params import Ints, OneOf
 from ._wavelet_base import _WaveletConfig, _WaveletTransformer
 
 
@@ -134,10 +133,10 @@ class ScatteringAverager(_WaveletTransformer):
 
     _parameter_constraints: dict = {
         **_WaveletTransformer._parameter_constraints,
-        "max_order": [Interval(Integral, 1, 2, closed="both")],
-        "nonlinearity": [StrOptions({"relu", "modulus"})],
-        "n_phases": [Interval(Integral, 1, None, closed="left")],
-        "padding": [StrOptions({"reflect", "periodic"})],
+        "max_order": [OneOf(1, 2)],
+        "nonlinearity": [OneOf("relu", "modulus")],
+        "n_phases": [Ints(1)],
+        "padding": [OneOf("reflect", "periodic")],
     }
     _progress_label = "scattering"
 
@@ -177,7 +176,7 @@ class ScatteringAverager(_WaveletTransformer):
             warnings.simplefilter("always")
             spec = padding_geometry(self.input_shape_, self.J_, mode=self.padding)
         for w in caught:
-            warnings.warn(w.message, w.category, stacklevel=3)
+            warnings.warn(w.message, w.category, stacklevel=4)  # _make_config <- fit <- _fit_context <- caller
         config = _Config(**self._config_fields(), spec=spec, max_order=self.max_order,
                          nonlinearity=self.nonlinearity,
                          n_phases=self.n_phases if self.nonlinearity == "relu" else 1)
@@ -191,7 +190,7 @@ class ScatteringAverager(_WaveletTransformer):
                 warnings.warn(f"ScatteringAverager needs about {total / 2**20:.0f} MiB per sample even with "
                               f"its filters in chunks, more than the {budget / 2**20:.0f} MiB memory budget; "
                               "it runs one sample at a time (skphase.config_context(memory_budget=...) "
-                              "raises the budget).", ResourceWarning, stacklevel=3)
+                              "raises the budget).", ResourceWarning, stacklevel=4)
         return config
 
     def _describe(self, config):

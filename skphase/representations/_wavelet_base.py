@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import _fit_context
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..base import BatchedTransformer
 from ..operators import ChannelwiseOperator
 from ..utils._memory import check_allocation
-from ..utils._params import Shape, check_param
+from ..utils._params import Ints, OneOf, Shape
 from ..utils._validation import check_signals
 
 #: J=None picks the largest J up to this that the input allows.
@@ -50,16 +49,17 @@ class _WaveletTransformer(BatchedTransformer):
 
     _parameter_constraints: dict = {
         **BatchedTransformer._parameter_constraints,
-        "J": [None, Interval(Integral, 1, None, closed="left")],
-        "L": [Interval(Integral, 1, None, closed="left")],
-        "Q": [Interval(Integral, 1, None, closed="left")],
-        "wavelet": [StrOptions({"morlet", "bump"})],
-        "shape": [None, "array-like"],  # checked in fit by Shape, which names the bad element
+        "J": [None, Ints(1)],
+        "L": [Ints(1)],
+        "Q": [Ints(1)],
+        "wavelet": [OneOf("morlet", "bump")],
+        "shape": [None, Shape((1, 2))],
         "multichannel": ["boolean"],
         "flatten": ["boolean"],
     }
 
     # --- fit ----------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check X, choose J and build (or fetch from cache) the filters.
 
@@ -76,8 +76,6 @@ class _WaveletTransformer(BatchedTransformer):
         self : object
             The fitted transformer.
         """
-        self._check_params()
-        check_param("shape", self.shape, [None, Shape((1, 2))])
         shape = None if self.shape is None else tuple(int(s) for s in self.shape)
         X, spatial, channels = check_signals(self, X, reset=True, shape=shape,
                                              multichannel=self.multichannel)
