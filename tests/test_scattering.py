@@ -81,3 +81,10 @@ def test_order1_is_prefix_of_order2():
     order = s2.channel_table_["order"]
     np.testing.assert_allclose(s2.transform(x)[:, order < 2], s1.transform(x), atol=1e-12)
     assert s1.n_channels_ == 1 + 4 * len(np.unique(s2.channel_table_["n1"][order == 1]))
+
+
+def test_second_order_without_paths_says_so():
+    x = np.random.default_rng(0).standard_normal((2, 64))
+    with pytest.warns(UserWarning, match="max_order=2 adds no second-order coefficient"):
+        est = ScatteringAverager(J=2, Q=1, max_order=2, padding="periodic").fit(x)
+    assert est.n_channels_ == ScatteringAverager(J=2, Q=1, padding="periodic").fit(x).n_channels_

@@ -6,6 +6,8 @@ import dataclasses
 import warnings
 from functools import lru_cache
 
+import numpy as np
+
 
 from .._config import get_config
 from ..filters import filter_bank, padding_geometry
@@ -180,6 +182,10 @@ class ScatteringAverager(_WaveletTransformer):
         config = _Config(**self._config_fields(), spec=spec, max_order=self.max_order,
                          nonlinearity=self.nonlinearity,
                          n_phases=self.n_phases if self.nonlinearity == "relu" else 1)
+        if self.max_order == 2 and not np.any(np.asarray(config.plan.table["order"]) == 2):
+            warnings.warn(f"max_order=2 adds no second-order coefficient here: with J={self.J_} no wavelet "
+                          "is coarser than a first-order envelope's bandwidth; use a larger J.",
+                          UserWarning, stacklevel=4)
         # one sample must fit the memory budget: split first-order groups if it does not
         total, per_filter = plan_memory(config.plan, spec.padded_shape)
         budget = get_config()["memory_budget"]
