@@ -10,12 +10,13 @@ estimate and :func:`skphase.config_context`'s ``memory_budget``.
 
 from __future__ import annotations
 
+import functools
 import os
 from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -52,6 +53,33 @@ def _run_operator(x, spec, backend_args, method, *more):
     else:
         out = getattr(op, method)(xb)
     return out if is_tensor(x) else backend.to_numpy(out)
+
+
+def fit_context(fit):
+    """Decorator of every skphase ``fit``: scikit-learn's ``_fit_context``, and a fit that fails
+    changes nothing.
+
+    Parameters are validated first (``_validate_params``, through scikit-learn's
+    ``_fit_context``; nested estimators are not validated again). If the fit raises —
+    bad data found late, a second Ctrl-C, an error in training — the estimator's
+    attributes are put back as they were before the call, so a fitted estimator stays
+    fitted with its previous state and an unfitted one stays unfitted. Fits therefore
+    build their fitted objects anew and assign them; they do not mutate the previous
+    ones in place.
+    """
+    checked = _fit_context(prefer_skip_nested_validation=True)(fit)
+
+    @functools.wraps(fit)
+    def wrapper(self, *args, **kwargs):
+        before = dict(self.__dict__)
+        try:
+            return checked(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    return wrapper
 
 
 class SkphaseEstimatorMixin:

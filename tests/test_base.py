@@ -276,3 +276,22 @@ def test_device_memory_budget_sizes_batches_on_an_accelerator_only(monkeypatch):
     assert len(est._batch_slices(6, per_sample, cpu)) == 1
     with pytest.raises(ValueError, match="device_memory_budget must be at least 1 MiB"):
         skphase.set_config(device_memory_budget=5)
+
+
+@pytest.mark.parametrize("kind", [PhaseHarmonicTransform, ScatteringAverager])
+def test_failed_refit_leaves_the_fitted_state_intact(kind):
+    x = np.random.default_rng(0).standard_normal((2, 32, 32))
+    est = kind(J=2, L=2).fit(x)
+    before = {k: v for k, v in vars(est).items() if k.endswith("_")}
+    expected = est.transform(x)
+    for bad in (np.zeros((2, 4, 4)), np.full((2, 32, 32), np.nan), np.zeros((3, 2, 8, 8))):
+        with pytest.raises(ValueError):
+            est.set_params(J=3).fit(bad)
+    est.set_params(J=2)
+    assert {k: v for k, v in vars(est).items() if k.endswith("_")}.keys() == before.keys()
+    assert est.input_shape_ == (32, 32) and est.J_ == 2
+    np.testing.assert_array_equal(est.transform(x), expected)
+    fresh = kind(J=9)
+    with pytest.raises(ValueError):
+        fresh.fit(x)
+    assert not any(k.endswith("_") for k in vars(fresh))

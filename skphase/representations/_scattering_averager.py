@@ -13,6 +13,7 @@ from .._config import get_config
 from ..filters import filter_bank, padding_geometry
 from ..operators import ScatteringOperator, make_plan, plan_memory
 from ..utils._params import Ints, OneOf
+from ..utils._warnings import warn_external
 from ._wavelet_base import _WaveletConfig, _WaveletTransformer
 
 
@@ -178,14 +179,14 @@ class ScatteringAverager(_WaveletTransformer):
             warnings.simplefilter("always")
             spec = padding_geometry(self.input_shape_, self.J_, mode=self.padding)
         for w in caught:
-            warnings.warn(w.message, w.category, stacklevel=4)  # _make_config <- fit <- _fit_context <- caller
+            warn_external(w.message, w.category)
         config = _Config(**self._config_fields(), spec=spec, max_order=self.max_order,
                          nonlinearity=self.nonlinearity,
                          n_phases=self.n_phases if self.nonlinearity == "relu" else 1)
         if self.max_order == 2 and not np.any(np.asarray(config.plan.table["order"]) == 2):
-            warnings.warn(f"max_order=2 adds no second-order coefficient here: with J={self.J_} no wavelet "
+            warn_external(f"max_order=2 adds no second-order coefficient here: with J={self.J_} no wavelet "
                           "is coarser than a first-order envelope's bandwidth; use a larger J.",
-                          UserWarning, stacklevel=4)
+                          UserWarning)
         # one sample must fit the memory budget: split first-order groups if it does not
         total, per_filter = plan_memory(config.plan, spec.padded_shape)
         budget = get_config()["memory_budget"]
@@ -193,10 +194,10 @@ class ScatteringAverager(_WaveletTransformer):
             config = dataclasses.replace(config, max_group=max(1, budget // max(1, per_filter)))
             total = plan_memory(config.plan, spec.padded_shape)[0]
             if total > budget:
-                warnings.warn(f"ScatteringAverager needs about {total / 2**20:.0f} MiB per sample even with "
+                warn_external(f"ScatteringAverager needs about {total / 2**20:.0f} MiB per sample even with "
                               f"its filters in chunks, more than the {budget / 2**20:.0f} MiB memory budget; "
                               "it runs one sample at a time (skphase.config_context(memory_budget=...) "
-                              "raises the budget).", ResourceWarning, stacklevel=4)
+                              "raises the budget).", ResourceWarning)
         return config
 
     def _describe(self, config):

@@ -6,10 +6,9 @@ import dataclasses
 import math
 
 import numpy as np
-from sklearn.base import _fit_context
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ..base import BatchedTransformer
+from ..base import BatchedTransformer, fit_context
 from ..operators import ChannelwiseOperator
 from ..utils._memory import check_allocation
 from ..utils._params import Ints, OneOf, Shape
@@ -59,7 +58,7 @@ class _WaveletTransformer(BatchedTransformer):
     }
 
     # --- fit ----------------------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Check X, choose J and build (or fetch from cache) the filters.
 
