@@ -167,11 +167,17 @@ def main(argv=None):
                                pooling=args.pooling, learning_rate=args.learning_rate,
                                seed=args.seed, device=args.device, num_workers=args.num_workers,
                                checkpoint=args.checkpoint, resume=args.resume, amp=args.amp)
-    if result["rank"] == 0:
-        np.savez(args.out, losses=np.array(result["losses"]), mean=result["mean"],
-                 scale=result["scale"], classes=np.array(result["classes"]), **result["params"])
-    if dist.is_initialized():
-        dist.destroy_process_group()
+    try:
+        if result["rank"] == 0:
+            np.savez(args.out, losses=np.array(result["losses"]), mean=result["mean"],
+                     scale=result["scale"], classes=np.array(result["classes"]),
+                     **result["params"])
+    finally:
+        if dist.is_initialized():
+            # Tearing gloo down while the other rank still writes aborts it ("terminate called
+            # without an active exception"): every rank waits for all before leaving.
+            dist.barrier()
+            dist.destroy_process_group()
 
 
 if __name__ == "__main__":
