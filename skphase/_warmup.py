@@ -59,12 +59,7 @@ def warm_up() -> dict:
 
 def main() -> int:
     os.environ["SKPHASE_JIT"] = "foreground"
-    from .backends import _jit
-
-    try:
-        report = warm_up()
-    finally:
-        _jit.release_lock()
+    report = warm_up()
     missed = f" (not reached: {', '.join(report['uncompiled'])})" if report["uncompiled"] else ""
     print(f"skphase: numba kernels compiled and cached in {report['seconds']:.1f} s{missed}")
     return 0

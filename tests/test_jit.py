@@ -1,6 +1,7 @@
 """The background-compile switch: numpy twins equal the numba kernels, and the switch itself."""
 
 import logging
+import os
 import subprocess
 import sys
 
@@ -53,7 +54,8 @@ def test_reference_twins_equal_kernels(rng, jit_state, dtype, height, width, kh,
 
 def _outputs(x):
     results = []
-    for est in (ScatteringAverager(J=2, max_order=2), ScatteringAverager(J=2, nonlinearity="modulus"),
+    # 1D: J=3, the smallest J with a second-order path
+    for est in (ScatteringAverager(J=2 if x.ndim == 3 else 3, max_order=2), ScatteringAverager(J=2, nonlinearity="modulus"),
                 PhaseHarmonicTransform(J=2), PhaseHarmonicTransform(J=2, harmonics=(0, 1, -2))):
         est.fit(x)
         y = est.transform(x)
@@ -87,7 +89,8 @@ def test_not_ready_never_calls_numba(jit_state, monkeypatch):
     monkeypatch.setattr(_kernels, "_announce_compiling", kernel_called)
     _jit._reset(False)
     x = np.random.default_rng(0).standard_normal((2, 32, 32))
-    for est in (ScatteringAverager(J=2, max_order=2), PhaseHarmonicTransform(J=2, harmonics=(0, 2))):
+    # 1D: J=3, the smallest J with a second-order path
+    for est in (ScatteringAverager(J=2 if x.ndim == 3 else 3, max_order=2), PhaseHarmonicTransform(J=2, harmonics=(0, 2))):
         y = est.fit(x).transform(x)
         est.transform_vjp(x, np.ones_like(y))
     _jit._reset(True)
@@ -153,39 +156,73 @@ def test_cache_check_sees_a_compiled_kernel(jit_state):
 _POPEN = subprocess.Popen
 
 
-def _sleeper(seconds):
-    return _POPEN([sys.executable, "-c", f"import time; time.sleep({seconds})"])
+def _sleeper(seconds, **kwargs):
+    return _POPEN([sys.executable, "-c", f"import time; time.sleep({seconds})"], **kwargs)
 
 
-def test_spawn_takes_the_lock_and_others_join(jit_state, monkeypatch, tmp_path):
-    lock = str(tmp_path / "skphase-jit.pid")
-    monkeypatch.setattr(_jit, "_lock_path", lambda: lock)
+@pytest.fixture
+def lock_dir(monkeypatch, tmp_path):
+    folder = tmp_path / "private"
+    monkeypatch.setattr(_jit, "_lock_dir", lambda: str(folder.mkdir(mode=0o700, exist_ok=True)
+                                                      or folder))
+    return folder
+
+
+@pytest.mark.skipif(_jit.fcntl is None, reason="no flock on this platform")
+def test_spawn_takes_the_lock_and_others_join(jit_state, monkeypatch, lock_dir):
     launched = []
 
     def fake_popen(cmd, **kwargs):
-        assert cmd[-2:] == ["-m", "skphase._warmup"]
-        assert kwargs["env"]["SKPHASE_JIT"] == "foreground" and kwargs["env"]["SKPHASE_JIT_LOCK"] == lock
-        launched.append(_sleeper(1.0))
+        assert cmd[1:] == ["-P", "-m", "skphase._warmup"]  # -P: cwd not first on sys.path
+        assert kwargs["env"]["SKPHASE_JIT"] == "foreground" and len(kwargs["pass_fds"]) == 1
+        launched.append(_sleeper(30, pass_fds=kwargs["pass_fds"]))
         return launched[-1]
 
     monkeypatch.setattr(_jit.subprocess, "Popen", fake_popen)
     ours = _jit._spawn()
-    assert ours.process is launched[0] and _jit._lock_owner(lock) == launched[0].pid
-    # a second process (here: a second call) joins instead of compiling again
-    theirs = _jit._spawn()
-    assert len(launched) == 1 and theirs.process is None and not theirs.done()
-    theirs.wait(timeout=30)
-    assert theirs.done() and ours.done()  # the owner died without releasing: the lock is stale
+    try:
+        assert ours.process is launched[0] and not ours.done()
+        # a second process (here: a second call) joins instead of compiling again
+        theirs = _jit._spawn()
+        assert len(launched) == 1 and theirs.process is None and not theirs.done()
+    finally:
+        launched[0].kill()  # killed, as by a user: the kernel drops the lock with the process
+        launched[0].wait()
+    assert theirs.done() and ours.done()
+    assert _jit._spawn().process is launched[1]  # nothing stale is left behind
+    launched[1].kill()
+    launched[1].wait()
 
 
-def test_stale_lock_is_taken_over_and_released(jit_state, monkeypatch, tmp_path):
-    lock = str(tmp_path / "skphase-jit.pid")
-    dead = _sleeper(0)
-    dead.wait()
+@pytest.mark.skipif(_jit.fcntl is None, reason="no flock on this platform")
+def test_planted_lock_files_neither_block_nor_get_written(jit_state, monkeypatch, lock_dir, tmp_path):
+    # a lock file naming a live process (pid 1) is just a file: the flock decides
+    lock = _jit._lock_path()
     with open(lock, "w") as f:
-        f.write(str(dead.pid))
-    assert _jit._lock_owner(lock) is None
-    assert _jit._claim(lock) and _jit._lock_owner(lock) == __import__("os").getpid()
-    monkeypatch.setenv("SKPHASE_JIT_LOCK", lock)
-    _jit.release_lock()
-    assert not __import__("os").path.exists(lock)
+        f.write("1")
+    assert not _jit._compiling_elsewhere(lock)
+    # a symlink planted in place of the lock is not followed: its target is not created
+    target = tmp_path / "victim"
+    os.unlink(lock)
+    os.symlink(target, lock)
+    monkeypatch.setattr(_jit.subprocess, "Popen", lambda cmd, **kw: _sleeper(0, **kw))
+    compile_ = _jit._spawn()
+    compile_.wait(timeout=30)
+    assert not target.exists()
+
+
+def test_lock_lives_in_a_private_folder_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    folder = _jit._lock_dir()
+    assert folder == str(tmp_path / "skphase") and os.stat(folder).st_mode & 0o777 == 0o700
+    assert _jit._lock_path().startswith(folder + os.sep)
+    os.chmod(folder, 0o777)  # made writable by others (or planted so): not used
+    assert _jit._lock_dir() is None and _jit._lock_path() is None
+    os.rmdir(folder)
+    os.symlink(tmp_path, folder)  # a symlink in its place: not used
+    assert _jit._lock_dir() is None
+    monkeypatch.setattr(_jit, "_lock_dir", lambda: None)
+    monkeypatch.setattr(_jit.subprocess, "Popen", lambda cmd, **kw: _sleeper(0, **kw))
+    compile_ = _jit._spawn()  # no private folder: compiles uncoordinated, writes nothing
+    assert compile_.lock is None
+    compile_.wait(timeout=30)

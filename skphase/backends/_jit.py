@@ -30,9 +30,14 @@ import logging
 import os
 import subprocess
 import sys
-import tempfile
+import stat
 import threading
 import time
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, no coordination between processes
+    fcntl = None
 
 _logger = logging.getLogger("skphase")
 
@@ -65,47 +70,72 @@ def _package_root() -> str:
     return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _lock_path() -> str:
-    """One lock per (sources, interpreter, numba cache): the processes that would compile the same."""
-    key = "|".join((_package_root(), sys.executable, os.environ.get("NUMBA_CACHE_DIR", "")))
-    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-    return os.path.join(tempfile.gettempdir(), f"skphase-jit-{digest}.pid")
+def _lock_dir() -> str | None:
+    """This user's private folder for the compile lock, or None where there is none.
 
-
-def _alive(pid: int) -> bool:
+    Never the shared temporary folder, where anyone can plant a file or a symlink with a
+    predictable name. The folder is created with mode 0700 and used only if it is a real
+    folder (not a symlink) owned by this user that nobody else can write.
+    """
+    base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("XDG_CACHE_HOME") \
+        or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "skphase")
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    try:  # Linux: a process that ended but was not yet reaped by its parent is a zombie
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def _lock_owner(path: str) -> int | None:
-    """The pid compiling for this installation now, or None (no lock, or a stale one)."""
-    try:
-        with open(path) as f:
-            pid = int(f.read().strip() or 0)
-    except (OSError, ValueError):
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        info = os.lstat(path)
+    except OSError:
         return None
-    return pid if pid > 0 and _alive(pid) else None
+    private = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
+    return path if private else None
+
+
+def _lock_path() -> str | None:
+    """One lock per (sources, interpreter, numba cache): the processes that would compile the same."""
+    folder = _lock_dir()
+    if folder is None:
+        return None
+    key = "|".join((_package_root(), sys.executable, os.environ.get("NUMBA_CACHE_DIR", "")))
+    return os.path.join(folder, f"jit-{hashlib.sha1(key.encode()).hexdigest()[:16]}.lock")
+
+
+def _open_lock(path: str) -> int | None:
+    """A descriptor on the lock file (never following a symlink), or None."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return None
+
+
+def _try_lock(fd: int, how: int) -> bool:
+    try:
+        fcntl.flock(fd, how | fcntl.LOCK_NB)
+        return True
+    except OSError:  # held by another open of the file: a compile in progress
+        return False
+
+
+def _compiling_elsewhere(path: str) -> bool:
+    """Whether some process holds the compile lock now (the kernel drops it when that
+    process ends, however it ends: no stale locks, no pids that could be recycled)."""
+    fd = _open_lock(path)
+    if fd is None:
+        return False
+    try:
+        return not _try_lock(fd, fcntl.LOCK_SH)
+    finally:
+        os.close(fd)  # closing releases a lock we took
 
 
 class _Compile:
     """A background compile in progress: ours (a child process) or another process's (the lock)."""
 
-    def __init__(self, lock: str, process=None):
+    def __init__(self, lock: str | None, process=None):
         self.lock, self.process = lock, process
 
     def done(self) -> bool:
         if self.process is not None:
             return self.process.poll() is not None
-        return _lock_owner(self.lock) is None
+        return self.lock is None or not _compiling_elsewhere(self.lock)
 
     def wait(self, timeout: float | None) -> None:
         if self.process is not None:
@@ -119,74 +149,37 @@ class _Compile:
             time.sleep(0.2)
 
 
-def _pid_file(path: str, pid: int) -> str:
-    """A file beside ``path``, private to this process, holding ``pid``: its name."""
-    tmp = f"{path}.{os.getpid()}"
-    with open(tmp, "w") as f:
-        f.write(str(pid))
-    return tmp
-
-
-def _write_pid(path: str, pid: int) -> None:
-    os.replace(_pid_file(path, pid), path)
-
-
-def _claim(lock: str) -> bool:
-    """Atomically create ``lock`` holding this pid; False if a live process holds it."""
-    tmp = _pid_file(lock, os.getpid())
-    try:
-        os.link(tmp, lock)  # fails if the lock exists: no two processes both win
-        return True
-    except FileExistsError:
-        if _lock_owner(lock) is not None:
-            return False
-        os.replace(tmp, lock)  # a stale lock, left by a process that died
-        return True
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _spawn():
     """Start the background compile, or join one that another process runs.
 
-    Returns a :class:`_Compile`, or None if no process could be started. A lock file
-    holding the compiling process's pid makes processes that start at once (joblib or
-    dask workers) compile once, not once each.
+    Returns a :class:`_Compile`, or None if no process could be started. An exclusive
+    ``flock`` on a file in this user's private folder makes processes that start at once
+    (joblib or dask workers) compile once, not once each: this process takes it and hands
+    its descriptor to the child, which holds it until it exits. Where there is no such
+    folder (or no ``flock``: Windows) each process compiles for itself.
     """
-    lock = _lock_path()
-    try:
-        if not _claim(lock):
-            return _Compile(lock)
-    except OSError:  # no writable temporary folder: compile without coordination
-        lock = None
+    lock = _lock_path() if fcntl is not None else None
+    fd = None if lock is None else _open_lock(lock)
+    if fd is not None and not _try_lock(fd, fcntl.LOCK_EX):
+        os.close(fd)
+        return _Compile(lock)
     env = dict(os.environ)
     # the child must compile *these* sources: numba's cache is keyed by the source file
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH")) if p)
     env["SKPHASE_JIT"] = "foreground"
-    env["SKPHASE_JIT_LOCK"] = lock or ""
     try:
-        process = subprocess.Popen([sys.executable, "-m", "skphase._warmup"], env=env,
+        # -P: the current folder does not go first on the child's sys.path, so a file
+        # planted there (numpy.py, skphase/) is not imported in its place
+        process = subprocess.Popen([sys.executable, "-P", "-m", "skphase._warmup"], env=env,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
+                                   stderr=subprocess.DEVNULL, start_new_session=True,
+                                   pass_fds=() if fd is None else (fd,))
     except OSError:
         process = None
-    if lock is not None:
-        if process is None:
-            os.unlink(lock)
-        else:
-            _write_pid(lock, process.pid)
+    finally:
+        if fd is not None:
+            os.close(fd)  # the child's copy keeps the lock while it runs
     return None if process is None else _Compile(lock, process)
-
-
-def release_lock() -> None:
-    """Remove this process's compile lock (the background child calls it when it ends)."""
-    lock = os.environ.get("SKPHASE_JIT_LOCK")
-    if lock and _lock_owner(lock) == os.getpid():
-        try:
-            os.unlink(lock)
-        except OSError:
-            pass
 
 
 def ready() -> bool:

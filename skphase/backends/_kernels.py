@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
-import types
 
 import numpy as np
 
 import rocket_fft  # noqa: F401  (registers scipy.fft for use inside @njit)
 import scipy.fft
-from numba import njit, prange
+from numba import prange
 
+from ..utils._numba import for_this_thread, njit, twins
 from . import _jit, _reference
 
 
@@ -369,19 +368,13 @@ def _compile(func, reference=None):
     With a pure-numpy ``reference`` twin, the dispatch runs the twin while the
     kernels are not ready (:func:`._jit.ready`) instead of compiling in this call.
     """
-    parallel = njit(parallel=True, cache=True)(func)
-    # A renamed copy for the serial build: numba's on-disk cache is keyed by the
-    # function's name, not by the parallel flag, so one function would serve both.
-    twin = types.FunctionType(func.__code__, func.__globals__, func.__name__ + "_serial",
-                              func.__defaults__, func.__closure__)
-    twin.__qualname__ = func.__qualname__ + "_serial"
-    serial = njit(parallel=False, cache=True)(twin)
+    parallel, serial = twins(func, cache=True)
     _jit.DISPATCHERS.extend([parallel, serial])
 
     def dispatch(*args):
         if reference is not None and not _jit.ready():
             return reference(*args)
-        kernel = parallel if threading.current_thread() is threading.main_thread() else serial
+        kernel = for_this_thread(parallel, serial)
         _announce_compiling(kernel)
         return kernel(*args)
 

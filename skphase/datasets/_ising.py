@@ -8,8 +8,8 @@ which is what makes 256 x 256 critical samples cheap.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from ..utils._numba import njit
 from ..utils._params import RANDOM_STATE, Floats, Ints, as_image_shape, image_size, validate_params
 from ._rng import _as_generator
 

@@ -25,7 +25,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ..utils._numba import njit
 
 from ..utils._progress import progress
 from ._lista import _Adam

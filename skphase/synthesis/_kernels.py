@@ -14,6 +14,8 @@ import contextlib
 import numba
 import numpy as np
 
+from ..utils._numba import njit
+
 #: below this many elements a level's loops run on the calling thread: waking numba's
 #: thread pool costs ~10 us on a quiet machine but ~10 ms of CPU on a loaded one (its
 #: threads spin), against ~3 us for the whole work of a small level; on the shared 2-core
@@ -35,7 +37,7 @@ def threads_for(n_elements: int):
         numba.set_num_threads(previous)
 
 
-@numba.njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False)
 def pack_abs(z, out):  # pragma: no cover - compiled
     """out = (|Re z| + |Im z|) + i (|Re z| - |Im z|), rows (R, M)."""
     for r in numba.prange(z.shape[0]):
@@ -45,7 +47,7 @@ def pack_abs(z, out):  # pragma: no cover - compiled
             out[r, m] = complex(a + b, a - b)
 
 
-@numba.njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False)
 def split_spectra(F, Z, rev, S):  # pragma: no cover - compiled
     """Spectra of h_0, h_1, h_2 from F = FFT(pack_abs(z)) and Z = FFT(z), both (B, W, M).
 
@@ -63,7 +65,7 @@ def split_spectra(F, Z, rev, S):  # pragma: no cover - compiled
             S[b, 1, w, m] = Z[b, w, m] * 0.25
 
 
-@numba.njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False)
 def pack_gradients(gS, rev, scale, out):  # pragma: no cover - compiled
     """Hermitian parts of the gradients on S_0 and S_2, packed for one inverse FFT.
 
@@ -80,7 +82,7 @@ def pack_gradients(gS, rev, scale, out):  # pragma: no cover - compiled
             out[b, w, m] = complex(re * scale, im * scale)
 
 
-@numba.njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False)
 def rectifier_adjoint(z, gh, out):  # pragma: no cover - compiled
     """Gradient in z from those on h_0 (Re gh) and h_2 (Im gh), rows (R, M)."""
     for r in numba.prange(z.shape[0]):
@@ -92,7 +94,7 @@ def rectifier_adjoint(z, gh, out):  # pragma: no cover - compiled
             out[r, m] = complex(sr * (g0 + g2), si * (g0 - g2))
 
 
-@numba.njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False)
 def add_linear_gradient(gZ, gS, inv_m):  # pragma: no cover - compiled
     """gZ (B, W, M) <- gZ / M + gS_1 / 4: the gradient on Z through h_1 = z / 4 as well."""
     B, W, M = gZ.shape
