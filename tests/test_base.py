@@ -162,6 +162,20 @@ def test_multichannel_inverse_and_bad_layouts():
         pht.transform(X[:, :2])
 
 
+@pytest.mark.parametrize("last", [1, 3, 4])
+def test_multichannel_refuses_layouts_it_cannot_tell_apart(last):
+    # (n, 8, 8, 3): eight channels of 8x3 images, or 8x8 RGB thumbnails stored channels-last
+    X = np.random.default_rng(3).standard_normal((2, 8, 8, last))
+    for kind in (PhaseHarmonicTransform, ScatteringAverager):
+        with pytest.raises(ValueError, match=r"last axis.*np.moveaxis\(X, -1, 1\).*'channels_first'"):
+            kind(J=1, L=2, multichannel=True).fit(X)
+    if last > 1:  # said explicitly, X is read channels first: 8 channels of 8 x last images
+        est = ScatteringAverager(J=1, L=2, multichannel="channels_first", flatten=False).fit(X)
+        assert est.n_input_channels_ == 8 and tuple(est.input_shape_) == (8, last)
+    thumbnails = PhaseHarmonicTransform(J=1, L=2, multichannel=True).fit(np.moveaxis(X, -1, 1))
+    assert thumbnails.n_input_channels_ == last
+
+
 # --- regressions -----------------------------------------------------------------------
 def test_channels_last_arrays_are_refused_not_reinterpreted():
     X = np.random.default_rng(3).standard_normal((3, 32, 32))

@@ -61,10 +61,12 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         Wavelet family (see :func:`skphase.filters.filter_bank`).
     shape : tuple of int or None, default=None
         Spatial shape (H, W) when X holds flattened images.
-    multichannel : bool, default=False
+    multichannel : bool or "channels_first", default=False
         X holds several channels per sample, (n_samples, C, H, W) images (RGB, say)
         or (n_samples, C, N) signals; each channel is transformed alone and the
-        output has C * (channels of one) channels, input channel major.
+        output has C * (channels of one) channels, input channel major. Images whose
+        last axis is 1, 3 or 4 long are refused, since they may be channels-last
+        (pass ``np.moveaxis(X, -1, 1)``); ``"channels_first"`` accepts them as given.
     flatten : bool, default=True
         Return (n_samples, n_features); False keeps (n_samples, channels, *spatial).
     backend : {"numpy", "torch"}, default="numpy"

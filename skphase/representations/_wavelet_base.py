@@ -53,7 +53,7 @@ class _WaveletTransformer(BatchedTransformer):
         "Q": [Ints(1)],
         "wavelet": [OneOf("morlet", "bump")],
         "shape": [None, Shape((1, 2))],
-        "multichannel": ["boolean"],
+        "multichannel": ["boolean", OneOf("channels_first")],
         "flatten": ["boolean"],
     }
 

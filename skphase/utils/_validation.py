@@ -94,7 +94,11 @@ def _single_channel_layout(X, shape):
     return X.reshape((X.shape[0],) + spatial), spatial
 
 
-def check_signals(estimator, X, *, reset: bool, shape=None, multichannel: bool = False):
+#: sizes of a last axis that may be a channel axis (grey, RGB, RGBA)
+_CHANNEL_COUNTS = (1, 3, 4)
+
+
+def check_signals(estimator, X, *, reset: bool, shape=None, multichannel: bool | str = False):
     """Validate X and return ``(X, spatial, n_channels)``.
 
     Accepts (n_samples, N) 1D signals, (n_samples, H * W) flattened images when
@@ -118,9 +122,15 @@ def check_signals(estimator, X, *, reset: bool, shape=None, multichannel: bool =
             raise ValueError("shape is for flattened single-channel images; with multichannel=True "
                              "pass X as (n_samples, C, H, W) and shape=None.")
         X = _check_nd(estimator, X, reset)
-        if X.ndim == 4 and X.shape[-1] in (3, 4) and X.shape[1] > 4:
-            raise ValueError(f"X has shape {tuple(X.shape)}, which looks channels-last (n, H, W, C); "
-                             "multichannel=True expects (n_samples, C, H, W): use np.moveaxis(X, -1, 1).")
+        if X.ndim == 4 and X.shape[-1] in _CHANNEL_COUNTS and multichannel != "channels_first":
+            # (n, 4, 4, 3) is 4 channels of 4x3 images or 4x4 RGB thumbnails, channels last:
+            # nothing in the array tells, so it is not guessed
+            raise ValueError(
+                f"X has shape {tuple(X.shape)}: its last axis ({X.shape[-1]}) may hold channels "
+                "(channels-last images, (n, H, W, C)), but multichannel=True reads "
+                f"(n_samples, C, H, W), i.e. {X.shape[1]} channels of {X.shape[2]}x{X.shape[3]} "
+                "images. For channels-last arrays pass np.moveaxis(X, -1, 1); if X really is "
+                "channels-first, say so with multichannel='channels_first'.")
         channels, spatial = int(X.shape[1]), tuple(int(s) for s in X.shape[2:])
         if not reset and channels != estimator.n_input_channels_:
             raise ValueError(f"X has {channels} channels, but {type(estimator).__name__} was fitted on "
