@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
 import time
 import warnings
 from numbers import Integral, Real
@@ -24,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._params import reject_bool_counts
 from ..utils._progress import progress as _progress
 from ..utils._threads import scoped_threads
+from ..utils._warnings import warn_external
 
 _TORCH_HINT = ("ScatteringGenerator needs PyTorch; install the extra with "
                "pip install 'skphase[torch]'.")
@@ -218,9 +218,15 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     warm_start : bool, default=False
         Refit continues training the previous decoder (same embedding) instead of
         starting over.
-    checkpoint_path : str or None, default=None
+    checkpoint_path : str, path-like or None, default=None
         File where the training state is saved after every epoch; a fit that finds a
-        checkpoint made with the same settings and images resumes from it.
+        checkpoint made with the same settings and images resumes from it (one made with
+        others: a warning, and training starts over). A checkpoint holds only arrays and
+        plain metadata: a ``.npz`` archive with a JSON entry, read without unpickling
+        anything; a file at that path that is no such checkpoint (a pickle, an older
+        skphase's checkpoint, anything crafted) is refused with a ``ValueError`` and left
+        alone. It is written to a new temporary file in the same folder (``mkstemp``)
+        then moved over the old one, never half-written.
     device : str or None, default=None
         torch device ("cpu", "cuda", "cuda:1"); None is "cpu".
     n_jobs : int or None, default=None
@@ -362,6 +368,10 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             raise ValueError(f"kernel_size must be odd (centred convolutions), got {self.kernel_size}.")
         if self.n_jobs == 0:
             raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
+        if self.checkpoint_path is not None:
+            from ._checkpoint import check_path
+
+            check_path(self.checkpoint_path)
         torch = _import_torch()
         return torch, _check_device(torch, self.device)
 
@@ -606,12 +616,12 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         return module.to(device).eval()
 
     def _signature(self, X):
-        """What a checkpoint must share with this fit to be resumed."""
+        """What a checkpoint must share with this fit to be resumed (JSON: it is stored as such)."""
         keys = ("n_components", "J", "L", "decoder", "width", "kernel_size", "batch_size",
                 "learning_rate", "learning_rate_schedule", "weight_decay", "loss", "augment",
                 "validation_fraction", "random_state")
-        params = tuple((k, repr(getattr(self, k))) for k in keys)
-        return params + (("shape", X.shape), ("sum", float(X.sum())), ("sq", float((X * X).sum())))
+        params = [[k, repr(getattr(self, k))] for k in keys]
+        return params + [["shape", list(X.shape)], ["sum", float(X.sum())], ["sq", float((X * X).sum())]]
 
     # ---------------------------------------------------------------- fit
     def fit(self, X, y=None):
@@ -747,7 +757,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                        best_state=dict(self.decoder_state_) if warm else None, stale=0, elapsed=0.0)
         if warm and not val_idx.size:
             history["best"] = math.inf
-        resumed = self._resume(signature, module, optimizer, history, torch)
+        resumed = self._resume(self._read_checkpoint(signature), module, optimizer, history, torch)
         inverse = self._differentiable_inverse(torch, device) if self.decoder == "progressive" else None
         if self.decoder == "progressive":  # the "loss" of predicting 0, per target, on the training images
             self._target_sizes = [max(float(np.mean(np.abs(t[train_idx]) ** (1 if self.loss == "l1" else 2))),
@@ -875,42 +885,85 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     # ---------------------------------------------------------------- checkpoints
     def _save_checkpoint(self, signature, module, optimizer, history, torch):
+        """The training state as arrays and JSON (:mod:`skphase.generative._checkpoint`: no pickle)."""
         if self.checkpoint_path is None:
             return
+        from . import _checkpoint
         from ._decoder import state_to_numpy
 
-        opt = optimizer.state_dict()
-        opt_state = {k: {n: (v.detach().cpu().numpy() if torch.is_tensor(v) else v) for n, v in s.items()}
-                     for k, s in opt["state"].items()}
-        payload = dict(signature=signature, module=state_to_numpy(module),
-                       optimizer=dict(state=opt_state, param_groups=opt["param_groups"]),
-                       history=history, whitening=(self.embedding_mean_, self.embedding_components_,
-                                                   self.embedding_scale_))
-        tmp = f"{os.fspath(self.checkpoint_path)}.tmp"
-        with open(tmp, "wb") as f:
-            pickle.dump(payload, f)
-        os.replace(tmp, self.checkpoint_path)  # never a half-written checkpoint
+        arrays = {f"module::{k}": v for k, v in state_to_numpy(module).items()}
+        if history["best_state"] is not None:
+            arrays.update({f"best::{k}": v for k, v in history["best_state"].items()})
+        steps = {}
+        for i, s in optimizer.state_dict()["state"].items():
+            steps[str(i)] = int(s["step"])
+            for name in ("exp_avg", "exp_avg_sq"):
+                arrays[f"opt::{i}::{name}"] = s[name].detach().cpu().numpy()
+        groups = [dict(lr=float(g["lr"]), betas=[float(b) for b in g["betas"]], eps=float(g["eps"]),
+                       weight_decay=float(g["weight_decay"])) for g in optimizer.param_groups]
+        meta = dict(signature=signature, steps=steps, param_groups=groups,
+                    has_best_state=history["best_state"] is not None,
+                    history=dict(loss=[float(v) for v in history["loss"]],
+                                 val=[float(v) for v in history["val"]], epoch=int(history["epoch"]),
+                                 best=float(history["best"]), stale=int(history["stale"]),
+                                 elapsed=float(history["elapsed"])))
+        _checkpoint.save(self.checkpoint_path, meta, arrays)
 
-    def _resume(self, signature, module, optimizer, history, torch):
-        """Load a matching checkpoint into module/optimizer/history; return its epoch (0 if none)."""
-        from ._decoder import load_numpy_state
+    def _read_checkpoint(self, signature):
+        """(meta, arrays) of the checkpoint at ``checkpoint_path`` made for this fit, or None.
+
+        No file: None. A file that is no checkpoint (a pickle, anything crafted): ``ValueError``,
+        the file left alone. A checkpoint of other settings or images: a warning, None (training
+        starts over and overwrites it).
+        """
+        from . import _checkpoint
 
         path = self.checkpoint_path
-        if path is None or not os.path.exists(path):
+        if path is None or not os.path.lexists(path):
+            return None
+        meta, arrays = _checkpoint.load(path)
+        if meta.get("signature") != signature:
+            warn_external(f"checkpoint_path={os.fspath(path)!r} was made with other settings or images; "
+                          "training starts over and will overwrite it.", UserWarning)
+            return None
+        return meta, arrays
+
+    def _resume(self, checkpoint, module, optimizer, history, torch):
+        """Load a matching checkpoint into module/optimizer/history; return its epoch (0 if none)."""
+        from ._decoder import load_numpy_state, state_to_numpy
+
+        if checkpoint is None:
             return 0
-        with open(path, "rb") as f:
-            payload = pickle.load(f)
-        if payload.get("signature") != signature:
-            warnings.warn(f"checkpoint_path={os.fspath(path)!r} was made with other settings or images; "
-                          "training starts over and will overwrite it.", UserWarning, stacklevel=4)
-            return 0
-        load_numpy_state(module, payload["module"])
-        opt = payload["optimizer"]
-        opt_state = {k: {n: (torch.as_tensor(v) if isinstance(v, np.ndarray) else v) for n, v in s.items()}
-                     for k, s in opt["state"].items()}
-        optimizer.load_state_dict(dict(state=opt_state, param_groups=opt["param_groups"]))
-        history.update(payload["history"])
-        self.embedding_mean_, self.embedding_components_, self.embedding_scale_ = payload["whitening"]
+        meta, arrays = checkpoint
+
+        def group(prefix):
+            return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+        try:
+            load_numpy_state(module, group("module::"))
+            best = group("best::") if meta["has_best_state"] else None
+            if best is not None:
+                expected = {k: v.shape for k, v in state_to_numpy(module).items()}
+                if {k: v.shape for k, v in best.items()} != expected:
+                    raise ValueError("the kept decoder does not match the decoder's layers")
+            state = {}
+            for i, step in meta["steps"].items():
+                p = optimizer.params[int(i)]
+                moments = [torch.as_tensor(arrays[f"opt::{i}::{name}"]) for name in ("exp_avg", "exp_avg_sq")]
+                if any(tuple(m.shape) != tuple(p.shape) for m in moments):
+                    raise ValueError(f"the optimizer's moments of parameter {i} have another shape")
+                state[i] = dict(step=int(step), exp_avg=moments[0], exp_avg_sq=moments[1])
+            groups = [dict(lr=float(g["lr"]), betas=tuple(float(b) for b in g["betas"]), eps=float(g["eps"]),
+                           weight_decay=float(g["weight_decay"])) for g in meta["param_groups"]]
+            optimizer.load_state_dict(dict(state=state, param_groups=groups))
+            h = meta["history"]
+            history.update(loss=[float(v) for v in h["loss"]], val=[float(v) for v in h["val"]],
+                           epoch=int(h["epoch"]), best=float(h["best"]), stale=int(h["stale"]),
+                           elapsed=float(h["elapsed"]), best_state=best)
+        except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as exc:
+            raise ValueError(f"checkpoint_path={os.fspath(self.checkpoint_path)!r} matches this fit but is "
+                             f"damaged or inconsistent ({type(exc).__name__}: {exc}); delete it to start "
+                             "over.") from None
         return history["epoch"]
 
     # ---------------------------------------------------------------- transform / decode
