@@ -91,7 +91,7 @@ def test_a_symlink_at_the_checkpoint_path_is_replaced_not_written_through(images
     before = victim.read_bytes()
     path = tmp_path / "gen.ckpt"
     os.symlink(victim, path)
-    with pytest.warns(UserWarning, match="other settings or images"):
+    with pytest.warns(UserWarning, match="was made with other"):
         ScatteringGenerator(**(TINY | dict(random_state=1)), checkpoint_path=str(path)).fit(images)
     assert victim.read_bytes() == before
     assert not path.is_symlink()
@@ -102,3 +102,31 @@ def test_unusable_checkpoint_path_refused_before_any_work(images, tmp_path, wher
     path = tmp_path / "no" / "gen.ckpt" if where == "missing folder" else tmp_path
     with pytest.raises(ValueError, match="checkpoint_path="):
         ScatteringGenerator(**TINY, checkpoint_path=str(path)).fit(images)
+
+
+# ---------------------------------------------------------------- item 2: a checkpoint identifies its data
+def test_a_mirrored_training_set_does_not_resume_another_runs_checkpoint(images, tmp_path):
+    path = tmp_path / "gen.ckpt"
+    mirrored = images[:, ::-1].copy()  # same shape, sum and sum of squares: the old signature matched
+    assert mirrored.sum() == images.sum() and (mirrored ** 2).sum() == (images ** 2).sum()
+    ScatteringGenerator(**TINY, checkpoint_path=str(path)).fit(images)
+    fresh = ScatteringGenerator(**TINY).fit(mirrored)
+    with pytest.warns(UserWarning, match="was made with other images; training starts over"):
+        other = ScatteringGenerator(**TINY, checkpoint_path=str(path)).fit(mirrored)
+    assert other.n_epochs_ == fresh.n_epochs_ == TINY["max_epochs"]
+    np.testing.assert_array_equal(other.embedding_components_, fresh.embedding_components_)
+    for k in fresh.decoder_state_:
+        np.testing.assert_array_equal(other.decoder_state_[k], fresh.decoder_state_[k])
+    # and the checkpoint now belongs to the mirrored run: the same fit resumes it silently
+    again = ScatteringGenerator(**(TINY | dict(max_epochs=3)), checkpoint_path=str(path)).fit(mirrored)
+    assert again.n_epochs_ == 3 and again.loss_curve_[:2] == fresh.loss_curve_
+
+
+@pytest.mark.parametrize("change", [dict(weight_decay=0.1), dict(random_state=1), dict(loss="l1")])
+def test_a_checkpoint_of_other_settings_is_not_resumed(images, tmp_path, change):
+    path = tmp_path / "gen.ckpt"
+    ScatteringGenerator(**TINY, checkpoint_path=str(path)).fit(images)
+    name = "seed" if "random_state" in change else next(iter(change))
+    with pytest.warns(UserWarning, match=rf"other settings \({name}\)"):
+        gen = ScatteringGenerator(**(TINY | change), checkpoint_path=str(path)).fit(images)
+    assert gen.n_epochs_ == TINY["max_epochs"]

@@ -126,7 +126,7 @@ def test_checkpoint_resume_equals_an_uninterrupted_run(images, tmp_path):
     Z = straight.transform(images[:3])
     np.testing.assert_allclose(resumed.inverse_transform(Z), straight.inverse_transform(Z), atol=1e-5)
     # another data set does not resume from it
-    with pytest.warns(UserWarning, match="other settings or images"):
+    with pytest.warns(UserWarning, match="was made with other"):
         ScatteringGenerator(**SMALL, max_epochs=1, checkpoint_path=str(path), **const).fit(images[:40])
 
 

@@ -220,8 +220,9 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         starting over.
     checkpoint_path : str, path-like or None, default=None
         File where the training state is saved after every epoch; a fit that finds a
-        checkpoint made with the same settings and images resumes from it (one made with
-        others: a warning, and training starts over). A checkpoint holds only arrays and
+        checkpoint made with the same settings, seed and images (a SHA-256 of their bytes)
+        resumes from it (one made with others: a warning, and training starts over; with
+        ``random_state=None`` each fit draws a new seed, so resuming needs a fixed one). A checkpoint holds only arrays and
         plain metadata: a ``.npz`` archive with a JSON entry, read without unpickling
         anything; a file at that path that is no such checkpoint (a pickle, an older
         skphase's checkpoint, anything crafted) is refused with a ``ValueError`` and left
@@ -615,13 +616,32 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         module = load_numpy_state(self._build_decoder(torch, torch.device("cpu")), self.decoder_state_)
         return module.to(device).eval()
 
-    def _signature(self, X):
-        """What a checkpoint must share with this fit to be resumed (JSON: it is stored as such)."""
+    def _signature(self, X4, seed):
+        """What a checkpoint must share with this fit to be resumed (JSON: it is stored as such).
+
+        The settings that shape the training (not those that only end it: ``max_epochs``,
+        ``tol``, ``n_iter_no_change``, ``max_time``), the seed that this fit's split,
+        minibatches and initialisation come from, and a SHA-256 of the images' bytes, dtype
+        and shape: other images (a mirrored set has the same shape, sum and sum of
+        squares) never resume this run's whitening and decoder.
+        """
+        import hashlib
+
         keys = ("n_components", "J", "L", "decoder", "width", "kernel_size", "batch_size",
                 "learning_rate", "learning_rate_schedule", "weight_decay", "loss", "augment",
-                "validation_fraction", "random_state")
-        params = [[k, repr(getattr(self, k))] for k in keys]
-        return params + [["shape", list(X.shape)], ["sum", float(X.sum())], ["sq", float((X * X).sum())]]
+                "validation_fraction")
+
+        def plain(v):
+            if isinstance(v, (bool, np.bool_, str)) or v is None:
+                return v if not isinstance(v, np.bool_) else bool(v)
+            return int(v) if isinstance(v, Integral) else float(v)
+
+        data = np.ascontiguousarray(X4)
+        digest = hashlib.sha256(f"{data.dtype.str}{data.shape}".encode())
+        digest.update(memoryview(data).cast("B"))
+        settings = {k: plain(getattr(self, k)) for k in keys}
+        settings["seed"] = int(seed)
+        return dict(settings=settings, data=digest.hexdigest())
 
     # ---------------------------------------------------------------- fit
     def fit(self, X, y=None):
@@ -691,7 +711,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             Z = np.concatenate([Z, self._whiten(S_aug)])
             targets = [np.concatenate([t, t_aug]) for t, t_aug in zip(targets, targets_aug)]
             train_idx = np.concatenate([train_idx, n + np.arange(len(X_aug))])
-        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, self._signature(X4))
+        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, self._signature(X4, seed))
         if self.decoder == "progressive":
             self._describe_scales(torch, device, Z, targets, val_idx if val_idx.size else train_idx)
         return self
@@ -922,9 +942,18 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         if path is None or not os.path.lexists(path):
             return None
         meta, arrays = _checkpoint.load(path)
-        if meta.get("signature") != signature:
-            warn_external(f"checkpoint_path={os.fspath(path)!r} was made with other settings or images; "
-                          "training starts over and will overwrite it.", UserWarning)
+        theirs = meta.get("signature")
+        if theirs != signature:
+            if not isinstance(theirs, dict) or not isinstance(theirs.get("settings"), dict):
+                what = "other settings or images"
+            else:
+                changed = sorted(k for k in set(signature["settings"]) | set(theirs["settings"])
+                                 if signature["settings"].get(k) != theirs["settings"].get(k))
+                what = ", ".join(filter(None, [
+                    "other images" if theirs.get("data") != signature["data"] else "",
+                    f"other settings ({', '.join(changed)})" if changed else ""]))
+            warn_external(f"checkpoint_path={os.fspath(path)!r} was made with {what}; training starts "
+                          "over and will overwrite it.", UserWarning)
             return None
         return meta, arrays
 
