@@ -130,3 +130,45 @@ def test_a_checkpoint_of_other_settings_is_not_resumed(images, tmp_path, change)
     with pytest.warns(UserWarning, match=rf"other settings \({name}\)"):
         gen = ScatteringGenerator(**(TINY | change), checkpoint_path=str(path)).fit(images)
     assert gen.n_epochs_ == TINY["max_epochs"]
+
+
+# ---------------------------------------------------------------- item 9: a failed refit changes nothing
+def _state(gen):
+    return {k: v for k, v in vars(gen).items() if k.endswith("_") and not k.startswith("_")}
+
+
+@pytest.mark.parametrize("bad", ["images too small for J", "too few images for n_components",
+                                 "error during training", "NaN images"])
+def test_a_failed_refit_leaves_the_fitted_generator_intact(images, bad, monkeypatch):
+    gen = ScatteringGenerator(**TINY).fit(images)
+    before = _state(gen)
+    samples = gen.sample(3, random_state=0)
+    Z = gen.transform(images[:4])
+    X = {"images too small for J": images[:, :3, :3],  # J=2 needs 4 x 4: found after the shape changed
+         "too few images for n_components": images[:3, :4, :4],
+         "error during training": make_polygons(12, size=16, random_state=1),  # new shape, whitening
+         "NaN images": np.where(np.arange(8) == 3, np.nan, images)}[bad]
+    if bad == "error during training":
+        def fail(*args, **kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(ScatteringGenerator, "_batch_loss", fail)
+    with pytest.raises((ValueError, RuntimeError)):
+        gen.fit(X)
+    monkeypatch.undo()
+    assert _state(gen).keys() == before.keys()
+    assert gen.image_shape_ == (8, 8) and gen.J_ == 2
+    assert gen.decoder_state_ is before["decoder_state_"]
+    np.testing.assert_array_equal(gen.sample(3, random_state=0), samples)
+    np.testing.assert_array_equal(gen.transform(images[:4]), Z)
+
+
+def test_a_failed_first_fit_leaves_the_generator_unfitted(images):
+    from sklearn.exceptions import NotFittedError
+
+    gen = ScatteringGenerator(**TINY)
+    with pytest.raises(ValueError, match="J=2 needs images"):
+        gen.fit(images[:, :3, :3])
+    assert not _state(gen)
+    with pytest.raises(NotFittedError):
+        gen.sample(1)

@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..base import SkphaseEstimatorMixin, fit_context
 from ..utils._params import reject_bool_counts
 from ..utils._progress import progress as _progress
 from ..utils._threads import scoped_threads
@@ -117,7 +118,8 @@ def _whitening(S, k):
     return mean, Vt[:k] * signs[:, None], np.maximum(scale, 1e-12 * max(scale[0], 1e-300))
 
 
-class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                          BaseEstimator):
     """Generative autoencoder: whitened scattering embedding and a trained CNN decoder.
 
     ``transform(X)`` gives Z = normalise(W (S_J x - m)) in R^d0, where S_J is the
@@ -363,7 +365,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     # ---------------------------------------------------------------- checks
     def _check_params(self):
-        self._validate_params()
+        """The checks of the parameters beyond their constraints (validated by ``fit_context``)."""
         reject_bool_counts(self)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (centred convolutions), got {self.kernel_size}.")
@@ -644,8 +646,15 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         return dict(settings=settings, data=digest.hexdigest())
 
     # ---------------------------------------------------------------- fit
+    @fit_context
     def fit(self, X, y=None):
         """Compute the embedding of X, fit the whitening and train the decoder.
+
+        A fit either completes or changes nothing: the parameters, the images, the split and
+        any checkpoint are checked before the work starts, the work runs on a copy of the
+        estimator whose fitted attributes are assigned to it at the end, and a fit that
+        raises (bad data found late, a second Ctrl-C) leaves the previous fitted state as it
+        was (:func:`skphase.base.fit_context`).
 
         Parameters
         ----------
@@ -659,32 +668,49 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self : ScatteringGenerator
         """
         torch, device = self._check_params()
-        with scoped_threads(self.n_jobs, torch_too=True):
-            return self._fit(torch, device, X)
-
-    def _fit(self, torch, device, X):
         X4 = _check_images(X)
-        shape = X4.shape[1:] if X4.shape[-1] == 3 else X4.shape[1:3]
+        plan = self._plan(X4)
+        signature = self._signature(X4, plan["seed"])
+        checkpoint = self._read_checkpoint(signature)  # a crafted file is refused before any work
+        work = object.__new__(type(self))
+        work.__dict__.update(self.__dict__)
+        with scoped_threads(self.n_jobs, torch_too=True):
+            work._fit(torch, device, X4, plan, signature, checkpoint)
+        self.__dict__.update(work.__dict__)  # the fitted attributes, all at once
+        return self
+
+    def _plan(self, X4):
+        """Every check on X that needs no work (shapes, J, the split), and the seed and split."""
+        shape = tuple(int(s) for s in (X4.shape[1:] if X4.shape[-1] == 3 else X4.shape[1:3]))
         warm = self.warm_start and hasattr(self, "decoder_state_")
-        if warm and tuple(shape) != tuple(self.image_shape_):
-            raise ValueError(f"warm_start=True but X has images of shape {tuple(shape)}; the fitted "
+        if warm and shape != tuple(self.image_shape_):
+            raise ValueError(f"warm_start=True but X has images of shape {shape}; the fitted "
                              f"generator expects {tuple(self.image_shape_)}.")
+        J = self.J_ if warm else self._resolve_J(shape[:2])
         seed = int(np.random.RandomState(self.random_state).randint(0, 2**31 - 1)) \
             if not isinstance(self.random_state, Integral) else int(self.random_state)
-        if not warm:
-            self.image_shape_ = tuple(int(s) for s in shape)
-            self.J_ = self._resolve_J(self.image_shape_[:2])
-            self.n_features_in_ = int(np.prod(self.image_shape_))
         n = X4.shape[0]
-        rng = np.random.default_rng(seed)
         n_val = int(round(self.validation_fraction * n)) if self.validation_fraction > 0 else 0
         if n_val and n - n_val < 2:
             raise ValueError(f"validation_fraction={self.validation_fraction} leaves {n - n_val} training "
                              f"images out of {n}; at least 2 are needed.")
-        order = rng.permutation(n)
+        order = np.random.default_rng(seed).permutation(n)
         val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
         if not warm and len(train_idx) < 2:
             raise ValueError(f"X has {n} image(s); ScatteringGenerator needs at least 2 to train.")
+        if not warm and self.n_components > len(train_idx):
+            raise ValueError(f"n_components={self.n_components} is larger than the embedding allows: "
+                             f"min(n_training_samples={len(train_idx)}, n_scattering_features) <= "
+                             f"{len(train_idx)}. Use fewer components or more images.")
+        return dict(shape=shape, J=J, seed=seed, warm=warm, val_idx=val_idx, train_idx=train_idx)
+
+    def _fit(self, torch, device, X4, plan, signature, checkpoint):
+        warm, seed, val_idx, train_idx = plan["warm"], plan["seed"], plan["val_idx"], plan["train_idx"]
+        n = X4.shape[0]
+        if not warm:
+            self.image_shape_ = plan["shape"]
+            self.J_ = plan["J"]
+            self.n_features_in_ = int(np.prod(self.image_shape_))
         S, targets = self._embed(X4)
         self.n_scattering_features_ = S.shape[1]
         if not warm:
@@ -711,7 +737,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             Z = np.concatenate([Z, self._whiten(S_aug)])
             targets = [np.concatenate([t, t_aug]) for t, t_aug in zip(targets, targets_aug)]
             train_idx = np.concatenate([train_idx, n + np.arange(len(X_aug))])
-        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, self._signature(X4, seed))
+        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint)
         if self.decoder == "progressive":
             self._describe_scales(torch, device, Z, targets, val_idx if val_idx.size else train_idx)
         return self
@@ -746,7 +772,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             corr.append(float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-30)))
         return np.asarray(corr)
 
-    def _train(self, torch, device, Z, targets, train_idx, val_idx, seed, warm, signature):
+    def _train(self, torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint=None):
         from ._decoder import load_numpy_state, state_to_numpy
 
         with torch.random.fork_rng(devices=[]):
@@ -777,7 +803,7 @@ class ScatteringGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                        best_state=dict(self.decoder_state_) if warm else None, stale=0, elapsed=0.0)
         if warm and not val_idx.size:
             history["best"] = math.inf
-        resumed = self._resume(self._read_checkpoint(signature), module, optimizer, history, torch)
+        resumed = self._resume(checkpoint, module, optimizer, history, torch)
         inverse = self._differentiable_inverse(torch, device) if self.decoder == "progressive" else None
         if self.decoder == "progressive":  # the "loss" of predicting 0, per target, on the training images
             self._target_sizes = [max(float(np.mean(np.abs(t[train_idx]) ** (1 if self.loss == "l1" else 2))),
