@@ -172,3 +172,78 @@ def test_a_failed_first_fit_leaves_the_generator_unfitted(images):
     assert not _state(gen)
     with pytest.raises(NotFittedError):
         gen.sample(1)
+
+
+# ---------------------------------------------------------------- item 8: one Ctrl-C
+def _ctrl_c_at_step(monkeypatch, steps, after=0.0):
+    """Press Ctrl-C (a real SIGINT to this process) at Adam steps (step -> presses), ``after`` s later."""
+    import signal
+    import threading
+
+    from skphase.generative import _optim
+
+    step = _optim.AdamW.step
+    count = [0]
+
+    def pressing(self):
+        count[0] += 1
+        for _ in range(steps.get(count[0], 0)):
+            if after:
+                threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT)).start()
+            else:
+                os.kill(os.getpid(), signal.SIGINT)
+        return step(self)
+
+    monkeypatch.setattr(_optim.AdamW, "step", pressing)
+    return count
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_one_ctrl_c_stops_training_keeps_the_best_decoder_and_the_generator_works(images, monkeypatch):
+    import signal
+    import time
+
+    from skphase.utils._interrupt import InterruptedWarning
+
+    count = _ctrl_c_at_step(monkeypatch, {1: 1}, after=0.3)  # a timer: lands wherever training is
+    gen = ScatteringGenerator(**(TINY | dict(max_epochs=100_000, validation_fraction=0.25)))
+    start = time.perf_counter()
+    with pytest.warns(InterruptedWarning, match="training, stopped at epoch"):
+        gen.fit(images)
+    assert time.perf_counter() - start < 30
+    assert 1 <= gen.n_epochs_ < 100_000 and len(gen.loss_curve_) == gen.n_epochs_
+    assert gen.best_validation_loss_ == min(gen.validation_scores_)
+    steps = count[0]
+    assert gen.sample(2, random_state=0).shape == (2, 8, 8)
+    assert np.all(np.isfinite(gen.inverse_transform(gen.transform(images[:3]))))
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert count[0] == steps  # training really stopped: no step after fit returned
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_ctrl_c_before_training_or_twice_raises_and_changes_nothing(images, monkeypatch):
+    import signal
+
+    gen = ScatteringGenerator(**TINY).fit(images)
+    before, samples = _state(gen), gen.sample(2, random_state=0)
+    other = make_polygons(12, size=16, random_state=1)
+    # during the scattering of a refit's images: no decoder to keep
+    scatter = ScatteringGenerator._scatter
+
+    def pressed(self, X):
+        os.kill(os.getpid(), signal.SIGINT)
+        return scatter(self, X)
+
+    monkeypatch.setattr(ScatteringGenerator, "_scatter", pressed)
+    with pytest.raises(KeyboardInterrupt):
+        gen.fit(other)
+    monkeypatch.undo()
+    # twice during training: the second press is the way out
+    _ctrl_c_at_step(monkeypatch, {1: 2})
+    with pytest.raises(KeyboardInterrupt):
+        gen.fit(other)
+    monkeypatch.undo()
+    assert _state(gen).keys() == before.keys() and gen.image_shape_ == (8, 8)
+    assert gen.decoder_state_ is before["decoder_state_"]
+    np.testing.assert_array_equal(gen.sample(2, random_state=0), samples)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

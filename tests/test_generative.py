@@ -142,7 +142,9 @@ def test_interrupted_cosine_run_resumes_where_it_stopped(images, tmp_path, monke
             raise KeyboardInterrupt  # Ctrl-C after the second epoch's checkpoint
 
     monkeypatch.setattr(ScatteringGenerator, "_save_checkpoint", save_then_interrupt)
-    with pytest.warns(RuntimeWarning, match="interrupted at epoch 2"):
+    from skphase.utils._interrupt import InterruptedWarning
+
+    with pytest.warns(InterruptedWarning, match="stopped at epoch 2 of 4"):
         half = ScatteringGenerator(**params, checkpoint_path=str(path)).fit(images)
     assert half.n_epochs_ == 2
     monkeypatch.setattr(ScatteringGenerator, "_save_checkpoint", save)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,6 +20,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SkphaseEstimatorMixin, fit_context
+from ..utils._interrupt import InterruptedWarning, interruptible
+from ..utils._interrupt import current as current_stop
 from ..utils._params import reject_bool_counts
 from ..utils._progress import progress as _progress
 from ..utils._threads import scoped_threads
@@ -70,6 +71,14 @@ def _check_images(X, name="X"):
         raise ValueError(f"{name} contains NaN or infinity ({int(np.sum(~np.isfinite(arr)))} values); "
                          "clean or impute the images first.")
     return arr
+
+
+def _stop_before_a_model():
+    """Ctrl-C before the training (the embedding of the images): no model to keep, so the call ends
+    with ``KeyboardInterrupt`` (a fit then puts every attribute back: ``fit_context``)."""
+    stop = current_stop()
+    if stop is not None and stop.is_set():
+        raise KeyboardInterrupt("interrupted (Ctrl-C) before the decoder's training began: nothing to keep")
 
 
 def _top_singular(A, k, n_iter=4, seed=0):
@@ -432,6 +441,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         out = []
         with torch.no_grad():
             for start in _progress(chunks, len(chunks), self.verbose, "scattering"):
+                _stop_before_a_model()
                 x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32, device=device)
                 out.append(averager.transform(x).cpu().numpy().astype(np.float64))
         return np.concatenate(out, axis=0).reshape(n, -1)
@@ -457,6 +467,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         levels = [[] for _ in range(self.J_ + 1)]
         with torch.no_grad():
             for start in _progress(chunks, len(chunks), self.verbose, "phase harmonics"):
+                _stop_before_a_model()
                 x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32, device=device)
                 for j, y in enumerate(pyramid(pht.transform(x), self.J_)):
                     levels[j].append(y.cpu().numpy())
@@ -534,9 +545,9 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             direct = self._scatter(images)
             err = np.linalg.norm(maps - direct) / max(np.linalg.norm(direct), 1e-30)
         if err > 1e-3:
-            warnings.warn(f"The scattering of flipped or turned images is not the expected permutation "
+            warn_external(f"The scattering of flipped or turned images is not the expected permutation "
                           f"of the original's (relative error {err:.1e}); augment scatters every "
-                          "symmetry instead (slower).", RuntimeWarning, stacklevel=4)
+                          "symmetry instead (slower).", RuntimeWarning)
             images = sym.apply_all(X4, ops, periodic)
             return images, self._scatter(images)
         return embed(X4, S)
@@ -674,7 +685,9 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         checkpoint = self._read_checkpoint(signature)  # a crafted file is refused before any work
         work = object.__new__(type(self))
         work.__dict__.update(self.__dict__)
-        with scoped_threads(self.n_jobs, torch_too=True):
+        # one Ctrl-C stops the training and keeps the best decoder so far (a second one, or one
+        # before the training, raises KeyboardInterrupt and changes nothing)
+        with scoped_threads(self.n_jobs, torch_too=True), interruptible():
             work._fit(torch, device, X4, plan, signature, checkpoint)
         self.__dict__.update(work.__dict__)  # the fitted attributes, all at once
         return self
@@ -819,8 +832,13 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         epochs = range(first_epoch, last)
         n_steps = max(1, -(-len(train_idx) // self.batch_size))
         bar = _progress(epochs, len(epochs), self.verbose, "training")
+        stop = current_stop()
+        stopped = False
         try:
             for epoch in bar:
+                if stop is not None and stop.is_set():
+                    stopped = True
+                    break
                 module.train()
                 perm = train_idx[np.random.default_rng([seed, epoch]).permutation(len(train_idx))]
                 total, count = 0.0, 0
@@ -846,6 +864,8 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
                     # the cosine step is 0 from here on
                     if self.max_time is not None and time.perf_counter() - start_time > self.max_time:
                         break
+                    if stop is not None and stop.is_set():  # Ctrl-C: this epoch ends here
+                        break
                 history["loss"].append(total / max(count, 1))
                 history["epoch"] = epoch + 1
                 history["elapsed"] = elapsed_before + time.perf_counter() - start_time
@@ -865,13 +885,26 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
                     bar.set_postfix(loss=f"{history['loss'][-1]:.4f}",
                                     val=f"{history['val'][-1]:.4f}" if history["val"] else "-")
                 self._save_checkpoint(signature, module, optimizer, history, torch)
+                if stop is not None and stop.is_set():
+                    stopped = True
+                    break
                 if val_idx.size and history["stale"] >= self.n_iter_no_change:
                     break
                 if self.max_time is not None and time.perf_counter() - start_time > self.max_time:
                     break
         except KeyboardInterrupt:
-            warnings.warn(f"Training interrupted at epoch {history['epoch']}; keeping the best decoder "
-                          "so far.", RuntimeWarning, stacklevel=3)
+            # raised, not flagged: no handler of ours was installed (another thread, a user's own
+            # handler) and this is the first interrupt, so keep the best so far; a second press
+            # (the flag already set) is the way out and propagates
+            if stop is not None and stop.is_set():
+                raise
+            if stop is not None:
+                stop.set()
+            stopped = True
+        if stopped:
+            warn_external(f"interrupted (Ctrl-C): ScatteringGenerator's training, stopped at epoch "
+                          f"{history['epoch']} of {last}; the best result so far is kept (the best "
+                          "decoder so far: the estimator is fitted and usable).", InterruptedWarning)
         if history["best_state"] is None:  # no epoch ran (max_epochs=0 or interrupted at once)
             history["best_state"] = state_to_numpy(module)
         self.decoder_state_ = history["best_state"]
