@@ -212,7 +212,8 @@ def test_one_ctrl_c_stops_training_keeps_the_best_decoder_and_the_generator_work
         gen.fit(images)
     assert time.perf_counter() - start < 30
     assert 1 <= gen.n_epochs_ < 100_000 and len(gen.loss_curve_) == gen.n_epochs_
-    assert gen.best_validation_loss_ == min(gen.validation_scores_)
+    assert gen.best_validation_loss_ in gen.validation_scores_
+    assert gen.best_validation_loss_ <= min(gen.validation_scores_) + gen.tol
     steps = count[0]
     assert gen.sample(2, random_state=0).shape == (2, 8, 8)
     assert np.all(np.isfinite(gen.inverse_transform(gen.transform(images[:3]))))
@@ -247,3 +248,85 @@ def test_ctrl_c_before_training_or_twice_raises_and_changes_nothing(images, monk
     assert gen.decoder_state_ is before["decoder_state_"]
     np.testing.assert_array_equal(gen.sample(2, random_state=0), samples)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# ---------------------------------------------------------------- item 14: hostile parameters and inputs
+from conftest import bad_param  # noqa: E402
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("n_components", True, "an int"), ("J", True, "None or an int"), ("L", True, "an int"),
+    ("width", True, "an int"), ("kernel_size", 4, "an odd int"), ("max_epochs", True, "an int"),
+    ("batch_size", True, "an int"), ("n_iter_no_change", True, "an int"),
+    ("learning_rate", True, "a float"), ("learning_rate", float("nan"), "a float"),
+    ("learning_rate", 0.0, "a float"), ("weight_decay", True, "a float"), ("weight_decay", -1.0, "a float"),
+    ("tol", float("inf"), "a float"), ("max_time", 0, "None or a float"),
+    ("validation_fraction", 1.0, "a float"), ("validation_fraction", True, "a float"),
+    ("n_jobs", True, "None"), ("n_jobs", 0, "None"), ("n_jobs", 1.5, "None"),
+    ("random_state", -1, "None, an int seed"), ("random_state", 2**40, "None, an int seed"),
+    ("random_state", "0", "None, an int seed"), ("random_state", 1.5, "None, an int seed"),
+    ("augment", "yes", ""), ("warm_start", 1, ""), ("loss", "l2", ""), ("decoder", "gan", ""),
+    ("checkpoint_path", 3, ""), ("device", 0, ""), ("verbose", -1, ""),
+])
+def test_hostile_parameters_are_refused_naming_them(images, name, value, expected):
+    with pytest.raises((ValueError, TypeError), match=bad_param(name, expected)):
+        ScatteringGenerator(**(TINY | {name: value})).fit(images)
+
+
+def test_random_state_instances_are_accepted(images):
+    # the constraints always promised it; np.random.RandomState(RandomState) raised a TypeError
+    for rs in (np.random.RandomState(0), np.random.default_rng(0)):
+        gen = ScatteringGenerator(**(TINY | dict(random_state=rs))).fit(images)
+        assert gen.sample(1, random_state=np.random.RandomState(0)).shape == (1, 8, 8)
+
+
+def _bad_images(images, kind):
+    return {"NaN": np.where(np.arange(8) == 3, np.nan, images),
+            "inf": np.where(np.arange(8) == 3, np.inf, images),
+            "zeros": np.zeros_like(images), "constant": np.full_like(images, 3.0),
+            "identical": np.repeat(images[:1], len(images), axis=0),
+            "1e300": images * 1e300, "1e-300": images * 1e-300,
+            "complex": images.astype(complex), "strings": images.astype(str),
+            "ragged": [images[0], images[1, :4]], "flat": images.reshape(len(images), -1),
+            "one channel": images[..., None], "one image": images[:1], "empty": images[:0],
+            "too small for J": images[:, :3, :3]}[kind]
+
+
+@pytest.mark.parametrize("kind, error, match", [
+    ("NaN", ValueError, "X contains NaN"), ("inf", ValueError, "X contains NaN"),
+    ("zeros", ValueError, "X: the training images all have the same embedding"),
+    ("constant", ValueError, "X: the training images all have the same embedding"),
+    ("identical", ValueError, "X: the training images all have the same embedding"),
+    ("1e300", ValueError, "X has values of magnitude up to 9.*e\\+299.*rescale"),
+    ("1e-300", ValueError, "X has values of magnitude up to .*e-30.*rescale"),
+    ("complex", TypeError, "X must hold real numbers"), ("strings", TypeError, "X must hold real numbers"),
+    ("ragged", ValueError, "X must be an array of images"), ("flat", ValueError, "X must be images shaped"),
+    ("one channel", ValueError, "X must be images shaped"), ("one image", ValueError, "at least 2"),
+    ("empty", ValueError, "X has 0 samples"), ("too small for J", ValueError, "J=2 needs images"),
+])
+def test_hostile_images_get_a_clear_error(images, kind, error, match):
+    with pytest.raises(error, match=match):
+        ScatteringGenerator(**TINY).fit(_bad_images(images, kind))
+
+
+@pytest.mark.parametrize("change, what", [(dict(width=10**7), "a decoder of"), (dict(L=10**5), "embedding of")])
+def test_huge_sizes_are_refused_before_allocating(images, change, what):
+    with pytest.raises(MemoryError, match=rf"{what}.*would need .*use a smaller L, width"):
+        ScatteringGenerator(**(TINY | change)).fit(images)
+
+
+def test_hostile_arguments_of_the_fitted_generator(images):
+    gen = ScatteringGenerator(**TINY).fit(images)
+    for n in (True, 0, 1.5):
+        with pytest.raises(ValueError, match=bad_param("n_samples", "an int")):
+            gen.sample(n)
+    with pytest.raises(ValueError, match=bad_param("random_state")):
+        gen.sample(2, random_state="x")
+    with pytest.raises(MemoryError, match=r"sample\(10000000000000\) would need"):
+        gen.sample(10**13)
+    with pytest.raises(ValueError, match=bad_param("n_steps", "an int")):
+        gen.interpolate(images[0], images[1], n_steps=True)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        gen.inverse_transform(np.full((2, 4), np.nan))
+    with pytest.raises(ValueError, match="magnitude"):
+        gen.transform(images * 1e20)

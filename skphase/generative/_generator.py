@@ -12,17 +12,18 @@ from __future__ import annotations
 import math
 import os
 import time
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SkphaseEstimatorMixin, fit_context
 from ..utils._interrupt import InterruptedWarning, interruptible
 from ..utils._interrupt import current as current_stop
-from ..utils._params import reject_bool_counts
+from ..utils._memory import check_allocation
+from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, check_param
 from ..utils._progress import progress as _progress
 from ..utils._threads import scoped_threads
 from ..utils._warnings import warn_external
@@ -70,7 +71,29 @@ def _check_images(X, name="X"):
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinity ({int(np.sum(~np.isfinite(arr)))} values); "
                          "clean or impute the images first.")
+    peak = float(np.max(np.abs(arr)))
+    if peak > _MAX_VALUE or 0 < peak < _MIN_PEAK:
+        raise ValueError(f"{name} has values of magnitude up to {peak:.3g}: the scattering and the decoder "
+                         f"compute in float32, whose squared errors overflow or underflow outside about "
+                         f"[{_MIN_PEAK:g}, {_MAX_VALUE:g}]; rescale the images (to [0, 1], say) and scale "
+                         "the generated images back.")
     return arr
+
+
+#: the range of image magnitudes that float32 scattering and squared errors represent
+_MAX_VALUE, _MIN_PEAK = 1e15, 1e-10
+
+
+def _seed(random_state) -> int:
+    """The int seed of a fit: an int as given; else one drawn from the RandomState or Generator
+    (None: numpy's global RandomState, as scikit-learn's ``check_random_state``)."""
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**31 - 1))
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
 def _stop_before_a_model():
@@ -246,8 +269,9 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         runs: None means 1 unless in a :func:`joblib.parallel_config` context, -1
         all cores. On a CPU shared with other work 1 is often the fastest:
         spinning threads that wait for cores cost more than they give.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the split, the minibatch order and the decoder initialisation
+    random_state : int, RandomState or Generator instance, or None, default=None
+        An int seed, or a seed drawn from the instance (or numpy's global RandomState for
+        None) once per fit. Seeds the split, the minibatch order and the decoder initialisation
         (deterministic on CPU).
     verbose : int, default=0
         Progress bars (scattering, epochs with the losses).
@@ -318,28 +342,28 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "J": [None, Interval(Integral, 1, None, closed="left")],
-        "L": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Ints(1)],
+        "J": [None, Ints(1)],
+        "L": [Ints(1)],
         "decoder": [StrOptions({"cnn", "progressive"})],
-        "width": [Interval(Integral, 1, None, closed="left")],
-        "kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "width": [Ints(1)],
+        "kernel_size": [Ints(1)],  # and odd: _check_params
+        "max_epochs": [Ints(0)],
+        "batch_size": [Ints(1)],
+        "learning_rate": [Floats(0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions({"constant", "cosine"})],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "weight_decay": [Floats(0)],
         "loss": [StrOptions({"l1", "mse"})],
         "augment": ["boolean", StrOptions({"auto"})],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "max_time": [None, Interval(Real, 0, None, closed="neither")],
+        "validation_fraction": [Floats(0, 1, closed="left")],
+        "n_iter_no_change": [Ints(1)],
+        "tol": [Floats(0)],
+        "max_time": [None, Floats(0, None, closed="neither")],
         "warm_start": ["boolean"],
         "checkpoint_path": [None, str, os.PathLike],
         "device": [None, str],
-        "n_jobs": [None, Integral],
-        "random_state": ["random_state"],
+        "n_jobs": JOBS,
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 
@@ -375,11 +399,10 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
     # ---------------------------------------------------------------- checks
     def _check_params(self):
         """The checks of the parameters beyond their constraints (validated by ``fit_context``)."""
-        reject_bool_counts(self)
         if self.kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (centred convolutions), got {self.kernel_size}.")
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
+            raise InvalidParameterError(f"The 'kernel_size' parameter of {type(self).__name__} must be an odd "
+                                        f"int in the range [1, inf) (centred convolutions). Got "
+                                        f"{self.kernel_size!r} instead.")
         if self.checkpoint_path is not None:
             from ._checkpoint import check_path
 
@@ -605,7 +628,19 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             raise ValueError(f"n_components={self.n_components} is larger than the embedding allows: "
                              f"min(n_training_samples={n}, n_scattering_features={p}) = {min(n, p)}. "
                              "Use fewer components or more images.")
-        self.embedding_mean_, self.embedding_components_, self.embedding_scale_ = _whitening(S, self.n_components)
+        mean, components, scale = _whitening(S, self.n_components)
+        # float32 scattering: directions below ~1e-5 of the largest are rounding, and whitening
+        # them would blow rounding noise up to unit size in the embedding
+        spread = float(np.sqrt(np.mean((S - mean) ** 2)))
+        if spread <= 1e-6 * max(float(np.sqrt(np.mean(S ** 2))), 1e-300):
+            raise ValueError("X: the training images all have the same embedding (constant or identical "
+                             "images); there is nothing to whiten or to learn. Pass varied images.")
+        rank = int(np.sum(scale > 1e-5 * scale[0]))
+        if rank < self.n_components:
+            raise ValueError(f"n_components={self.n_components} but the embeddings of the training images "
+                             f"span only {rank} directions above float32 rounding (images too alike); use "
+                             f"n_components <= {rank} or more varied images.")
+        self.embedding_mean_, self.embedding_components_, self.embedding_scale_ = mean, components, scale
 
     # ---------------------------------------------------------------- decoder
     def _build_decoder(self, torch, device):
@@ -700,8 +735,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             raise ValueError(f"warm_start=True but X has images of shape {shape}; the fitted "
                              f"generator expects {tuple(self.image_shape_)}.")
         J = self.J_ if warm else self._resolve_J(shape[:2])
-        seed = int(np.random.RandomState(self.random_state).randint(0, 2**31 - 1)) \
-            if not isinstance(self.random_state, Integral) else int(self.random_state)
+        seed = _seed(self.random_state)
         n = X4.shape[0]
         n_val = int(round(self.validation_fraction * n)) if self.validation_fraction > 0 else 0
         if n_val and n - n_val < 2:
@@ -715,7 +749,37 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             raise ValueError(f"n_components={self.n_components} is larger than the embedding allows: "
                              f"min(n_training_samples={len(train_idx)}, n_scattering_features) <= "
                              f"{len(train_idx)}. Use fewer components or more images.")
+        self._check_sizes(shape, J, n)
         return dict(shape=shape, J=J, seed=seed, warm=warm, val_idx=val_idx, train_idx=train_idx)
+
+    def _check_sizes(self, shape, J, n):
+        """Refuse, before allocating, an embedding or a decoder that cannot fit in memory."""
+        H, W = shape[:2]
+        C = shape[2] if len(shape) == 3 else 1
+        h0, w0 = -(-H // 2 ** J), -(-W // 2 ** J)
+        n_aug = 8 if self.augment is not False else 1  # up to 7 symmetries join the training set
+        if self.decoder == "progressive":
+            channels = C * (1 + 2 * J * self.L)
+            features = channels * h0 * w0
+            data = n_aug * n * channels * H * W * 4 * 4 // 3  # the pyramid y_0 ... y_J, float32
+            params = J * self.width * channels * 2 + self.n_components * features
+            act = channels * H * W * 4
+        else:
+            features = C * (1 + J * self.L + self.L ** 2 * J * (J - 1) // 2) * h0 * w0
+            data = n_aug * n * (H * W * C * 4 + features * 8)
+            params, act, c, k2 = self.n_components * self.width * h0 * w0, self.width * h0 * w0, self.width, \
+                self.kernel_size ** 2
+            for j in range(1, J + 1):
+                c_out = max(8, c // 2)
+                params += c * c_out * k2
+                act += 3 * c_out * h0 * w0 * 4 ** j
+                c = c_out
+            params += c * C * k2
+        need = 2 * n * features * 8 + data + 16 * params + 4 * 4 * min(self.batch_size, n_aug * n) * act
+        check_allocation(int(need), f"{type(self).__name__}.fit on {n} images of shape {shape} (embedding of "
+                         f"{features} values per image, a decoder of {params} weights)",
+                         "use a smaller L, width or batch_size, fewer images (or augment=False), or "
+                         "smaller images.")
 
     def _fit(self, torch, device, X4, plan, signature, checkpoint):
         warm, seed, val_idx, train_idx = plan["warm"], plan["seed"], plan["val_idx"], plan["train_idx"]
@@ -1112,18 +1176,24 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         Parameters
         ----------
         n_samples : int, default=1
-        random_state : int, RandomState instance or None
+        random_state : int, RandomState or Generator instance, or None
 
         Returns
         -------
         images : ndarray of shape (n_samples, *image_shape_)
         """
         check_is_fitted(self, "decoder_state_")
-        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
-        from sklearn.utils import check_random_state
+        check_param("n_samples", n_samples, [Ints(1)], caller=f"{type(self).__name__}.sample")
+        check_param("random_state", random_state, RANDOM_STATE, caller=f"{type(self).__name__}.sample")
+        n = int(n_samples)
+        check_allocation(n * (self.n_components + int(np.prod(self.image_shape_))) * 8,
+                         f"{type(self).__name__}.sample({n})", "draw fewer samples per call.")
+        if isinstance(random_state, np.random.Generator):
+            z = random_state.standard_normal((n, self.n_components))
+        else:
+            from sklearn.utils import check_random_state
 
-        z = check_random_state(random_state).standard_normal((int(n_samples), self.n_components))
+            z = check_random_state(random_state).standard_normal((n, self.n_components))
         return self.inverse_transform(z / np.linalg.norm(z, axis=1, keepdims=True))
 
     def interpolate(self, x0, x1, n_steps=8):
@@ -1141,8 +1211,9 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         images : ndarray of shape (n_steps, *image_shape_)
         """
         check_is_fitted(self, "decoder_state_")
-        if isinstance(n_steps, bool) or not isinstance(n_steps, Integral) or n_steps < 2:
-            raise ValueError(f"n_steps must be an int >= 2, got {n_steps!r}.")
+        check_param("n_steps", n_steps, [Ints(2)], caller=f"{type(self).__name__}.interpolate")
+        check_allocation(int(n_steps) * (self.n_components + int(np.prod(self.image_shape_))) * 8,
+                         f"{type(self).__name__}.interpolate(n_steps={n_steps})", "use fewer steps.")
         ends = []
         for name, x in (("x0", x0), ("x1", x1)):
             x = np.asarray(x.detach().cpu().numpy() if hasattr(x, "detach") else x)
