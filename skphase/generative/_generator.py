@@ -256,9 +256,9 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         File where the training state is saved after every epoch; a fit that finds a
         checkpoint made with the same settings, seed and images (a SHA-256 of their bytes)
         resumes from it (one made with others: a warning, and training starts over; with
-        ``random_state=None`` each fit draws a new seed, so resuming needs a fixed one). A checkpoint holds only arrays and
-        plain metadata: a ``.npz`` archive with a JSON entry, read without unpickling
-        anything; a file at that path that is no such checkpoint (a pickle, an older
+        ``random_state=None`` each fit draws a new seed, so resuming needs a fixed one).
+        A checkpoint holds only arrays and plain metadata: a ``.npz`` archive with a JSON
+        entry, read without unpickling anything; a file at that path that is no such checkpoint (a pickle, an older
         skphase's checkpoint, anything crafted) is refused with a ``ValueError`` and left
         alone. It is written to a new temporary file in the same folder (``mkstemp``)
         then moved over the old one, never half-written.
@@ -700,7 +700,11 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         any checkpoint are checked before the work starts, the work runs on a copy of the
         estimator whose fitted attributes are assigned to it at the end, and a fit that
         raises (bad data found late, a second Ctrl-C) leaves the previous fitted state as it
-        was (:func:`skphase.base.fit_context`).
+        was (:func:`skphase.base.fit_context`). One Ctrl-C during the training stops it within
+        an Adam step and keeps the best decoder so far (an ``InterruptedWarning`` says at which
+        epoch; the checkpoint, if any, is saved): the generator is fitted and usable. A Ctrl-C
+        before the training (while the images are scattered) or a second one raises
+        ``KeyboardInterrupt`` and changes nothing.
 
         Parameters
         ----------
