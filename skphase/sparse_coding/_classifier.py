@@ -436,35 +436,50 @@ def _scattering_output_shape(image_size: int, J: int, L: int):
     return _scattering(image_size, J, L, "cpu").output_shape_
 
 
-def _torchrun(root: str, config: dict, n_processes: int) -> dict:
-    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded."""
+def _torchrun_command(root: str, out: str, config: dict, n_processes: int):
+    """(argv, env) of the torchrun run: every value as ``--flag=value`` (a root or checkpoint
+    named ``-x`` stays a value), paths absolute, and neither torchrun nor its workers put the
+    current directory on ``sys.path`` (``python -P`` and ``PYTHONSAFEPATH=1``: a planted
+    ``skphase/`` or ``torch.py`` in the working directory is not imported)."""
     import os
-    import subprocess
     import sys
-    import tempfile
 
     import skphase
 
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(skphase.__file__)))
+    # --no-python: torchrun starts "python -P -m skphase..." itself, not "python -m" (cwd first)
+    cmd = [sys.executable, "-P", "-m", "torch.distributed.run", "--standalone",
+           f"--nproc_per_node={n_processes}", "--no-python", sys.executable, "-P", "-m",
+           "skphase.sparse_coding._distributed", f"--root={os.path.abspath(root)}",
+           f"--out={os.path.abspath(out)}"]
+    for key, value in config.items():
+        flag = "--" + key.replace("_", "-")
+        if key == "checkpoint" and value is not None:
+            value = os.path.abspath(value)
+        if isinstance(value, bool):
+            cmd += [flag] if value else []
+        elif value is not None:
+            cmd.append(f"{flag}={value}")
+    env = {**os.environ, "PYTHONSAFEPATH": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
+                                                       os.environ.get("PYTHONPATH")]))}
+    return cmd, env
+
+
+def _torchrun(root: str, config: dict, n_processes: int) -> dict:
+    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded."""
+    import os
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.npz")
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               f"--nproc_per_node={n_processes}", "-m", "skphase.sparse_coding._distributed",
-               "--root", str(root), "--out", out]
-        for key, value in config.items():
-            flag = "--" + key.replace("_", "-")
-            if isinstance(value, bool):
-                cmd += [flag] if value else []
-            elif value is not None:
-                cmd += [flag, str(value)]
-        env = {**os.environ,
-               "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
-                                                           os.environ.get("PYTHONPATH")]))}
+        cmd, env = _torchrun_command(root, out, config, n_processes)
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"torchrun with {n_processes} processes failed (exit "
                                f"{proc.returncode}):\n{proc.stderr[-3000:]}")
-        with np.load(out) as data:
+        with np.load(out, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
 
 

@@ -1,0 +1,123 @@
+"""Faults of the sparse-coding family (issue 18): crafted checkpoints, planted symlinks and
+modules, hostile paths, threads under numba's workqueue layer, Ctrl-C, failed refits."""
+
+import os
+import pickle
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("PIL")
+
+from skphase.sparse_coding import LISTAClassifier  # noqa: E402
+from skphase.sparse_coding._distributed import (  # noqa: E402
+    CheckpointError, load_checkpoint, save_checkpoint, train_from_folder)
+
+ROOT = Path(__file__).resolve().parents[1]
+KW = dict(image_size=16, J=1, L=2, n_reduced=4, n_components=8, n_layers=3, batch_size=4)
+HYPER = dict(n_reduced=4, n_components=8, n_layers=3, batch_size=4, learning_rate=1e-2,
+             pooling="mean")
+
+
+def make_folder(root: Path, n_per_class: int = 4) -> str:
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for c, name in enumerate(["stripes", "noise"]):
+        (root / name).mkdir(parents=True)
+        for i in range(n_per_class):
+            x = rng.random((20, 20, 3))
+            if c == 0:
+                x[::4] = 1.0
+            Image.fromarray((255 * x).astype(np.uint8)).save(root / name / f"{i}.png")
+    return str(root)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return make_folder(tmp_path_factory.mktemp("images"))
+
+
+class _RunsCode:
+    """Unpickling this calls os.system: what a crafted checkpoint would do."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+# --- item 12: checkpoints hold data only, written atomically -----------------------------------
+@pytest.mark.parametrize("writer", ["torch.save", "pickle"])
+def test_crafted_checkpoint_is_refused_and_runs_nothing(folder, tmp_path, writer):
+    marker = tmp_path / "pwned"
+    ckpt = tmp_path / "ckpt.pt"
+    payload = {"model": _RunsCode(marker), "optimizer": {}, "epoch": 0, "losses": []}
+    if writer == "torch.save":
+        torch.save(payload, ckpt)
+    else:
+        ckpt.write_bytes(pickle.dumps(payload))
+    with pytest.raises(CheckpointError, match="checkpoint=.*weights_only=True"):
+        train_from_folder(folder, epochs=1, checkpoint=str(ckpt), resume=True, **KW)
+    assert not marker.exists()
+    clf = LISTAClassifier(**HYPER, random_state=0)
+    with pytest.raises(ValueError, match="checkpoint="):
+        clf.fit_image_folder(folder, image_size=16, J=1, L=2, epochs=1, checkpoint=str(ckpt),
+                             resume=True)
+    assert not marker.exists() and not hasattr(clf, "params_")
+
+
+def test_checkpoint_of_other_content_is_refused(tmp_path):
+    for i, bad in enumerate([[1, 2], {"model": {}, "optimizer": {}, "epoch": True, "losses": []},
+                             {"model": {}, "epoch": 1}]):
+        torch.save(bad, tmp_path / f"{i}.pt")
+        with pytest.raises(CheckpointError, match="does not hold"):
+            load_checkpoint(str(tmp_path / f"{i}.pt"))
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint at all")
+    with pytest.raises(CheckpointError, match="not a skphase training checkpoint"):
+        load_checkpoint(str(tmp_path / "junk.pt"))
+
+
+def test_checkpoint_replaces_a_planted_symlink_never_follows_it(folder, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    ckpt = tmp_path / "ckpt.pt"
+    ckpt.symlink_to(victim)
+    for name in ("ckpt.pt.tmp", ".ckpt.pt.tmp"):  # predictable temporary names, planted too
+        (tmp_path / name).symlink_to(victim)
+    result = train_from_folder(folder, epochs=1, checkpoint=str(ckpt), **KW)
+    assert victim.read_text() == "precious"
+    assert ckpt.is_file() and not ckpt.is_symlink()
+    state = load_checkpoint(str(ckpt))
+    assert state["epoch"] == 1 and state["losses"] == result["losses"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".ckpt.pt.tmp", "ckpt.pt", "ckpt.pt.tmp", "victim.txt"]
+    assert (os.stat(ckpt).st_mode & 0o077) == 0  # mkstemp's private mode
+
+
+def test_failed_save_leaves_no_temporary_file(tmp_path):
+    with pytest.raises(Exception):
+        save_checkpoint({"model": lambda: 0}, str(tmp_path / "c.pt"))  # a lambda cannot pickle
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_torchrun_workers_ignore_the_working_directory_and_dash_paths(tmp_path, monkeypatch):
+    """fit_image_folder(n_processes=2) from a folder holding a planted ``skphase`` package, on a
+    root named ``-imgs``: the workers import the real skphase, the name is a value, not a flag."""
+    marker = tmp_path / "planted-imported"
+    (tmp_path / "skphase").mkdir()
+    (tmp_path / "skphase" / "__init__.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\nraise ImportError('planted skphase')\n")
+    (tmp_path / "torch.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    make_folder(tmp_path / "-imgs")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    clf = LISTAClassifier(**HYPER, random_state=0).fit_image_folder(
+        "-imgs", image_size=16, J=1, L=2, epochs=1, n_processes=2, checkpoint="-ckpt.pt")
+    assert not marker.exists()
+    assert list(clf.classes_) == ["noise", "stripes"] and clf.n_iter_ == 1
+    assert load_checkpoint(str(tmp_path / "-ckpt.pt"))["epoch"] == 1
