@@ -121,3 +121,51 @@ def test_torchrun_workers_ignore_the_working_directory_and_dash_paths(tmp_path, 
     assert not marker.exists()
     assert list(clf.classes_) == ["noise", "stripes"] and clf.n_iter_ == 1
     assert load_checkpoint(str(tmp_path / "-ckpt.pt"))["epoch"] == 1
+
+
+# --- item 6: transform from several threads under numba's workqueue layer ----------------------
+_THREADS_SCRIPT = r"""
+import numpy as np, numba
+from concurrent.futures import ThreadPoolExecutor
+from skphase.sparse_coding import SparseDictionaryCoder
+rng = np.random.default_rng(0)
+X = rng.standard_normal((256, 12))
+for algo in ("cd", "lista"):
+    coder = SparseDictionaryCoder(n_components=24, alpha=0.2, transform_algorithm=algo,
+                                  n_epochs=1, n_layers=4, random_state=0, n_jobs=2).fit(X)
+    ref = coder.transform(X)
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda _: coder.transform(X), range(16)))
+    for out in outs:
+        np.testing.assert_allclose(out, ref, rtol=1e-6, atol=1e-7)
+print("layer", numba.threading_layer(), "ok")
+"""
+
+
+def test_transform_from_several_threads_under_workqueue(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue", "NUMBA_NUM_THREADS": "2",
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "layer workqueue ok" in proc.stdout
+
+
+def test_parallel_kernels_have_serial_twins_used_off_the_main_thread():
+    import threading
+
+    from skphase.sparse_coding import _lista_tied, _solvers
+    from skphase.utils._numba import for_this_thread
+
+    for kernel in (_solvers._cd_batch, _lista_tied._tied_layers):
+        assert kernel.parallel.targetoptions.get("parallel")
+        assert not kernel.serial.targetoptions.get("parallel")
+        seen = []
+        t = threading.Thread(target=lambda k=kernel: seen.append(for_this_thread(k.parallel,
+                                                                                 k.serial)))
+        t.start()
+        t.join()
+        assert seen == [kernel.serial]

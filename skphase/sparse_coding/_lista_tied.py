@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 from numba import prange
 
-from ..utils._numba import njit
+from ..utils._numba import parallel_kernel
 
 from ..utils._progress import progress
 from ._lista import _Adam
@@ -184,7 +184,7 @@ def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positiv
 
 # --- fast transform: expanded form, sparse products ----------------------------------------------
 
-@njit(cache=True, parallel=True, fastmath=True)
+@parallel_kernel(cache=True, fastmath=True)  # serial twin off the main thread
 def _tied_layers(C, G, gamma, theta, beta, positive, A):
     n, k = C.shape
     K = gamma.shape[0]
