@@ -169,3 +169,150 @@ def test_parallel_kernels_have_serial_twins_used_off_the_main_thread():
         t.start()
         t.join()
         assert seen == [kernel.serial]
+
+
+# --- items 8 and 10: one Ctrl-C stops training, keeps a projected model, stops the workers -----
+import signal  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from skphase.utils._interrupt import InterruptedWarning  # noqa: E402
+
+needs_main_thread = pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),
+                                       reason="signals are delivered to the main thread")
+
+
+def _press_ctrl_c(after):
+    timer = threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def _data(n=300, d=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    return X, y
+
+
+def _unit_atoms(clf):
+    return np.allclose(np.linalg.norm(clf.params_["D"], axis=1), 1.0, atol=1e-12)
+
+
+@needs_main_thread
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("validation_fraction", [0.0, 0.2])
+def test_one_ctrl_c_stops_lista_training_and_keeps_a_projected_model(backend, validation_fraction):
+    X, y = _data()
+    clf = LISTAClassifier(n_reduced=4, n_components=8, n_layers=2, batch_size=8, max_epochs=100000,
+                          n_iter_no_change=100000, validation_fraction=validation_fraction,
+                          backend=backend, random_state=0)
+    import skphase.sparse_coding._torch_models  # noqa: F401  (imported: the press lands in training)
+
+    timer = _press_ctrl_c(0.5)
+    t0 = time.monotonic()
+    with pytest.warns(InterruptedWarning, match="LISTAClassifier training"):
+        clf.fit(X, y)
+    timer.join()
+    assert time.monotonic() - t0 < 5.0
+    assert 0 < clf.n_iter_ < 100000 and _unit_atoms(clf) and float(clf.params_["s"]) <= 0
+    assert clf.predict(X).shape == (300,)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_interrupt_between_adam_step_and_projection_keeps_unit_atoms(monkeypatch):
+    """A KeyboardInterrupt landing right after an Adam step, before the projection (where it
+    lands without the flag handler: a user's own SIGINT handler, a second press)."""
+    from skphase.sparse_coding import _classifier
+
+    X, y = _data()
+    calls = []
+    step = _classifier._Adam.step
+
+    def step_then_interrupt(self, grads):
+        step(self, grads)
+        calls.append(1)
+        if len(calls) == 7:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(_classifier._Adam, "step", step_then_interrupt)
+    clf = LISTAClassifier(n_reduced=4, n_components=8, n_layers=2, batch_size=16, max_epochs=50,
+                          validation_fraction=0.0, learning_rate=0.1, random_state=0)
+    with pytest.warns(InterruptedWarning):
+        clf.fit(X, y)
+    assert len(calls) == 7 and _unit_atoms(clf)
+
+
+@needs_main_thread
+@pytest.mark.parametrize("algorithm", ["cd", "lista"])
+def test_one_ctrl_c_stops_the_whole_coder_fit(algorithm):
+    from skphase.sparse_coding import SparseDictionaryCoder
+
+    X = np.random.default_rng(0).standard_normal((4000, 16))
+    coder = SparseDictionaryCoder(n_components=32, alpha=0.1, transform_algorithm=algorithm,
+                                  n_layers=4, n_epochs=2000, batch_size=32, random_state=0)
+    timer = _press_ctrl_c(1.0)
+    t0 = time.monotonic()
+    with pytest.warns(InterruptedWarning, match="SparseDictionaryCoder.fit") as record:
+        coder.fit(X)
+    timer.join()
+    assert time.monotonic() - t0 < 6.0
+    assert len([w for w in record if issubclass(w.category, InterruptedWarning)]) == 1
+    assert np.allclose(np.linalg.norm(coder.components_, axis=1), 1.0)
+    assert np.isfinite(coder.transform(X[:10])).all()
+
+
+@needs_main_thread
+def test_fit_image_folder_one_process_interrupted_keeps_a_trained_model(tmp_path):
+    root = make_folder(tmp_path / "imgs", n_per_class=8)
+    clf = LISTAClassifier(**HYPER, random_state=0)
+    timer = _press_ctrl_c(2.0)
+    with pytest.warns(InterruptedWarning, match="fit_image_folder"):
+        clf.fit_image_folder(root, image_size=16, J=1, L=2, epochs=100000)
+    timer.join()
+    assert 1 <= clf.n_iter_ < 100000 and _unit_atoms(clf)
+
+
+@needs_main_thread
+def test_fit_image_folder_ddp_interrupted_leaves_no_orphans(tmp_path, monkeypatch):
+    psutil = pytest.importorskip("psutil")
+    root = make_folder(tmp_path / "imgs", n_per_class=8)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    X, y = _data(60, 8)
+    clf = LISTAClassifier(**HYPER, max_epochs=2, random_state=0).fit(X, y)
+    before = {k: v.copy() for k, v in clf.params_.items()}
+    seen = []
+
+    def press_when_workers_train():
+        me = psutil.Process()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            kids = me.children(recursive=True)
+            workers = [p for p in kids if "skphase.sparse_coding._distributed" in
+                       " ".join(p.cmdline() if p.is_running() else [])]
+            if len(workers) >= 2:
+                seen.extend(kids)
+                time.sleep(3.0)  # in their training loop
+                break
+            time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    t = threading.Thread(target=press_when_workers_train)
+    t.start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt, match="torchrun processes were stopped"):
+        clf.fit_image_folder(root, image_size=16, J=1, L=2, epochs=100000, n_processes=2)
+    t.join()
+    assert len(seen) >= 3, "torchrun's workers never started"
+    gone_by = time.monotonic() + 15
+    while time.monotonic() < gone_by and any(p.is_running() and p.status() != "zombie"
+                                             for p in seen):
+        time.sleep(0.1)
+    left = [p for p in seen if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    for p in left:  # a failing run must not leave them training
+        p.kill()
+    assert not [p.pid for p in left]
+    assert time.monotonic() - t0 < 150
+    for k, v in before.items():  # the previous fitted state, untouched
+        np.testing.assert_array_equal(clf.params_[k], v)
+    assert clf.n_features_in_ == 8 and clf.predict(X).shape == (60,)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,6 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._params import Ints, check_param, reject_bool_counts
+from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._threads import scoped_threads
 from . import _istc_network as net
 from ._lista import _Adam
@@ -199,7 +199,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"LISTAClassifier needs samples of at least 2 classes; got one class "
                              f"({self.classes_[0]!r}).")
-        with self._threads():
+        with self._threads(), interruptible():  # _train's, shared: from here on Ctrl-C stops
             self._init_model(X, self._rng())
             return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
                                self.validation_fraction)
@@ -227,7 +227,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         if unknown.size:
             raise ValueError(f"y has labels {unknown[:5].tolist()} not in classes_ "
                              f"{(classes if first else self.classes_)[:10].tolist()}.")
-        with self._threads():
+        with self._threads(), interruptible():
             if first:
                 self.classes_ = classes
                 self._init_model(X, self._rng())
@@ -266,16 +266,16 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                       learning_rate=float(self.learning_rate), epochs=epochs,
                       batch_size=self.batch_size, seed=seed, device=self.device,
                       num_workers=num_workers, checkpoint=checkpoint, resume=resume, amp=amp)
-        with self._threads():
+        with self._threads(), interruptible() as stop:
             if n_processes == 1:
                 from ._distributed import train_from_folder
 
-                result = train_from_folder(root, **config)
+                result = train_from_folder(root, **config, stop=stop)
                 result = {**result["params"], "losses": result["losses"],
                           "classes": result["classes"], "mean": result["mean"],
                           "scale": result["scale"]}
             else:
-                result = _torchrun(root, config, n_processes)
+                result = _torchrun(root, config, n_processes, stop)
         self.classes_ = np.asarray(result["classes"])
         self.mean_, self.scale_ = np.asarray(result["mean"]), np.asarray(result["scale"])
         self.params_ = {k: np.array(result[k], dtype=np.float64)
@@ -291,6 +291,8 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(result["losses"])
         self.loss_curve_ = [float(v) for v in result["losses"]]
         self.best_validation_score_ = None
+        if stop.is_set():
+            warn_interrupted(f"fit_image_folder after {self.n_iter_} epoch(s) of {epochs}")
         return self
 
     def image_features(self, images):
@@ -354,11 +356,21 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         best = None
         stall = 0
         start = time.perf_counter()
-        try:
+        with interruptible() as stop:
             for epoch in range(n_epochs):
-                loss = trainer.epoch(Z, y_idx, rng)
+                try:
+                    # polls ``stop`` after each minibatch's projection: what is kept is projected
+                    loss = trainer.epoch(Z, y_idx, rng, stop)
+                except KeyboardInterrupt:
+                    # raised where it landed (no flag handler: a user's own SIGINT handler,
+                    # another thread), possibly between the Adam step and the projection
+                    stop.set()
+                    trainer.project()
+                    break
                 self.n_iter_ += 1
                 self.loss_curve_.append(loss)
+                if stop.is_set():  # a partial epoch: no validation of it
+                    break
                 score = None
                 if Zv is not None:
                     # the validation loss is smoother than its accuracy on small sets
@@ -376,13 +388,15 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                           f"({time.perf_counter() - start:.1f} s)")
                 if stall >= self.n_iter_no_change:
                     break
-        except KeyboardInterrupt:
-            warnings.warn("LISTAClassifier training interrupted: keeping the best model so far.",
-                          RuntimeWarning, stacklevel=2)
         if best is not None:
             trainer.load(best[2])
             self.best_validation_score_ = best[0]
         trainer.store()
+        if stop.is_set():
+            kept = ("the epoch of the best validation loss" if best is not None
+                    else "the last minibatch step")
+            warn_interrupted(f"LISTAClassifier training after {self.n_iter_} epoch(s) "
+                             f"(kept: {kept})")
         return self
 
     # --- prediction --------------------------------------------------------------------------
@@ -466,8 +480,37 @@ def _torchrun_command(root: str, out: str, config: dict, n_processes: int):
     return cmd, env
 
 
-def _torchrun(root: str, config: dict, n_processes: int) -> dict:
-    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded."""
+def _stop_process_group(proc, grace: float = 10.0) -> None:
+    """SIGTERM to torchrun's whole session (launcher and workers), SIGKILL after ``grace`` s."""
+    import os
+    import signal
+    import subprocess
+
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=wait)
+            # the workers may outlive the launcher by a moment: the group gets the signal too
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        return
+
+
+def _torchrun(root: str, config: dict, n_processes: int, stop=None) -> dict:
+    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded.
+
+    torchrun runs in its own session (the terminal's Ctrl-C reaches only this process); when
+    ``stop`` is set (Ctrl-C here) or anything goes wrong, the whole session (launcher and
+    workers) is terminated before this returns: no orphan keeps training. An interrupted run
+    raises ``KeyboardInterrupt`` (there is no model to keep: ``checkpoint`` and ``resume=True``
+    continue from the last finished epoch).
+    """
     import os
     import subprocess
     import tempfile
@@ -475,31 +518,48 @@ def _torchrun(root: str, config: dict, n_processes: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.npz")
         cmd, env = _torchrun_command(root, out, config, n_processes)
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        with open(os.path.join(tmp, "log"), "w+b") as log:
+            proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                while True:
+                    try:
+                        proc.wait(timeout=0.1)
+                        break
+                    except subprocess.TimeoutExpired:
+                        if stop is not None and stop.is_set():
+                            raise KeyboardInterrupt(
+                                f"fit_image_folder interrupted: the {n_processes} torchrun "
+                                f"processes were stopped; the estimator is unchanged") from None
+            finally:
+                _stop_process_group(proc)
+            log.seek(0)
+            output = log.read().decode(errors="replace")
         if proc.returncode != 0:
             raise RuntimeError(f"torchrun with {n_processes} processes failed (exit "
-                               f"{proc.returncode}):\n{proc.stderr[-3000:]}")
+                               f"{proc.returncode}):\n{output[-3000:]}")
         with np.load(out, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
 
 
 class _NumpyTrainer:
-    """Minibatch Adam on the numpy network; the estimator's params_ are trained in place."""
+    """Minibatch Adam on copies of the estimator's parameters and optimizer, given back to it by
+    :meth:`store` at the end: a fit that fails or is interrupted twice leaves them untouched."""
 
     def __init__(self, est):
+        import copy
+
         self.est = est
-        self.params = est.params_
+        self.params = {k: np.array(v, dtype=np.float64, copy=True) for k, v in est.params_.items()}
+        names = net.PARAM_NAMES
         if est._optimizer_ is None:
-            names = net.PARAM_NAMES
-            est._optimizer_ = _Adam([self.params[k] for k in names],
-                                    [est.learning_rate] * len(names))
-        self.opt = est._optimizer_
-        for k in ("s", "e"):  # 0-d arrays are updated in place by Adam: keep them arrays
-            self.params[k] = np.asarray(self.params[k], dtype=np.float64)
-        self.opt.params = [self.params[k] for k in net.PARAM_NAMES]
+            self.opt = _Adam([self.params[k] for k in names], [est.learning_rate] * len(names))
+        else:
+            self.opt = copy.deepcopy(est._optimizer_)
+            self.opt.params = [self.params[k] for k in names]
         self._z_source = self._z32 = None
 
-    def epoch(self, Z, y_idx, rng) -> float:
+    def epoch(self, Z, y_idx, rng, stop=None) -> float:
         est = self.est
         # float32 products: half the time of float64; Adam and the parameters stay float64.
         # Cast once per fit: _train passes the same Z at every epoch
@@ -508,7 +568,7 @@ class _NumpyTrainer:
         Z = self._z32
         order = rng.permutation(Z.shape[0])
         net.refresh_code_statistics(self.params, Z[order[:1024]], est.n_layers, est.pooling)
-        total = 0.0
+        total, seen = 0.0, 0
         for s in range(0, len(order), est.batch_size):
             idx = order[s:s + est.batch_size]
             logits, saved = net.forward(self.params, Z[idx], est.n_layers, est.pooling, cache=True)
@@ -519,7 +579,13 @@ class _NumpyTrainer:
             self.opt.step([grads[k] for k in net.PARAM_NAMES])
             net.project(self.params)
             total += loss * len(idx)
-        return total / len(order)
+            seen += len(idx)
+            if stop is not None and stop.is_set():
+                break
+        return total / max(seen, 1)
+
+    def project(self):
+        net.project(self.params)
 
     def logits(self, Z):
         return net.forward(self.params, Z, self.est.n_layers, self.est.pooling)
@@ -532,4 +598,5 @@ class _NumpyTrainer:
             self.params[k][...] = v
 
     def store(self):
-        pass
+        self.est.params_ = self.params
+        self.est._optimizer_ = self.opt

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._params import reject_bool_counts
 from ._dictionary import init_dictionary, learn_dictionary, new_state, _normalise_atoms
 from ._lista_tied import lista_tied_transform, train_lista_tied
@@ -157,7 +158,7 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
             self._rng_ = np.random.default_rng(seed)
         return self._rng_
 
-    def _learn(self, X, n_epochs):
+    def _learn(self, X, n_epochs, stop):
         import numba
 
         prev = numba.get_num_threads()
@@ -167,7 +168,7 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
                              n_epochs=n_epochs, batch_size=self.batch_size,
                              algorithm=self.fit_algorithm, positive=self.positive,
                              max_iter=self.max_iter, tol=self.tol, rng=self._rng_,
-                             verbose=self.verbose)
+                             verbose=self.verbose, stop=stop)
         finally:
             numba.set_num_threads(prev)
             # an interruption may leave an atom mid-update: keep the atoms on the sphere
@@ -175,13 +176,14 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
         self.n_iter_ = self._state_.step
         self.objectives_ = list(self._state_.objectives)
 
-    def _train_lista(self, X, n_epochs, init=None):
+    def _train_lista(self, X, n_epochs, stop, init=None):
         if self.transform_algorithm != "lista":
             return
+        # after an interruption (stop set) no step is taken: the network is its initialisation
         params, _ = train_lista_tied(
             X, self.components_, float(self.alpha), n_layers=self.n_layers,
             positive=self.positive, n_epochs=n_epochs, batch_size=self.batch_size, init=init,
-            random_state=self._rng_.integers(2**31 - 1), verbose=self.verbose)
+            random_state=self._rng_.integers(2**31 - 1), verbose=self.verbose, stop=stop)
         for key, attr in _LISTA_ATTRS.items():
             setattr(self, attr, params[key])
 
@@ -208,8 +210,13 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
         rng = self._rng()
         self.components_ = init_dictionary(X, self.n_components, rng)
         self._state_ = new_state(self.n_components, X.shape[1])
-        self._learn(X, self.n_epochs)
-        self._train_lista(X, 10 * self.n_epochs)
+        with interruptible() as stop:
+            self._learn(X, self.n_epochs, stop)
+            self._train_lista(X, 10 * self.n_epochs, stop)
+        if stop.is_set():
+            warn_interrupted("SparseDictionaryCoder.fit (dictionary learning"
+                             + (", LISTA training" if self.transform_algorithm == "lista" else "")
+                             + ")")
         return self
 
     def partial_fit(self, X, y=None):
@@ -226,11 +233,14 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
         if first:
             self.components_ = init_dictionary(X, self.n_components, self._rng())
             self._state_ = new_state(self.n_components, X.shape[1])
-        self._learn(X, 1)
         init = None
         if hasattr(self, "lista_weights_") and self.lista_steps_.shape[0] == self.n_layers:
             init = self._lista_params()
-        self._train_lista(X, 1, init)
+        with interruptible() as stop:
+            self._learn(X, 1, stop)
+            self._train_lista(X, 1, stop, init)
+        if stop.is_set():
+            warn_interrupted("SparseDictionaryCoder.partial_fit")
         return self
 
     # --- coding --------------------------------------------------------------------------

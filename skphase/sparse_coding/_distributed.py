@@ -103,12 +103,17 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
                       lambda_init: float = 0.1, pooling: str = "mean", epochs: int = 2,
                       batch_size: int = 8, learning_rate: float = 1e-2, seed: int = 0,
                       device: str | None = None, amp: bool = False, checkpoint: str | None = None,
-                      resume: bool = False, num_workers: int = 0, dtype=torch.float64) -> dict:
+                      resume: bool = False, num_workers: int = 0, dtype=torch.float64,
+                      stop=None) -> dict:
     """Train the ISTC classifier on an image folder; DDP when started by torchrun.
 
     ``batch_size`` is the global batch (split across processes). Returns a dict with the
     numpy parameters (``params``), the mean loss per epoch (``losses``), the class names, and
     the feature standardisation ``mean`` and ``scale`` (per channel, numpy).
+
+    ``stop`` (one process only): a :class:`~skphase.utils._interrupt.StopRequest` polled after
+    each minibatch's projection; once set, training ends there (``interrupted`` is True in the
+    result, the partial epoch is not checkpointed).
     """
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed and not dist.is_initialized():
@@ -153,6 +158,7 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
     loader = torch.utils.data.DataLoader(data, batch_size=batch_size // world, sampler=sampler,
                                          num_workers=num_workers)
     use_amp = amp and device.type == "cuda"
+    interrupted = False
     for epoch in range(start_epoch, epochs):
         sampler.set_epoch(epoch)
         with torch.no_grad():  # code statistics, as in LISTAClassifier, from the fixed subset
@@ -170,6 +176,13 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
             model.project()
             total += torch.stack([loss.detach().double() * len(labels),
                                   torch.tensor(float(len(labels)), device=device)])
+            if stop is not None and not distributed and stop.is_set():
+                interrupted = True
+                break
+        if interrupted:
+            if total[1] > 0:
+                losses.append(float(total[0] / total[1]))
+            break
         if distributed:
             dist.all_reduce(total)
         losses.append(float(total[0] / total[1]))
@@ -181,7 +194,7 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
             dist.barrier()
     return {"params": model.to_numpy(), "losses": losses, "classes": data.classes,
             "mean": mean.double().cpu().numpy(), "scale": scale.double().cpu().numpy(),
-            "rank": rank, "world_size": world}
+            "rank": rank, "world_size": world, "interrupted": interrupted}
 
 
 def image_features(images, *, J: int, L: int, device=None) -> np.ndarray:
