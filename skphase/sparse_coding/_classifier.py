@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import time
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._params import Ints, check_param, reject_bool_counts
+from ..base import SkphaseEstimatorMixin, fit_context
+from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, Shape, check_param
 from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._threads import scoped_threads
 from . import _istc_network as net
 from ._lista import _Adam
+from ._random import draw_seed
 
 _DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
 
 
-class LISTAClassifier(ClassifierMixin, BaseEstimator):
+class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Sparse-code classifier trained end to end (Zarka, Thiry, Angles & Mallat, ICLR 2020).
 
     Each sample's features, seen as C channels at P positions (``shape=(C, H, W)``, or one
@@ -101,22 +102,22 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "shape": [None, tuple, list],
-        "n_reduced": [Interval(Integral, 1, None, closed="left")],
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "n_layers": [Interval(Integral, 1, None, closed="left")],
-        "lambda_init": [Interval(Real, 0, 1, closed="right")],
+        "shape": [None, Shape((1, 2, 3), text="a tuple (C,), (C, P) or (C, H, W) of integers >= 1")],
+        "n_reduced": [Ints(1)],
+        "n_components": [Ints(1)],
+        "n_layers": [Ints(1)],
+        "lambda_init": [Floats(0, 1, closed="right")],
         "pooling": [StrOptions({"none", "mean"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Floats(0, None, closed="neither")],
+        "weight_decay": [Floats(0, None, closed="left")],
+        "batch_size": [Ints(1)],
+        "max_epochs": [Ints(1)],
+        "validation_fraction": [Floats(0, 1, closed="left")],
+        "n_iter_no_change": [Ints(1)],
         "backend": [StrOptions({"numpy", "torch"})],
         "device": [None, str],
-        "n_jobs": [None, Integral],
-        "random_state": ["random_state"],
+        "n_jobs": JOBS,
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 
@@ -143,32 +144,14 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # --- checks ------------------------------------------------------------------------------
-    def _check_params(self):
-        self._validate_params()
-        reject_bool_counts(self, ("n_reduced", "n_components", "n_layers", "batch_size", "max_epochs",
-                                  "n_iter_no_change"))
-        if isinstance(self.n_jobs, bool):
-            raise TypeError(f"n_jobs must be an int or None, got {self.n_jobs!r}.")
-        if self.n_jobs == 0:
-            raise ValueError(f"n_jobs must be None, a positive count or -1 for all cores; got "
-                             f"{self.n_jobs!r}.")
-        if self.backend == "numpy" and self.device is not None:
-            raise ValueError(f"device={self.device!r} needs backend='torch'.")
-        if self.backend == "torch":
-            try:
-                import torch
-            except ImportError as exc:  # pragma: no cover - depends on the environment
-                raise ImportError("backend='torch' needs PyTorch: pip install torch") from exc
-            if str(self.device or "cpu").startswith("cuda") and not torch.cuda.is_available():
-                raise ValueError(f"device={self.device!r} but torch sees no CUDA device.")
+    # the constraints (Ints/Floats/JOBS: no booleans), backend and device are checked by
+    # fit_context (SkphaseEstimatorMixin._validate_params) before any fit
 
     def _layout(self, n_features):
         """(C, P) of the features, checked against ``shape``."""
         if self.shape is None:
             return n_features, 1
         shape = tuple(self.shape)
-        if len(shape) < 1 or not all(isinstance(v, (int, np.integer)) and v > 0 for v in shape):
-            raise ValueError(f"shape must be a tuple of positive ints (C, H, W); got {self.shape!r}.")
         if int(np.prod(shape)) != n_features:
             raise ValueError(f"shape={shape} holds {int(np.prod(shape))} values per sample but X "
                              f"has {n_features} features.")
@@ -180,6 +163,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                 ).transpose(0, 2, 1)
 
     # --- training ------------------------------------------------------------------------------
+    @fit_context
     def fit(self, X, y):
         """Train L, D, lambda*, the ISTC step and W on (X, y).
 
@@ -192,7 +176,6 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
@@ -204,6 +187,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
             return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
                                self.validation_fraction)
 
+    @fit_context
     def partial_fit(self, X, y, classes=None):
         """One epoch over (X, y), without early stopping (a stream's next chunk).
 
@@ -215,7 +199,6 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         """
         first = not hasattr(self, "params_")
         if first:
-            self._check_params()
             if classes is None:
                 raise ValueError("classes must be given on the first call to partial_fit.")
             classes = np.unique(classes)
@@ -233,6 +216,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                 self._init_model(X, self._rng())
             return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
 
+    @fit_context
     def fit_image_folder(self, root: str, *, image_size: int = 32, J: int = 2, L: int = 4,
                          epochs: int | None = None, n_processes: int = 1,
                          checkpoint: str | None = None, resume: bool = False, amp: bool = False,
@@ -256,14 +240,29 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        self._check_params()
-        check_param("n_processes", n_processes, [Ints(1)])
+        caller = "LISTAClassifier.fit_image_folder"
+        for name, value, rule in [
+                ("root", root, [str, os.PathLike]), ("image_size", image_size, [Ints(4)]),
+                ("J", J, [Ints(1)]), ("L", L, [Ints(1)]), ("epochs", epochs, [None, Ints(1)]),
+                ("n_processes", n_processes, [Ints(1)]),
+                ("checkpoint", checkpoint, [None, str, os.PathLike]),
+                ("resume", resume, ["boolean"]), ("amp", amp, ["boolean"]),
+                ("num_workers", num_workers, [Ints(0)])]:
+            check_param(name, value, rule, caller=caller)
+        if not os.path.isdir(root):
+            raise ValueError(f"root={os.fspath(root)!r} is not a directory (one sub-folder of "
+                             f"images per class).")
+        if n_processes > 1 and self.batch_size % n_processes:
+            raise ValueError(f"batch_size={self.batch_size} (the global batch) must be divisible "
+                             f"by n_processes={n_processes}.")
+        root = os.fspath(root)
+        checkpoint = None if checkpoint is None else os.fspath(checkpoint)
         epochs = self.max_epochs if epochs is None else epochs
-        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        seed = draw_seed(self.random_state)
         config = dict(image_size=image_size, J=J, L=L, n_reduced=self.n_reduced,
                       n_components=self.n_components, n_layers=self.n_layers,
                       lambda_init=float(self.lambda_init), pooling=self.pooling,
-                      learning_rate=float(self.learning_rate), epochs=epochs,
+                      learning_rate=float(self.learning_rate), epochs=int(epochs),
                       batch_size=self.batch_size, seed=seed, device=self.device,
                       num_workers=num_workers, checkpoint=checkpoint, resume=resume, amp=amp)
         with self._threads(), interruptible() as stop:
@@ -313,8 +312,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         return scoped_threads(self.n_jobs, torch_too=training and self.backend == "torch")
 
     def _rng(self):
-        seed = check_random_state(self.random_state).randint(2**31 - 1)
-        self._rng_ = np.random.default_rng(seed)
+        self._rng_ = np.random.default_rng(draw_seed(self.random_state))
         return self._rng_
 
     def _init_model(self, X, rng):
@@ -342,6 +340,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
 
     def _train(self, X, y_idx, n_epochs, validation_fraction, reset_log=True):
         rng = self._rng_
+        self.loss_curve_ = list(self.loss_curve_)  # a new list: a failed call keeps the old one
         Z = self._structured(X)
         Zv = yv = None
         if validation_fraction > 0:
