@@ -316,3 +316,168 @@ def test_fit_image_folder_ddp_interrupted_leaves_no_orphans(tmp_path, monkeypatc
     for k, v in before.items():  # the previous fitted state, untouched
         np.testing.assert_array_equal(clf.params_[k], v)
     assert clf.n_features_in_ == 8 and clf.predict(X).shape == (60,)
+
+
+# --- items 9 and 14: atomic refits, hostile inputs ---------------------------------------------
+from skphase.sparse_coding import SparseDictionaryCoder  # noqa: E402
+
+from conftest import bad_param  # noqa: E402
+
+
+def _snapshot(est):
+    out = {}
+    for k, v in vars(est).items():
+        if k.endswith("_") and not k.startswith("__"):
+            out[k] = {a: np.array(b, copy=True) for a, b in v.items()} if isinstance(v, dict) \
+                else (np.array(v, copy=True) if isinstance(v, np.ndarray) else v)
+    return out
+
+
+def _assert_same_state(est, before):
+    after = _snapshot(est)
+    assert set(after) == set(before)
+    for k, v in before.items():
+        if isinstance(v, dict):
+            for a in v:
+                np.testing.assert_array_equal(after[k][a], v[a], err_msg=f"{k}[{a}]")
+        elif isinstance(v, np.ndarray):
+            np.testing.assert_array_equal(after[k], v, err_msg=k)
+        elif isinstance(v, (int, float, str, list, tuple)):
+            assert after[k] == v, k
+
+
+def test_failed_coder_refit_keeps_the_previous_state(monkeypatch):
+    from skphase.sparse_coding import _coder
+
+    X = np.random.default_rng(0).standard_normal((200, 8))
+    coder = SparseDictionaryCoder(n_components=12, alpha=0.2, transform_algorithm="lista",
+                                  n_layers=3, random_state=0).fit(X)
+    before = _snapshot(coder)
+    codes = coder.transform(X)
+    with pytest.raises(ValueError):
+        coder.set_params(alpha=0.3).fit(np.full((50, 5), np.nan))
+    coder.set_params(alpha=0.2)
+    _assert_same_state(coder, before)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("LISTA training failed")
+
+    monkeypatch.setattr(_coder, "train_lista_tied", broken)
+    for call in (lambda: coder.fit(np.random.default_rng(2).standard_normal((300, 6))),
+                 lambda: coder.partial_fit(np.random.default_rng(3).standard_normal((40, 8)))):
+        with pytest.raises(RuntimeError, match="LISTA training failed"):
+            call()  # dictionary learning ran, then LISTA failed: nothing of it is kept
+        _assert_same_state(coder, before)
+        np.testing.assert_array_equal(coder.transform(X), codes)
+    assert coder.n_features_in_ == 8
+
+
+def test_failed_classifier_refit_keeps_the_previous_state(monkeypatch):
+    X, y = _data(120, 12)
+    clf = LISTAClassifier(shape=(3, 4), n_reduced=4, n_components=8, n_layers=2, max_epochs=3,
+                          random_state=0).fit(X, y)
+    before = _snapshot(clf)
+    with pytest.raises(ValueError, match="shape="):  # found after classes_ were read
+        clf.fit(np.hstack([X, X]), np.where(y, "a", "b"))
+    _assert_same_state(clf, before)
+    from skphase.sparse_coding import _classifier
+
+    epoch = _classifier._NumpyTrainer.epoch
+    calls = []
+
+    def fails_in_second_epoch(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("diverged")
+        return epoch(self, *args)
+
+    monkeypatch.setattr(_classifier._NumpyTrainer, "epoch", fails_in_second_epoch)
+    with pytest.raises(RuntimeError, match="diverged"):
+        clf.partial_fit(X, y)  # one epoch ran in place before
+        clf.partial_fit(X, y)
+    assert len(calls) == 2
+    clf_state = _snapshot(clf)
+    monkeypatch.undo()
+    # the first partial_fit succeeded; the second failed and left its state as the first did
+    assert clf_state["n_iter_"] == before["n_iter_"] + 1
+    assert len(clf.loss_curve_) == len(before["loss_curve_"]) + 1
+
+
+def test_fit_image_folder_refuses_bad_counts_before_training(folder):
+    clf = LISTAClassifier(**HYPER, random_state=0)
+    for name, value, expected in [("epochs", -1, "None or an int in the range \\[1, inf\\)"),
+                                  ("epochs", 0, ""), ("epochs", True, ""), ("n_processes", True, ""),
+                                  ("J", 1.5, ""), ("image_size", True, ""), ("num_workers", -1, ""),
+                                  ("resume", 1, "")]:
+        with pytest.raises(ValueError, match=bad_param(name, expected)):
+            clf.fit_image_folder(folder, **{name: value})
+        assert not hasattr(clf, "params_")
+    with pytest.raises(ValueError, match="root=.*not a directory"):
+        clf.fit_image_folder(os.path.join(folder, "missing"))
+    with pytest.raises(ValueError, match="batch_size=4.*n_processes=3"):
+        clf.fit_image_folder(folder, n_processes=3)
+
+
+CODER_BAD = [("alpha", True), ("alpha", 0.0), ("alpha", np.nan), ("alpha", np.inf), ("tol", True),
+             ("tol", -1e-3), ("n_jobs", True), ("n_jobs", 0), ("n_components", True),
+             ("n_components", 2.0), ("max_iter", True), ("batch_size", 0), ("n_layers", False),
+             ("random_state", -1), ("random_state", "seed"), ("positive", 1)]
+CLF_BAD = [("shape", (True, 8)), ("shape", (3, 0)), ("shape", 12), ("lambda_init", True),
+           ("lambda_init", 0.0), ("learning_rate", True), ("learning_rate", np.inf),
+           ("weight_decay", True), ("weight_decay", -1.0), ("n_jobs", True), ("n_jobs", 0),
+           ("validation_fraction", 1.0), ("batch_size", True), ("max_epochs", True),
+           ("random_state", 2**40), ("n_iter_no_change", 0)]
+
+
+@pytest.mark.parametrize("name,value", CODER_BAD)
+def test_coder_hostile_parameters(name, value):
+    X = np.random.default_rng(0).standard_normal((30, 4))
+    with pytest.raises(ValueError, match=bad_param(name)):
+        SparseDictionaryCoder(**{"n_components": 4, name: value}).fit(X)
+
+
+@pytest.mark.parametrize("name,value", CLF_BAD)
+def test_classifier_hostile_parameters(name, value):
+    X, y = _data(40, 12)
+    with pytest.raises(ValueError, match=bad_param(name)):
+        LISTAClassifier(**{"n_reduced": 2, "n_components": 4, "max_epochs": 1, name: value}).fit(X, y)
+
+
+def test_hostile_data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 6))
+    coder = SparseDictionaryCoder(n_components=5, alpha=0.1, random_state=0)
+    for bad, match in [(np.where(np.eye(40, 6) > 0, np.nan, X), "NaN"),
+                       (np.where(np.eye(40, 6) > 0, np.inf, X), "infinity"),
+                       (X[:, :, None], "dim 3"), (np.full((40, 6), "a", dtype=object), "convert"),
+                       (np.zeros((0, 6)), "0 sample"), (True, "2D|array")]:
+        with pytest.raises((ValueError, TypeError), match=match):
+            SparseDictionaryCoder(n_components=5).fit(bad)
+    # zeros and constants: fitted, unit atoms, finite codes (zeros code to zero)
+    for data in (np.zeros((40, 6)), np.full((40, 6), 3.0)):
+        fitted = SparseDictionaryCoder(n_components=5, alpha=0.1, random_state=0).fit(data)
+        assert np.allclose(np.linalg.norm(fitted.components_, axis=1), 1)
+        codes = fitted.transform(data)
+        assert np.isfinite(codes).all()
+    assert not SparseDictionaryCoder(n_components=5, random_state=0).fit(
+        np.zeros((40, 6))).transform(np.zeros((3, 6))).any()
+    coder.fit(X)
+    with pytest.raises(ValueError, match="features"):
+        coder.transform(X[:, :4])
+    with pytest.raises(ValueError, match="codes have 4 columns.*n_components"):
+        coder.inverse_transform(np.zeros((2, 4)))
+    with pytest.raises(MemoryError, match="n_components=.*fewer atoms"):
+        SparseDictionaryCoder(n_components=10**7).fit(X)
+    # the classifier: one class, NaN, constant features, a Generator as random_state
+    Xc, y = _data(60, 12)
+    clf = LISTAClassifier(n_reduced=2, n_components=4, max_epochs=2)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(Xc, np.zeros(60))
+    with pytest.raises(ValueError, match="NaN"):
+        clf.fit(np.where(np.eye(60, 12) > 0, np.nan, Xc), y)
+    const = LISTAClassifier(n_reduced=2, n_components=4, max_epochs=2, random_state=0).fit(
+        np.ones((60, 12)), y)
+    assert np.isfinite(const.predict_proba(np.ones((3, 12)))).all()
+    gen = LISTAClassifier(n_reduced=2, n_components=4, max_epochs=2,
+                          random_state=np.random.default_rng(0)).fit(Xc, y)
+    assert gen.predict(Xc).shape == (60,)
