@@ -157,3 +157,15 @@ def test_verbose_prints_and_n_jobs_scopes(capsys):
     assert "epoch 1: loss" in capsys.readouterr().out
     LISTAClassifier(**CLF).fit(Xc, yc)
     assert capsys.readouterr().out == ""
+
+
+def test_fit_image_folder_uses_weight_decay(tmp_path):
+    """The folder path once trained with a fixed weight decay of 1e-4, whatever was asked."""
+    pytest.importorskip("torch")
+    pytest.importorskip("PIL")
+    from test_faults_sparse import HYPER, make_folder
+
+    root = make_folder(tmp_path / "imgs")
+    fits = [LISTAClassifier(**HYPER, weight_decay=wd, random_state=0).fit_image_folder(
+        root, image_size=16, J=1, L=2, epochs=2).params_["W"] for wd in (1e-4, 1.0)]
+    assert not np.allclose(fits[0], fits[1])

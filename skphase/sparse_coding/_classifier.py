@@ -226,7 +226,8 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
         Images are read batch by batch (Pillow, RGB, resized to ``image_size``), their
         scattering (``J``, ``L``, per colour channel) computed on ``device``, and the network
         trained with this estimator's hyperparameters (n_reduced, n_components, n_layers,
-        lambda_init, pooling, learning_rate, global batch_size, random_state, device) for
+        lambda_init, pooling, learning_rate, weight_decay, global batch_size, random_state,
+        device) for
         ``epochs`` (default ``max_epochs``) epochs, without early stopping. ``n_processes > 1``
         runs torch DistributedDataParallel: it starts ``torchrun --standalone
         --nproc_per_node=n_processes`` (gloo on CPU, nccl on GPUs), whose result equals the
@@ -262,7 +263,8 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
         config = dict(image_size=image_size, J=J, L=L, n_reduced=self.n_reduced,
                       n_components=self.n_components, n_layers=self.n_layers,
                       lambda_init=float(self.lambda_init), pooling=self.pooling,
-                      learning_rate=float(self.learning_rate), epochs=int(epochs),
+                      learning_rate=float(self.learning_rate),
+                      weight_decay=float(self.weight_decay), epochs=int(epochs),
                       batch_size=self.batch_size, seed=seed, device=self.device,
                       num_workers=num_workers, checkpoint=checkpoint, resume=resume, amp=amp)
         with self._threads(), interruptible() as stop:

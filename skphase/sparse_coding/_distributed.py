@@ -101,7 +101,8 @@ def save_checkpoint(state: dict, path: str) -> None:
 def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4,
                       n_reduced: int = 16, n_components: int = 64, n_layers: int = 6,
                       lambda_init: float = 0.1, pooling: str = "mean", epochs: int = 2,
-                      batch_size: int = 8, learning_rate: float = 1e-2, seed: int = 0,
+                      batch_size: int = 8, learning_rate: float = 1e-2,
+                      weight_decay: float = 1e-4, seed: int = 0,
                       device: str | None = None, amp: bool = False, checkpoint: str | None = None,
                       resume: bool = False, num_workers: int = 0, dtype=torch.float64,
                       stop=None) -> dict:
@@ -142,7 +143,8 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
     params = net.init_params(Z0, n_reduced, n_components, lambda_init, len(data.classes), pooling,
                              rng)
     model = ISTCNetwork(params, n_layers, pooling, device, dtype)
-    groups = [{"params": [getattr(model, k)], "weight_decay": 1e-4 if k in ("L", "W") else 0.0}
+    groups = [{"params": [getattr(model, k)],
+               "weight_decay": weight_decay if k in ("L", "W") else 0.0}
               for k in net.PARAM_NAMES]
     opt = torch.optim.Adam(groups, lr=learning_rate)
     start_epoch, losses = 0, []
@@ -225,6 +227,7 @@ def main(argv=None):
     parser.add_argument("--lambda-init", type=float, default=0.1)
     parser.add_argument("--pooling", default="mean", choices=["none", "mean"])
     parser.add_argument("--learning-rate", type=float, default=1e-2)
+    parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None)
     parser.add_argument("--num-workers", type=int, default=0)
@@ -237,6 +240,7 @@ def main(argv=None):
                                n_reduced=args.n_reduced, n_components=args.n_components,
                                n_layers=args.n_layers, lambda_init=args.lambda_init,
                                pooling=args.pooling, learning_rate=args.learning_rate,
+                               weight_decay=args.weight_decay,
                                seed=args.seed, device=args.device, num_workers=args.num_workers,
                                checkpoint=args.checkpoint, resume=args.resume, amp=args.amp)
     try:
