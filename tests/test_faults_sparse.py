@@ -481,3 +481,19 @@ def test_hostile_data():
     gen = LISTAClassifier(n_reduced=2, n_components=4, max_epochs=2,
                           random_state=np.random.default_rng(0)).fit(Xc, y)
     assert gen.predict(Xc).shape == (60,)
+
+
+@needs_main_thread
+def test_one_ctrl_c_stops_untied_lista_training():
+    from skphase.sparse_coding._lista import train_lista
+
+    rng = np.random.default_rng(0)
+    D = rng.standard_normal((16, 8))
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    Xl = rng.standard_normal((2000, 8))
+    timer = _press_ctrl_c(0.5)
+    t0 = time.monotonic()
+    with pytest.warns(InterruptedWarning, match="LISTA training"):
+        W, T, losses = train_lista(Xl, D, 0.1, n_layers=4, n_epochs=100000, batch_size=16)
+    timer.join()
+    assert time.monotonic() - t0 < 5.0 and np.isfinite(W).all() and (T >= 0).all()
