@@ -283,19 +283,26 @@ def test_fit_image_folder_ddp_interrupted_leaves_no_orphans(tmp_path, monkeypatc
     before = {k: v.copy() for k, v in clf.params_.items()}
     seen = []
 
+    def cmdline(p):
+        try:
+            return " ".join(p.cmdline())
+        except psutil.Error:
+            return ""
+
     def press_when_workers_train():
         me = psutil.Process()
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            kids = me.children(recursive=True)
-            workers = [p for p in kids if "skphase.sparse_coding._distributed" in
-                       " ".join(p.cmdline() if p.is_running() else [])]
-            if len(workers) >= 2:
-                seen.extend(kids)
-                time.sleep(3.0)  # in their training loop
-                break
-            time.sleep(0.1)
-        os.kill(os.getpid(), signal.SIGINT)
+        try:
+            while time.monotonic() < deadline:
+                kids = me.children(recursive=True)
+                workers = [p for p in kids if "sparse_coding._distributed" in cmdline(p)]
+                if len(workers) >= 2:
+                    seen.extend(kids)
+                    time.sleep(3.0)  # in their training loop
+                    break
+                time.sleep(0.1)
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)
 
     t = threading.Thread(target=press_when_workers_train)
     t.start()
