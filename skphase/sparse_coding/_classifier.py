@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import time
-import warnings
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._params import Ints, check_param, reject_bool_counts
+from ..base import SkphaseEstimatorMixin, fit_context
+from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, Shape, check_param
+from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._threads import scoped_threads
 from . import _istc_network as net
 from ._lista import _Adam
+from ._random import draw_seed
 
 _DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
 
 
-class LISTAClassifier(ClassifierMixin, BaseEstimator):
+class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Sparse-code classifier trained end to end (Zarka, Thiry, Angles & Mallat, ICLR 2020).
 
     Each sample's features, seen as C channels at P positions (``shape=(C, H, W)``, or one
@@ -101,22 +102,22 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "shape": [None, tuple, list],
-        "n_reduced": [Interval(Integral, 1, None, closed="left")],
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "n_layers": [Interval(Integral, 1, None, closed="left")],
-        "lambda_init": [Interval(Real, 0, 1, closed="right")],
+        "shape": [None, Shape((1, 2, 3), text="a tuple (C,), (C, P) or (C, H, W) of integers >= 1")],
+        "n_reduced": [Ints(1)],
+        "n_components": [Ints(1)],
+        "n_layers": [Ints(1)],
+        "lambda_init": [Floats(0, 1, closed="right")],
         "pooling": [StrOptions({"none", "mean"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Floats(0, None, closed="neither")],
+        "weight_decay": [Floats(0, None, closed="left")],
+        "batch_size": [Ints(1)],
+        "max_epochs": [Ints(1)],
+        "validation_fraction": [Floats(0, 1, closed="left")],
+        "n_iter_no_change": [Ints(1)],
         "backend": [StrOptions({"numpy", "torch"})],
         "device": [None, str],
-        "n_jobs": [None, Integral],
-        "random_state": ["random_state"],
+        "n_jobs": JOBS,
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
     }
 
@@ -143,32 +144,14 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # --- checks ------------------------------------------------------------------------------
-    def _check_params(self):
-        self._validate_params()
-        reject_bool_counts(self, ("n_reduced", "n_components", "n_layers", "batch_size", "max_epochs",
-                                  "n_iter_no_change"))
-        if isinstance(self.n_jobs, bool):
-            raise TypeError(f"n_jobs must be an int or None, got {self.n_jobs!r}.")
-        if self.n_jobs == 0:
-            raise ValueError(f"n_jobs must be None, a positive count or -1 for all cores; got "
-                             f"{self.n_jobs!r}.")
-        if self.backend == "numpy" and self.device is not None:
-            raise ValueError(f"device={self.device!r} needs backend='torch'.")
-        if self.backend == "torch":
-            try:
-                import torch
-            except ImportError as exc:  # pragma: no cover - depends on the environment
-                raise ImportError("backend='torch' needs PyTorch: pip install torch") from exc
-            if str(self.device or "cpu").startswith("cuda") and not torch.cuda.is_available():
-                raise ValueError(f"device={self.device!r} but torch sees no CUDA device.")
+    # the constraints (Ints/Floats/JOBS: no booleans), backend and device are checked by
+    # fit_context (SkphaseEstimatorMixin._validate_params) before any fit
 
     def _layout(self, n_features):
         """(C, P) of the features, checked against ``shape``."""
         if self.shape is None:
             return n_features, 1
         shape = tuple(self.shape)
-        if len(shape) < 1 or not all(isinstance(v, (int, np.integer)) and v > 0 for v in shape):
-            raise ValueError(f"shape must be a tuple of positive ints (C, H, W); got {self.shape!r}.")
         if int(np.prod(shape)) != n_features:
             raise ValueError(f"shape={shape} holds {int(np.prod(shape))} values per sample but X "
                              f"has {n_features} features.")
@@ -180,6 +163,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                 ).transpose(0, 2, 1)
 
     # --- training ------------------------------------------------------------------------------
+    @fit_context
     def fit(self, X, y):
         """Train L, D, lambda*, the ISTC step and W on (X, y).
 
@@ -192,18 +176,18 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError(f"LISTAClassifier needs samples of at least 2 classes; got one class "
                              f"({self.classes_[0]!r}).")
-        with self._threads():
+        with self._threads(), interruptible():  # _train's, shared: from here on Ctrl-C stops
             self._init_model(X, self._rng())
             return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
                                self.validation_fraction)
 
+    @fit_context
     def partial_fit(self, X, y, classes=None):
         """One epoch over (X, y), without early stopping (a stream's next chunk).
 
@@ -215,7 +199,6 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         """
         first = not hasattr(self, "params_")
         if first:
-            self._check_params()
             if classes is None:
                 raise ValueError("classes must be given on the first call to partial_fit.")
             classes = np.unique(classes)
@@ -227,12 +210,13 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         if unknown.size:
             raise ValueError(f"y has labels {unknown[:5].tolist()} not in classes_ "
                              f"{(classes if first else self.classes_)[:10].tolist()}.")
-        with self._threads():
+        with self._threads(), interruptible():
             if first:
                 self.classes_ = classes
                 self._init_model(X, self._rng())
             return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
 
+    @fit_context
     def fit_image_folder(self, root: str, *, image_size: int = 32, J: int = 2, L: int = 4,
                          epochs: int | None = None, n_processes: int = 1,
                          checkpoint: str | None = None, resume: bool = False, amp: bool = False,
@@ -242,7 +226,8 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         Images are read batch by batch (Pillow, RGB, resized to ``image_size``), their
         scattering (``J``, ``L``, per colour channel) computed on ``device``, and the network
         trained with this estimator's hyperparameters (n_reduced, n_components, n_layers,
-        lambda_init, pooling, learning_rate, global batch_size, random_state, device) for
+        lambda_init, pooling, learning_rate, weight_decay, global batch_size, random_state,
+        device) for
         ``epochs`` (default ``max_epochs``) epochs, without early stopping. ``n_processes > 1``
         runs torch DistributedDataParallel: it starts ``torchrun --standalone
         --nproc_per_node=n_processes`` (gloo on CPU, nccl on GPUs), whose result equals the
@@ -256,26 +241,42 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        self._check_params()
-        check_param("n_processes", n_processes, [Ints(1)])
+        caller = "LISTAClassifier.fit_image_folder"
+        for name, value, rule in [
+                ("root", root, [str, os.PathLike]), ("image_size", image_size, [Ints(4)]),
+                ("J", J, [Ints(1)]), ("L", L, [Ints(1)]), ("epochs", epochs, [None, Ints(1)]),
+                ("n_processes", n_processes, [Ints(1)]),
+                ("checkpoint", checkpoint, [None, str, os.PathLike]),
+                ("resume", resume, ["boolean"]), ("amp", amp, ["boolean"]),
+                ("num_workers", num_workers, [Ints(0)])]:
+            check_param(name, value, rule, caller=caller)
+        if not os.path.isdir(root):
+            raise ValueError(f"root={os.fspath(root)!r} is not a directory (one sub-folder of "
+                             f"images per class).")
+        if n_processes > 1 and self.batch_size % n_processes:
+            raise ValueError(f"batch_size={self.batch_size} (the global batch) must be divisible "
+                             f"by n_processes={n_processes}.")
+        root = os.fspath(root)
+        checkpoint = None if checkpoint is None else os.fspath(checkpoint)
         epochs = self.max_epochs if epochs is None else epochs
-        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        seed = draw_seed(self.random_state)
         config = dict(image_size=image_size, J=J, L=L, n_reduced=self.n_reduced,
                       n_components=self.n_components, n_layers=self.n_layers,
                       lambda_init=float(self.lambda_init), pooling=self.pooling,
-                      learning_rate=float(self.learning_rate), epochs=epochs,
+                      learning_rate=float(self.learning_rate),
+                      weight_decay=float(self.weight_decay), epochs=int(epochs),
                       batch_size=self.batch_size, seed=seed, device=self.device,
                       num_workers=num_workers, checkpoint=checkpoint, resume=resume, amp=amp)
-        with self._threads():
+        with self._threads(), interruptible() as stop:
             if n_processes == 1:
                 from ._distributed import train_from_folder
 
-                result = train_from_folder(root, **config)
+                result = train_from_folder(root, **config, stop=stop)
                 result = {**result["params"], "losses": result["losses"],
                           "classes": result["classes"], "mean": result["mean"],
                           "scale": result["scale"]}
             else:
-                result = _torchrun(root, config, n_processes)
+                result = _torchrun(root, config, n_processes, stop)
         self.classes_ = np.asarray(result["classes"])
         self.mean_, self.scale_ = np.asarray(result["mean"]), np.asarray(result["scale"])
         self.params_ = {k: np.array(result[k], dtype=np.float64)
@@ -291,6 +292,8 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(result["losses"])
         self.loss_curve_ = [float(v) for v in result["losses"]]
         self.best_validation_score_ = None
+        if stop.is_set():
+            warn_interrupted(f"fit_image_folder after {self.n_iter_} epoch(s) of {epochs}")
         return self
 
     def image_features(self, images):
@@ -311,8 +314,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         return scoped_threads(self.n_jobs, torch_too=training and self.backend == "torch")
 
     def _rng(self):
-        seed = check_random_state(self.random_state).randint(2**31 - 1)
-        self._rng_ = np.random.default_rng(seed)
+        self._rng_ = np.random.default_rng(draw_seed(self.random_state))
         return self._rng_
 
     def _init_model(self, X, rng):
@@ -340,6 +342,7 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
 
     def _train(self, X, y_idx, n_epochs, validation_fraction, reset_log=True):
         rng = self._rng_
+        self.loss_curve_ = list(self.loss_curve_)  # a new list: a failed call keeps the old one
         Z = self._structured(X)
         Zv = yv = None
         if validation_fraction > 0:
@@ -354,11 +357,21 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
         best = None
         stall = 0
         start = time.perf_counter()
-        try:
+        with interruptible() as stop:
             for epoch in range(n_epochs):
-                loss = trainer.epoch(Z, y_idx, rng)
+                try:
+                    # polls ``stop`` after each minibatch's projection: what is kept is projected
+                    loss = trainer.epoch(Z, y_idx, rng, stop)
+                except KeyboardInterrupt:
+                    # raised where it landed (no flag handler: a user's own SIGINT handler,
+                    # another thread), possibly between the Adam step and the projection
+                    stop.set()
+                    trainer.project()
+                    break
                 self.n_iter_ += 1
                 self.loss_curve_.append(loss)
+                if stop.is_set():  # a partial epoch: no validation of it
+                    break
                 score = None
                 if Zv is not None:
                     # the validation loss is smoother than its accuracy on small sets
@@ -376,13 +389,15 @@ class LISTAClassifier(ClassifierMixin, BaseEstimator):
                           f"({time.perf_counter() - start:.1f} s)")
                 if stall >= self.n_iter_no_change:
                     break
-        except KeyboardInterrupt:
-            warnings.warn("LISTAClassifier training interrupted: keeping the best model so far.",
-                          RuntimeWarning, stacklevel=2)
         if best is not None:
             trainer.load(best[2])
             self.best_validation_score_ = best[0]
         trainer.store()
+        if stop.is_set():
+            kept = ("the epoch of the best validation loss" if best is not None
+                    else "the last minibatch step")
+            warn_interrupted(f"LISTAClassifier training after {self.n_iter_} epoch(s) "
+                             f"(kept: {kept})")
         return self
 
     # --- prediction --------------------------------------------------------------------------
@@ -436,55 +451,116 @@ def _scattering_output_shape(image_size: int, J: int, L: int):
     return _scattering(image_size, J, L, "cpu").output_shape_
 
 
-def _torchrun(root: str, config: dict, n_processes: int) -> dict:
-    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded."""
+def _torchrun_command(root: str, out: str, config: dict, n_processes: int):
+    """(argv, env) of the torchrun run: every value as ``--flag=value`` (a root or checkpoint
+    named ``-x`` stays a value), paths absolute, and neither torchrun nor its workers put the
+    current directory on ``sys.path`` (``python -P`` and ``PYTHONSAFEPATH=1``: a planted
+    ``skphase/`` or ``torch.py`` in the working directory is not imported)."""
     import os
-    import subprocess
     import sys
-    import tempfile
 
     import skphase
 
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(skphase.__file__)))
+    # --no-python: torchrun starts "python -P -m skphase..." itself, not "python -m" (cwd first)
+    cmd = [sys.executable, "-P", "-m", "torch.distributed.run", "--standalone",
+           f"--nproc_per_node={n_processes}", "--no-python", sys.executable, "-P", "-m",
+           "skphase.sparse_coding._distributed", f"--root={os.path.abspath(root)}",
+           f"--out={os.path.abspath(out)}"]
+    for key, value in config.items():
+        flag = "--" + key.replace("_", "-")
+        if key == "checkpoint" and value is not None:
+            value = os.path.abspath(value)
+        if isinstance(value, bool):
+            cmd += [flag] if value else []
+        elif value is not None:
+            cmd.append(f"{flag}={value}")
+    env = {**os.environ, "PYTHONSAFEPATH": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
+                                                       os.environ.get("PYTHONPATH")]))}
+    return cmd, env
+
+
+def _stop_process_group(proc, grace: float = 10.0) -> None:
+    """SIGTERM to torchrun's whole session (launcher and workers), SIGKILL after ``grace`` s."""
+    import os
+    import signal
+    import subprocess
+
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=wait)
+            # the workers may outlive the launcher by a moment: the group gets the signal too
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        return
+
+
+def _torchrun(root: str, config: dict, n_processes: int, stop=None) -> dict:
+    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded.
+
+    torchrun runs in its own session (the terminal's Ctrl-C reaches only this process); when
+    ``stop`` is set (Ctrl-C here) or anything goes wrong, the whole session (launcher and
+    workers) is terminated before this returns: no orphan keeps training. An interrupted run
+    raises ``KeyboardInterrupt`` (there is no model to keep: ``checkpoint`` and ``resume=True``
+    continue from the last finished epoch).
+    """
+    import os
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.npz")
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               f"--nproc_per_node={n_processes}", "-m", "skphase.sparse_coding._distributed",
-               "--root", str(root), "--out", out]
-        for key, value in config.items():
-            flag = "--" + key.replace("_", "-")
-            if isinstance(value, bool):
-                cmd += [flag] if value else []
-            elif value is not None:
-                cmd += [flag, str(value)]
-        env = {**os.environ,
-               "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
-                                                           os.environ.get("PYTHONPATH")]))}
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        cmd, env = _torchrun_command(root, out, config, n_processes)
+        with open(os.path.join(tmp, "log"), "w+b") as log:
+            proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                while True:
+                    try:
+                        proc.wait(timeout=0.1)
+                        break
+                    except subprocess.TimeoutExpired:
+                        if stop is not None and stop.is_set():
+                            raise KeyboardInterrupt(
+                                f"fit_image_folder interrupted: the {n_processes} torchrun "
+                                f"processes were stopped; the estimator is unchanged") from None
+            finally:
+                _stop_process_group(proc)
+            log.seek(0)
+            output = log.read().decode(errors="replace")
         if proc.returncode != 0:
             raise RuntimeError(f"torchrun with {n_processes} processes failed (exit "
-                               f"{proc.returncode}):\n{proc.stderr[-3000:]}")
-        with np.load(out) as data:
+                               f"{proc.returncode}):\n{output[-3000:]}")
+        with np.load(out, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
 
 
 class _NumpyTrainer:
-    """Minibatch Adam on the numpy network; the estimator's params_ are trained in place."""
+    """Minibatch Adam on copies of the estimator's parameters and optimizer, given back to it by
+    :meth:`store` at the end: a fit that fails or is interrupted twice leaves them untouched."""
 
     def __init__(self, est):
+        import copy
+
         self.est = est
-        self.params = est.params_
+        self.params = {k: np.array(v, dtype=np.float64, copy=True) for k, v in est.params_.items()}
+        names = net.PARAM_NAMES
         if est._optimizer_ is None:
-            names = net.PARAM_NAMES
-            est._optimizer_ = _Adam([self.params[k] for k in names],
-                                    [est.learning_rate] * len(names))
-        self.opt = est._optimizer_
-        for k in ("s", "e"):  # 0-d arrays are updated in place by Adam: keep them arrays
-            self.params[k] = np.asarray(self.params[k], dtype=np.float64)
-        self.opt.params = [self.params[k] for k in net.PARAM_NAMES]
+            self.opt = _Adam([self.params[k] for k in names], [est.learning_rate] * len(names))
+        else:
+            self.opt = copy.deepcopy(est._optimizer_)
+            self.opt.params = [self.params[k] for k in names]
         self._z_source = self._z32 = None
 
-    def epoch(self, Z, y_idx, rng) -> float:
+    def epoch(self, Z, y_idx, rng, stop=None) -> float:
         est = self.est
         # float32 products: half the time of float64; Adam and the parameters stay float64.
         # Cast once per fit: _train passes the same Z at every epoch
@@ -493,7 +569,7 @@ class _NumpyTrainer:
         Z = self._z32
         order = rng.permutation(Z.shape[0])
         net.refresh_code_statistics(self.params, Z[order[:1024]], est.n_layers, est.pooling)
-        total = 0.0
+        total, seen = 0.0, 0
         for s in range(0, len(order), est.batch_size):
             idx = order[s:s + est.batch_size]
             logits, saved = net.forward(self.params, Z[idx], est.n_layers, est.pooling, cache=True)
@@ -504,7 +580,13 @@ class _NumpyTrainer:
             self.opt.step([grads[k] for k in net.PARAM_NAMES])
             net.project(self.params)
             total += loss * len(idx)
-        return total / len(order)
+            seen += len(idx)
+            if stop is not None and stop.is_set():
+                break
+        return total / max(seen, 1)
+
+    def project(self):
+        net.project(self.params)
 
     def logits(self, Z):
         return net.forward(self.params, Z, self.est.n_layers, self.est.pooling)
@@ -517,4 +599,5 @@ class _NumpyTrainer:
             self.params[k][...] = v
 
     def store(self):
-        pass
+        self.est.params_ = self.params
+        self.est._optimizer_ = self.opt

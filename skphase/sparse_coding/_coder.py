@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+import copy
 
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ..utils._params import reject_bool_counts
+from ..base import SkphaseEstimatorMixin, fit_context
+from ..utils._interrupt import interruptible, warn_interrupted
+from ..utils._memory import check_allocation
+from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints
 from ._dictionary import init_dictionary, learn_dictionary, new_state, _normalise_atoms
 from ._lista_tied import lista_tied_transform, train_lista_tied
+from ._random import draw_seed
 from ._solvers import SOLVERS
 
 
@@ -28,7 +31,8 @@ def _numba_threads(n_jobs):
     return max(1, min(effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
 
 
-class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                            BaseEstimator):
     """Dictionary learning and l1 sparse coding: a = argmin 1/2 ||x - a D||^2 + alpha ||a||_1.
 
     ``fit`` learns ``n_components`` unit-norm atoms D by online minibatch dictionary learning
@@ -107,18 +111,18 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "n_components": [Ints(1)],
+        "alpha": [Floats(0, None, closed="neither")],
         "transform_algorithm": [StrOptions({"cd", "fista", "ista", "homotopy", "lista"})],
         "fit_algorithm": [StrOptions({"cd", "fista", "ista", "homotopy"})],
         "positive": ["boolean"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "n_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_layers": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
-        "n_jobs": [None, Integral],
+        "tol": [Floats(0, None, closed="left")],
+        "max_iter": [Ints(1)],
+        "n_epochs": [Ints(1)],
+        "batch_size": [Ints(1)],
+        "n_layers": [Ints(1)],
+        "random_state": RANDOM_STATE,
+        "n_jobs": JOBS,
         "verbose": ["verbose"],
     }
 
@@ -145,51 +149,60 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
         return tags
 
     # --- learning ------------------------------------------------------------------------
-    def _check_params(self):
-        self._validate_params()
-        reject_bool_counts(self, ("n_components", "max_iter", "n_epochs", "batch_size", "n_layers"))
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
+    def _check_data(self, X, reset):
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        if reset:
+            # the online statistics A (k x k) and B (k x d), the atoms and their Gram matrix
+            k, d = self.n_components, X.shape[1]
+            check_allocation(8 * (3 * k * k + 2 * k * d), f"n_components={k} atoms of {d} "
+                             f"features", "ask for fewer atoms (n_components).")
+        return X
 
-    def _rng(self):
-        if not hasattr(self, "_rng_"):
-            seed = check_random_state(self.random_state).randint(2**31 - 1)
-            self._rng_ = np.random.default_rng(seed)
-        return self._rng_
-
-    def _learn(self, X, n_epochs):
+    def _learn(self, X, D, state, rng, n_epochs, stop):
+        """Dictionary learning on D and state (the caller's copies), in place."""
         import numba
 
         prev = numba.get_num_threads()
         numba.set_num_threads(_numba_threads(self.n_jobs))
         try:
-            learn_dictionary(X, self.components_, self._state_, float(self.alpha),
-                             n_epochs=n_epochs, batch_size=self.batch_size,
-                             algorithm=self.fit_algorithm, positive=self.positive,
-                             max_iter=self.max_iter, tol=self.tol, rng=self._rng_,
-                             verbose=self.verbose)
+            learn_dictionary(X, D, state, float(self.alpha), n_epochs=n_epochs,
+                             batch_size=self.batch_size, algorithm=self.fit_algorithm,
+                             positive=self.positive, max_iter=self.max_iter, tol=self.tol,
+                             rng=rng, verbose=self.verbose, stop=stop)
         finally:
             numba.set_num_threads(prev)
             # an interruption may leave an atom mid-update: keep the atoms on the sphere
-            _normalise_atoms(self.components_, self._rng_)
-        self.n_iter_ = self._state_.step
-        self.objectives_ = list(self._state_.objectives)
+            _normalise_atoms(D, rng)
 
-    def _train_lista(self, X, n_epochs, init=None):
+    def _train_lista(self, X, D, rng, n_epochs, stop, init=None):
+        """The LISTA attributes (a dict) trained for D; {} unless transform_algorithm='lista'."""
         if self.transform_algorithm != "lista":
-            return
+            return {}
+        # after an interruption (stop set) no step is taken: the network is its initialisation
         params, _ = train_lista_tied(
-            X, self.components_, float(self.alpha), n_layers=self.n_layers,
-            positive=self.positive, n_epochs=n_epochs, batch_size=self.batch_size, init=init,
-            random_state=self._rng_.integers(2**31 - 1), verbose=self.verbose)
-        for key, attr in _LISTA_ATTRS.items():
-            setattr(self, attr, params[key])
+            X, D, float(self.alpha), n_layers=self.n_layers, positive=self.positive,
+            n_epochs=n_epochs, batch_size=self.batch_size, init=init,
+            random_state=rng.integers(2**31 - 1), verbose=self.verbose, stop=stop)
+        return {attr: params[key] for key, attr in _LISTA_ATTRS.items()}
 
     def _lista_params(self):
         return {key: getattr(self, attr) for key, attr in _LISTA_ATTRS.items()}
 
+    def _store(self, D, state, rng, lista):
+        """Assign the fitted attributes, all at the end (fit_context restores them on failure)."""
+        for attr in _LISTA_ATTRS.values():
+            self.__dict__.pop(attr, None)
+        self.components_, self._state_, self._rng_ = D, state, rng
+        self.__dict__.update(lista)
+        self.n_iter_ = state.step
+        self.objectives_ = list(state.objectives)
+
+    @fit_context
     def fit(self, X, y=None):
         """Learn the dictionary (and the LISTA network when ``transform_algorithm="lista"``).
+
+        Ctrl-C stops learning after the current minibatch and keeps what was learned (an
+        ``InterruptedWarning`` says so); if fit fails, the estimator keeps its previous state.
 
         Parameters
         ----------
@@ -201,36 +214,48 @@ class SparseDictionaryCoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, B
         -------
         self : object
         """
-        self._check_params()
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        for attr in ("_rng_", *_LISTA_ATTRS.values()):
-            self.__dict__.pop(attr, None)
-        rng = self._rng()
-        self.components_ = init_dictionary(X, self.n_components, rng)
-        self._state_ = new_state(self.n_components, X.shape[1])
-        self._learn(X, self.n_epochs)
-        self._train_lista(X, 10 * self.n_epochs)
+        X = self._check_data(X, reset=True)
+        rng = np.random.default_rng(draw_seed(self.random_state))
+        D = init_dictionary(X, self.n_components, rng)
+        state = new_state(self.n_components, X.shape[1])
+        with interruptible() as stop:
+            self._learn(X, D, state, rng, self.n_epochs, stop)
+            lista = self._train_lista(X, D, rng, 10 * self.n_epochs, stop)
+        self._store(D, state, rng, lista)
+        if stop.is_set():
+            warn_interrupted("SparseDictionaryCoder.fit (dictionary learning"
+                             + (", LISTA training" if self.transform_algorithm == "lista" else "")
+                             + ")")
         return self
 
+    @fit_context
     def partial_fit(self, X, y=None):
         """One pass of online dictionary learning over X (a stream's next chunk).
+
+        Works on copies of the fitted state: if it fails, the previous state is kept.
 
         Returns
         -------
         self : object
         """
         first = not hasattr(self, "components_")
+        X = self._check_data(X, reset=first)
         if first:
-            self._check_params()
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
-        if first:
-            self.components_ = init_dictionary(X, self.n_components, self._rng())
-            self._state_ = new_state(self.n_components, X.shape[1])
-        self._learn(X, 1)
+            rng = np.random.default_rng(draw_seed(self.random_state))
+            D = init_dictionary(X, self.n_components, rng)
+            state = new_state(self.n_components, X.shape[1])
+        else:
+            rng, D, state = (copy.deepcopy(self._rng_), self.components_.copy(),
+                             copy.deepcopy(self._state_))
         init = None
         if hasattr(self, "lista_weights_") and self.lista_steps_.shape[0] == self.n_layers:
             init = self._lista_params()
-        self._train_lista(X, 1, init)
+        with interruptible() as stop:
+            self._learn(X, D, state, rng, 1, stop)
+            lista = self._train_lista(X, D, rng, 1, stop, init)
+        self._store(D, state, rng, lista)
+        if stop.is_set():
+            warn_interrupted("SparseDictionaryCoder.partial_fit")
         return self
 
     # --- coding --------------------------------------------------------------------------

@@ -8,11 +8,12 @@ and one block-coordinate pass updates the atoms. The forgetting schedule is scik
 
 from __future__ import annotations
 
-import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..utils._interrupt import interruptible, warn_interrupted
 from ._solvers import SOLVERS, lasso_objective
 
 
@@ -91,10 +92,15 @@ def minibatch_step(D, X_batch, state: OnlineState, alpha: float, *, algorithm: s
 
 def learn_dictionary(X, D, state: OnlineState, alpha: float, *, n_epochs: int = 1,
                      batch_size: int = 256, algorithm: str = "cd", positive: bool = False,
-                     max_iter: int = 1000, tol: float = 1e-6, rng=None, verbose: int = 0):
+                     max_iter: int = 1000, tol: float = 1e-6, rng=None, verbose: int = 0,
+                     stop=None):
     """Run ``n_epochs`` shuffled passes of :func:`minibatch_step` over X (D updated in place).
 
-    A KeyboardInterrupt stops learning with a warning; the dictionary learned so far is kept."""
+    Ctrl-C (see :mod:`skphase.utils._interrupt`) stops learning after the current minibatch;
+    the dictionary learned so far is kept (returned). ``stop``: the caller's
+    :class:`~skphase.utils._interrupt.StopRequest` (the caller then warns); without it this
+    function opens its own and warns itself.
+    """
     rng = np.random.default_rng() if rng is None else rng
     n = X.shape[0]
     starts = [(e, s) for e in range(n_epochs) for s in range(0, n, batch_size)]
@@ -105,14 +111,19 @@ def learn_dictionary(X, D, state: OnlineState, alpha: float, *, n_epochs: int = 
         except ImportError:
             pass
     order = None
-    try:
-        for epoch_start in starts:
-            e, s = epoch_start
-            if s == 0:
-                order = rng.permutation(n)
-            minibatch_step(D, X[order[s:s + batch_size]], state, alpha, algorithm=algorithm,
-                           positive=positive, max_iter=max_iter, tol=tol, rng=rng)
-    except KeyboardInterrupt:
-        warnings.warn("Dictionary learning interrupted: keeping the dictionary learned so far.",
-                      RuntimeWarning, stacklevel=2)
+    own = stop is None
+    with (interruptible() if own else nullcontext(stop)) as stop:
+        try:
+            for epoch_start in starts:
+                if stop.is_set():
+                    break
+                e, s = epoch_start
+                if s == 0:
+                    order = rng.permutation(n)
+                minibatch_step(D, X[order[s:s + batch_size]], state, alpha, algorithm=algorithm,
+                               positive=positive, max_iter=max_iter, tol=tol, rng=rng)
+        except KeyboardInterrupt:  # raised where it landed: the caller re-normalises the atoms
+            stop.set()
+    if own and stop.is_set():
+        warn_interrupted("dictionary learning")
     return D

@@ -11,13 +11,19 @@ Each process reads its shard (``DistributedSampler``); gradients are averaged by
 the same global batch the result equals the one-process run. RGB images: the scattering of each
 colour channel, stacked (3 x n_channels_ channels). Mixed precision (``amp``) on CUDA only.
 Checkpoints (model, optimizer, epoch, standardisation) are written by rank 0 after each epoch;
-``resume=True`` continues from one.
+``resume=True`` continues from one. A checkpoint holds only state dicts, an int and a list of
+floats: it is read with ``torch.load(weights_only=True)`` (a file that would run code when
+unpickled is refused) and written atomically (a private ``mkstemp`` file in the target folder,
+then ``os.replace``: a planted symlink at the checkpoint's path is replaced, never followed).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
+import tempfile
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -42,17 +48,73 @@ def _features(scat, images):
     return S.transpose(1, 2)
 
 
+class CheckpointError(ValueError):
+    """A checkpoint file that is not one this module wrote (refused, nothing of it is run)."""
+
+
+def load_checkpoint(path: str, device="cpu") -> dict:
+    """The checkpoint at ``path``: model and optimizer state dicts, ``epoch``, ``losses``.
+
+    Read with ``weights_only=True``: tensors, dicts, lists and numbers only; anything else (a
+    pickle naming ``os.system``, any class) raises :class:`CheckpointError` before it can run.
+    """
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, TypeError,
+            AttributeError, ImportError) as exc:
+        raise CheckpointError(
+            f"checkpoint={path!r} is not a skphase training checkpoint (it is read with "
+            f"torch.load(weights_only=True), which refuses anything but tensors, dicts, lists "
+            f"and numbers): {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
+    ok = (isinstance(state, dict) and {"model", "optimizer", "epoch", "losses"} <= set(state)
+          and isinstance(state["model"], dict) and isinstance(state["optimizer"], dict)
+          and isinstance(state["epoch"], Integral) and not isinstance(state["epoch"], bool)
+          and state["epoch"] >= 0 and isinstance(state["losses"], list)
+          and all(isinstance(v, Real) for v in state["losses"]))
+    if not ok:
+        raise CheckpointError(f"checkpoint={path!r} does not hold a skphase training checkpoint "
+                              f"(model, optimizer, epoch, losses).")
+    return state
+
+
+def save_checkpoint(state: dict, path: str) -> None:
+    """Write ``state`` to ``path`` atomically: a private temporary file in the same folder
+    (``mkstemp``: new, mode 0600, unpredictable name), then ``os.replace``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
+                               suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4,
                       n_reduced: int = 16, n_components: int = 64, n_layers: int = 6,
                       lambda_init: float = 0.1, pooling: str = "mean", epochs: int = 2,
-                      batch_size: int = 8, learning_rate: float = 1e-2, seed: int = 0,
+                      batch_size: int = 8, learning_rate: float = 1e-2,
+                      weight_decay: float = 1e-4, seed: int = 0,
                       device: str | None = None, amp: bool = False, checkpoint: str | None = None,
-                      resume: bool = False, num_workers: int = 0, dtype=torch.float64) -> dict:
+                      resume: bool = False, num_workers: int = 0, dtype=torch.float64,
+                      stop=None) -> dict:
     """Train the ISTC classifier on an image folder; DDP when started by torchrun.
 
     ``batch_size`` is the global batch (split across processes). Returns a dict with the
     numpy parameters (``params``), the mean loss per epoch (``losses``), the class names, and
     the feature standardisation ``mean`` and ``scale`` (per channel, numpy).
+
+    ``stop`` (one process only): a :class:`~skphase.utils._interrupt.StopRequest` polled after
+    each minibatch's projection; once set, training ends there (``interrupted`` is True in the
+    result, the partial epoch is not checkpointed).
     """
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed and not dist.is_initialized():
@@ -64,6 +126,9 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
     device = torch.device(device)
     if batch_size % world:
         raise ValueError(f"batch_size={batch_size} must be divisible by the {world} processes.")
+    state = None
+    if resume and checkpoint and os.path.exists(checkpoint):
+        state = load_checkpoint(checkpoint, device)  # refused before any work is done
     data = ImageFolder(root, image_size, dtype)
     scat = _scattering(image_size, J, L, device)
 
@@ -78,12 +143,12 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
     params = net.init_params(Z0, n_reduced, n_components, lambda_init, len(data.classes), pooling,
                              rng)
     model = ISTCNetwork(params, n_layers, pooling, device, dtype)
-    groups = [{"params": [getattr(model, k)], "weight_decay": 1e-4 if k in ("L", "W") else 0.0}
+    groups = [{"params": [getattr(model, k)],
+               "weight_decay": weight_decay if k in ("L", "W") else 0.0}
               for k in net.PARAM_NAMES]
     opt = torch.optim.Adam(groups, lr=learning_rate)
     start_epoch, losses = 0, []
-    if resume and checkpoint and os.path.exists(checkpoint):
-        state = torch.load(checkpoint, map_location=device, weights_only=False)
+    if state is not None:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         start_epoch, losses = state["epoch"], state["losses"]
@@ -95,6 +160,7 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
     loader = torch.utils.data.DataLoader(data, batch_size=batch_size // world, sampler=sampler,
                                          num_workers=num_workers)
     use_amp = amp and device.type == "cuda"
+    interrupted = False
     for epoch in range(start_epoch, epochs):
         sampler.set_epoch(epoch)
         with torch.no_grad():  # code statistics, as in LISTAClassifier, from the fixed subset
@@ -112,17 +178,25 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
             model.project()
             total += torch.stack([loss.detach().double() * len(labels),
                                   torch.tensor(float(len(labels)), device=device)])
+            if stop is not None and not distributed and stop.is_set():
+                interrupted = True
+                break
+        if interrupted:
+            if total[1] > 0:
+                losses.append(float(total[0] / total[1]))
+            break
         if distributed:
             dist.all_reduce(total)
         losses.append(float(total[0] / total[1]))
         if checkpoint and rank == 0:
-            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                        "epoch": epoch + 1, "losses": losses}, checkpoint)
+            save_checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                             "epoch": epoch + 1, "losses": [float(v) for v in losses]},
+                            checkpoint)
         if distributed:
             dist.barrier()
     return {"params": model.to_numpy(), "losses": losses, "classes": data.classes,
             "mean": mean.double().cpu().numpy(), "scale": scale.double().cpu().numpy(),
-            "rank": rank, "world_size": world}
+            "rank": rank, "world_size": world, "interrupted": interrupted}
 
 
 def image_features(images, *, J: int, L: int, device=None) -> np.ndarray:
@@ -153,6 +227,7 @@ def main(argv=None):
     parser.add_argument("--lambda-init", type=float, default=0.1)
     parser.add_argument("--pooling", default="mean", choices=["none", "mean"])
     parser.add_argument("--learning-rate", type=float, default=1e-2)
+    parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None)
     parser.add_argument("--num-workers", type=int, default=0)
@@ -165,6 +240,7 @@ def main(argv=None):
                                n_reduced=args.n_reduced, n_components=args.n_components,
                                n_layers=args.n_layers, lambda_init=args.lambda_init,
                                pooling=args.pooling, learning_rate=args.learning_rate,
+                               weight_decay=args.weight_decay,
                                seed=args.seed, device=args.device, num_workers=args.num_workers,
                                checkpoint=args.checkpoint, resume=args.resume, amp=args.amp)
     try:

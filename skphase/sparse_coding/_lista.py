@@ -12,10 +12,9 @@ backpropagation (:func:`lista_backward`, checked against finite differences in t
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
+from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._progress import progress
 from ._solvers import soft_threshold
 
@@ -113,7 +112,8 @@ def train_lista(X, dictionary, alpha: float, *, n_layers: int = 12, positive: bo
     losses : list of float
         Mean objective on X after each epoch (the best parameters are returned).
 
-    A KeyboardInterrupt stops training with a warning and returns the best parameters so far.
+    Ctrl-C (:mod:`skphase.utils._interrupt`) stops training after the current minibatch and
+    returns the best parameters so far, with an ``InterruptedWarning``.
     """
     rng = np.random.default_rng(random_state)
     X = np.asarray(X, dtype=np.float64)
@@ -131,21 +131,27 @@ def train_lista(X, dictionary, alpha: float, *, n_layers: int = 12, positive: bo
     best = (full_loss(), weights.copy(), thresholds.copy())
     losses = [best[0]]
     epochs = progress(range(n_epochs), n_epochs, verbose, "LISTA")
-    try:
-        for _ in epochs:
-            order = rng.permutation(X.shape[0])
-            for start in range(0, X.shape[0], batch_size):
-                xb = X[order[start:start + batch_size]]
-                A, saved = lista_forward(xb, D, weights, thresholds, positive, cache=True)
-                _, dA = lista_loss_grad_codes(xb, A, D, alpha)
-                gW, gT = lista_backward(dA, saved, D, weights, thresholds, positive)
-                opt.step([gW, gT])
-                np.maximum(thresholds, 0, out=thresholds)
-            losses.append(full_loss())
-            if losses[-1] < best[0]:
-                best = (losses[-1], weights.copy(), thresholds.copy())
-    except KeyboardInterrupt:
-        warnings.warn("LISTA training interrupted: returning the best parameters so far.",
-                      RuntimeWarning, stacklevel=2)
+    with interruptible() as stop:
+        try:
+            for _ in epochs:
+                if stop.is_set():
+                    break
+                order = rng.permutation(X.shape[0])
+                for start in range(0, X.shape[0], batch_size):
+                    xb = X[order[start:start + batch_size]]
+                    A, saved = lista_forward(xb, D, weights, thresholds, positive, cache=True)
+                    _, dA = lista_loss_grad_codes(xb, A, D, alpha)
+                    gW, gT = lista_backward(dA, saved, D, weights, thresholds, positive)
+                    opt.step([gW, gT])
+                    np.maximum(thresholds, 0, out=thresholds)
+                    if stop.is_set():
+                        break
+                losses.append(full_loss())
+                if losses[-1] < best[0]:
+                    best = (losses[-1], weights.copy(), thresholds.copy())
+        except KeyboardInterrupt:  # raised where it landed: the best copy is a finished one
+            stop.set()
+    if stop.is_set():
+        warn_interrupted("LISTA training")
     return best[1], best[2], losses
 

@@ -22,12 +22,13 @@ y_k D W = y_k G on the atoms active in y_k (:func:`lista_tied_transform`, numba)
 
 from __future__ import annotations
 
-import warnings
+from contextlib import nullcontext
 
 import numpy as np
 from numba import prange
 
-from ..utils._numba import njit
+from ..utils._interrupt import interruptible, warn_interrupted
+from ..utils._numba import parallel_kernel
 
 from ..utils._progress import progress
 from ._lista import _Adam
@@ -120,7 +121,7 @@ PARAM_NAMES = ("W", "gamma", "theta", "beta")
 def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positive: bool = False,
                      n_epochs: int = 10, batch_size: int = 256, learning_rate: float = 1e-2,
                      init: dict | None = None, dtype=np.float32, random_state=None,
-                     verbose: int = 0):
+                     verbose: int = 0, stop=None):
     """Train the tied network on X by minibatch Adam on the mean lasso objective of its output.
 
     The learning rate of each parameter is ``learning_rate`` times its initial mean magnitude,
@@ -135,7 +136,9 @@ def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positiv
         Mean objective of (at most 4,096 samples of) X before training and after each epoch;
         the parameters of the lowest are returned.
 
-    A KeyboardInterrupt stops training with a warning and returns the best parameters so far.
+    Ctrl-C (see :mod:`skphase.utils._interrupt`) stops training after the current minibatch
+    and returns the best parameters so far; ``stop``: the caller's ``StopRequest`` (the caller
+    warns), else this function opens its own and warns. Already set: no training step.
     """
     rng = np.random.default_rng(random_state)
     X = np.asarray(X)
@@ -160,31 +163,38 @@ def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positiv
     total = n_epochs * n_batches
     epochs = progress(range(n_epochs), n_epochs, verbose, "LISTA")
     step = 0
-    try:
-        for _ in epochs:
-            order = rng.permutation(X.shape[0])
-            for start in range(0, X.shape[0], batch_size):
-                xb = Xc[order[start:start + batch_size]]
-                A, saved = lista_tied_forward(xb, Dc, params, positive, cache=True)
-                _, dA = lasso_loss_grad(xb, A, Dc, alpha)
-                grads = lista_tied_backward(dA, saved, Dc, params, positive)
-                decay = 0.5 * (1 + np.cos(np.pi * step / total))
-                opt.lrs = [lr * decay for lr in base]
-                opt.step([grads[k].astype(np.float64) for k in PARAM_NAMES])
-                np.maximum(params["theta"], 0, out=params["theta"])
-                step += 1
-            losses.append(monitored())
-            if losses[-1] < best[0]:
-                best = (losses[-1], {k: v.copy() for k, v in params.items()})
-    except KeyboardInterrupt:
-        warnings.warn("LISTA training interrupted: returning the best parameters so far.",
-                      RuntimeWarning, stacklevel=2)
+    own = stop is None
+    with (interruptible() if own else nullcontext(stop)) as stop:
+        try:
+            for _ in epochs:
+                if stop.is_set():
+                    break
+                order = rng.permutation(X.shape[0])
+                for start in range(0, X.shape[0], batch_size):
+                    xb = Xc[order[start:start + batch_size]]
+                    A, saved = lista_tied_forward(xb, Dc, params, positive, cache=True)
+                    _, dA = lasso_loss_grad(xb, A, Dc, alpha)
+                    grads = lista_tied_backward(dA, saved, Dc, params, positive)
+                    decay = 0.5 * (1 + np.cos(np.pi * step / total))
+                    opt.lrs = [lr * decay for lr in base]
+                    opt.step([grads[k].astype(np.float64) for k in PARAM_NAMES])
+                    np.maximum(params["theta"], 0, out=params["theta"])
+                    step += 1
+                    if stop.is_set():
+                        break
+                losses.append(monitored())
+                if losses[-1] < best[0]:
+                    best = (losses[-1], {k: v.copy() for k, v in params.items()})
+        except KeyboardInterrupt:  # raised where it landed: the best copy is a finished one
+            stop.set()
+    if own and stop.is_set():
+        warn_interrupted("LISTA training")
     return best[1], losses
 
 
 # --- fast transform: expanded form, sparse products ----------------------------------------------
 
-@njit(cache=True, parallel=True, fastmath=True)
+@parallel_kernel(cache=True, fastmath=True)  # serial twin off the main thread
 def _tied_layers(C, G, gamma, theta, beta, positive, A):
     n, k = C.shape
     K = gamma.shape[0]

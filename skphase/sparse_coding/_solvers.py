@@ -21,7 +21,7 @@ import math
 import numpy as np
 from numba import prange
 
-from ..utils._numba import njit
+from ..utils._numba import njit, parallel_kernel
 
 _TINY = 1e-30
 
@@ -373,7 +373,7 @@ def _cd_one(c, xn2, G, alpha, positive, max_iter, tol, a):
     return sweeps
 
 
-@njit(cache=True, parallel=True)
+@parallel_kernel(cache=True)  # serial twin off the main thread (workqueue: no concurrent use)
 def _cd_batch(C, xn2, G, alpha, positive, max_iter, tol, A):
     n = C.shape[0]
     sweeps = np.zeros(n, dtype=np.int64)

@@ -80,10 +80,10 @@ class TorchTrainer:
     def _tensor(self, a):
         return torch.as_tensor(a, dtype=torch.float64, device=self.device)
 
-    def epoch(self, Z, y_idx, rng) -> float:
+    def epoch(self, Z, y_idx, rng, stop=None) -> float:
         est = self.est
         order = rng.permutation(Z.shape[0])
-        total = 0.0
+        total, seen = 0.0, 0
         Zt, yt = self._tensor(Z), torch.as_tensor(y_idx, device=self.device)
         self.model.refresh_code_statistics(Zt[torch.as_tensor(order[:1024], device=self.device)])
         for s in range(0, len(order), est.batch_size):
@@ -94,7 +94,13 @@ class TorchTrainer:
             self.opt.step()
             self.model.project()
             total += float(loss.detach()) * len(idx)
-        return total / len(order)
+            seen += len(idx)
+            if stop is not None and stop.is_set():
+                break
+        return total / max(seen, 1)
+
+    def project(self):
+        self.model.project()
 
     @torch.no_grad()
     def logits(self, Z):
