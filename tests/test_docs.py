@@ -27,7 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "doc").glob("*.md"))]
-DOC_PAGES = ("index", "filters", "phase_harmonics", "scattering", "backends", "datasets_metrics", "operators", "synthesis", "sparse_coding", "generative")
+DOC_PAGES = ("index", "filters", "phase_harmonics", "scattering", "backends", "datasets_metrics", "operators", "synthesis", "sparse_coding", "generative", "hostile_inputs")
 
 _FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _REQUIRES = re.compile(r"\A[ \t]*#[ \t]*requires:(.*)$", re.MULTILINE)
