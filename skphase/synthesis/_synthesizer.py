@@ -60,6 +60,35 @@ def _seed_of(random_state, name) -> np.random.RandomState:
     return check_seed(random_state, name)
 
 
+#: data whose standard deviation is below this fraction of their magnitude are constant up to
+#: rounding (an offset of 1e16 on values of order 1): nothing of their structure survives float64
+MIN_RELATIVE_STD = 64 * np.finfo(np.float64).eps
+
+
+def standardization(X: np.ndarray, name: str = "X") -> tuple[float, float]:
+    """``(mean, std)`` of all the values of X, computed without overflow or underflow.
+
+    The moments are homogeneous of degrees 1 to 4 in the values, so the model works on
+    ``(X - mean) / std`` (unit-free); the mean and the standard deviation are computed
+    here on values rescaled by their largest magnitude, so data near 1e-300 or 1e300 (whose
+    squares, let alone fourth powers, leave the float64 range) are handled like any other.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    peak = float(np.max(np.abs(X)))
+    if not np.isfinite(peak):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if peak == 0:
+        raise ValueError(f"{name} is all zeros: a stationary model needs realisations with some variance.")
+    mean = float(np.mean(X / peak)) * peak
+    spread = float(np.max(np.abs(X - mean)))
+    std = float(np.std((X - mean) / spread)) * spread if spread > 0 else 0.0
+    if not std > MIN_RELATIVE_STD * peak:
+        what = "constant" if std == 0 else (f"constant up to rounding (standard deviation {std:.3g} for "
+                                             f"values of magnitude {peak:.3g}); subtract the offset first")
+        raise ValueError(f"{name} is {what}: a stationary model needs realisations with some variance.")
+    return mean, std
+
+
 def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Per-moment normalisation from the realisations X (fit-time state, see the estimator).
 
@@ -101,11 +130,19 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
 
 
 def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,
-                    precision="float64", histogram=None):
+                    precision="float64", histogram=None, units=(0.0, 1.0)):
     """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it).
 
+    Everything runs on standardised values; ``units = (mean, std)`` maps them back to the
+    data's units, for the user's ``callback`` only (the caller un-standardises the result).
     ``histogram``: None, or a :class:`HistogramLoss` added to the moment loss.
     """
+    if callback is not None:
+        user_callback, (offset, unit) = callback, units
+
+        def callback(iteration, loss, x):
+            return user_callback(iteration, loss, offset + unit * np.asarray(x))
+
     engine = model.moments(workers=workers)
     loss = MomentLoss(engine, target, scale, dtype=precision)
     fun = loss.value_and_grad
@@ -137,6 +174,12 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     L-BFGS-B; ``inverse_transform`` finds a signal with given moments (compressive
     reconstruction, up to the translations the moments cannot see).
     Convolutions are periodic.
+
+    The model is unit-free: the moments are those of the realisations standardised by
+    their mean and standard deviation (``target_mean_``, ``target_std_``), the syntheses
+    run on standardised values and are mapped back to the data's units. Fitting
+    ``a * X + b`` (any a > 0 and b: 16-bit images, an offset of 1e4, values near 1e-150 or
+    1e150) gives the same model and ``a * (samples of X) + b``.
 
     Parameters
     ----------
@@ -201,7 +244,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     verbose : int, default=0
         Show a progress bar with the loss.
     callback : callable or None, default=None
-        ``callback(iteration, loss, x)`` after each iteration; returning True stops.
+        ``callback(iteration, loss, x)`` after each iteration (``x`` in the data's units, the
+        loss unit-free); returning True stops.
 
     Attributes
     ----------
@@ -217,11 +261,13 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     n_moments_ : int
         Number of (real) moments.
     target_moments_ : ndarray of shape (n_moments_,)
-        Moments of the realisations (averaged over them).
+        Moments of the standardised realisations ``(X - target_mean_) / target_std_``
+        (averaged over them).
     moment_scale_ : ndarray of shape (n_moments_,)
         The normalisation of the loss, fixed at fit.
     target_mean_, target_std_ : float
-        Mean and standard deviation of the realisations (starting point of the syntheses).
+        Mean and standard deviation of all the values of the realisations: the
+        standardisation of the model (the syntheses start from white noise with them).
     target_dtype_ : numpy dtype
         dtype of the realisations; syntheses have it.
     target_quantiles_ : ndarray
@@ -229,9 +275,11 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         histogram that ``sample`` matches when ``histogram_weight > 0``.
     loss_history_ : list of ndarray
         After ``sample`` / ``inverse_transform``: the loss per iteration of each synthesis
-        (in ``sample``, the moment loss plus the histogram term).
+        (in ``sample``, the moment loss plus the histogram term), unit-free.
     relative_errors_ : ndarray
-        After ``sample`` / ``inverse_transform``: relative moment error of each synthesis.
+        After ``sample`` / ``inverse_transform``: relative moment error of each synthesis,
+        sqrt(sum_m ((Phi_m - target_m) / scale_m)^2 / sum_m (target_m / scale_m)^2) in the
+        standardised model (the same whatever the units of the data).
 
     See Also
     --------
@@ -357,19 +405,22 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
                                   delta_j=self.delta_j, delta_theta=self.delta_theta, families=families,
                                   backend=self.backend, device=self.device, subsample=self.subsample)
         X64 = np.asarray(X, dtype=np.float64)
-        self.target_mean_ = float(X64.mean())
-        self.target_std_ = float(X64.std())
-        if self.target_std_ == 0:
-            raise ValueError("X is constant: a stationary model needs realisations with some variance.")
+        # the model is unit-free: its moments are those of (X - mean) / std, so fitting a X + b
+        # gives the same model, and a (samples) + b, for any a > 0 and b
+        self.target_mean_, self.target_std_ = standardization(X64)
+        Z = (X64 - self.target_mean_) / self.target_std_
         values = np.sort(X64.ravel())
         self.target_quantiles_ = (values if values.size <= MAX_QUANTILES
                                   else quantiles_at(values, MAX_QUANTILES))
         plan = self.model_.plan()
         self.moment_table_ = plan.table
         self.n_moments_ = plan.n_moments
-        self.target_moments_ = self._moments(X64).mean(axis=0)
-        self.moment_scale_ = moment_scale(self.model_, self.moment_table_, X64, self.target_moments_)
+        self.target_moments_ = self._moments(Z).mean(axis=0)
+        self.moment_scale_ = moment_scale(self.model_, self.moment_table_, Z, self.target_moments_)
         return self
+
+    def _standardize(self, X):
+        return (np.asarray(X, dtype=np.float64) - self.target_mean_) / self.target_std_
 
     def _moments(self, X):
         engine = self.model_.moments()
@@ -377,7 +428,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         return np.asarray(b.to_numpy(engine.forward(b.asarray(X, np.float64))), dtype=np.float64)
 
     def transform(self, X):
-        """Moment vector of each signal.
+        """Moment vector of each signal, standardised as the realisations were in fit.
 
         Parameters
         ----------
@@ -390,7 +441,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         shape = self.input_shape_ if self._flat_images_ else None
         X, _, _ = check_signals(self, X, reset=False, shape=shape)
-        return self._moments(np.asarray(X, dtype=np.float64))
+        return self._moments(self._standardize(X))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the moments, e.g. ``cross_phase_j0_t1_k2_j1_t1_k1_re``.
@@ -430,8 +481,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if self.histogram_weight == 0:
             return None
         reference = reference_norm(self.target_moments_, self.moment_scale_)
-        q = quantiles_at(self.target_quantiles_, int(np.prod(model.shape)))
-        return HistogramLoss(q, self.target_std_ ** 2, self.histogram_weight * reference)
+        q = quantiles_at(self._standardize(self.target_quantiles_), int(np.prod(model.shape)))
+        return HistogramLoss(q, 1.0, self.histogram_weight * reference)
 
     def _run(self, model, targets, random_state, desc, histogram=None, n_restarts=1):
         """One synthesis per target (``n_restarts`` from independent starts each, the lowest loss kept)."""
@@ -439,15 +490,16 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         n = len(targets)
         seeds = rng.randint(0, 2**31 - 1, size=n * n_restarts)
         shape = tuple(model.shape)
-        starts = [self.target_mean_ + self.target_std_ * np.random.RandomState(s).standard_normal(shape)
-                  for s in seeds]
+        # standardised units throughout (see fit): white noise of the target's mean and variance
+        starts = [np.random.RandomState(s).standard_normal(shape) for s in seeds]
         n_runs = n * n_restarts
         n_jobs = min(effective_n_jobs(self.n_jobs), n_runs)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
         label = (lambda i: f"{desc} {i + 1}/{n}") if n_restarts == 1 else (
             lambda i: f"{desc} {i // n_restarts + 1}/{n} start {i % n_restarts + 1}/{n_restarts}")
         args = [(model, targets[i // n_restarts], self.moment_scale_, starts[i], self.max_iter, self.tol,
-                 self.callback, self.verbose, workers, label(i), self.precision, histogram)
+                 self.callback, self.verbose, workers, label(i), self.precision, histogram,
+                 (self.target_mean_, self.target_std_))
                 for i in range(n_runs)]
         if n_jobs == 1:
             results = [_synthesize_one(*a) for a in args]
@@ -463,7 +515,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         self.loss_history_ = [r["loss_history"] for r in results]
         self.relative_errors_ = np.array([r["relative_error"] for r in results])
         self.n_iter_ = np.array([r["n_iter"] for r in results])
-        out = np.stack([r["x"] for r in results]).astype(self.target_dtype_, copy=False)
+        out = np.stack([r["x"] for r in results])
+        out = (self.target_mean_ + self.target_std_ * out).astype(self.target_dtype_, copy=False)
         if self._flat_images_ or len(shape) == 1:
             out = out.reshape((n, -1))
         return out
@@ -507,7 +560,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_moments_)
-            Moment vectors, e.g. ``transform`` of the signals to recover.
+            Moment vectors, e.g. ``transform`` of the signals to recover (moments of signals
+            standardised by ``target_mean_`` and ``target_std_``).
         n_restarts : int, default=1
             Independent white-noise starts per row (run in parallel with ``n_jobs``);
             the result with the lowest moment error is returned, and
