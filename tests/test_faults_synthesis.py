@@ -55,3 +55,40 @@ def test_data_constant_up_to_rounding_get_a_clear_error(gravel):
                       (np.full_like(gravel, 3.0), "constant")]:
         with pytest.raises(ValueError, match=what):
             model.fit(bad)
+
+
+# --- item 3: GaussianSynthesizer keeps variance and spectrum on any output grid ----------------
+
+
+def _band_powers(x, mean, edges=(0, 0.1, 0.2, 0.3, 0.75)):
+    """Power of x - mean in annuli of |frequency| (cycles per sample), per value."""
+    axes = tuple(range(1, x.ndim))
+    P = (np.abs(np.fft.fftn(x - mean, axes=axes)) ** 2).mean(0) / np.prod(x.shape[1:])
+    f = np.sqrt(sum(g ** 2 for g in np.meshgrid(*[np.fft.fftfreq(n) for n in x.shape[1:]], indexing="ij")))
+    return np.array([P[(f >= a) & (f < b)].sum() for a, b in zip(edges[:-1], edges[1:])]) / P.size
+
+
+@pytest.mark.parametrize("output_shape", [None, (64, 96), (17, 13)])
+def test_gaussian_samples_keep_variance_and_spectrum_on_any_grid(output_shape):
+    # before: pooled variance 1.16 on (64, 96) and 1.13 on (17, 13) for a target of 1.0, and
+    # the power above 0.3 cycles/pixel x2.9 / x1.9 (the clipped autocovariance cut)
+    X = load_texture("gravel", size=64)[None]
+    g = GaussianSynthesizer(output_shape=output_shape, random_state=0).fit(X)
+    s = g.sample(64)
+    assert s.shape[1:] == (output_shape or X.shape[1:])
+    np.testing.assert_allclose(((s - g.mean_) ** 2).mean(), X.var(), rtol=0.05)
+    np.testing.assert_allclose(_band_powers(s, g.mean_), _band_powers(X, X.mean()), rtol=0.2)
+
+
+@pytest.mark.parametrize("shape, out", [((64, 64), (7, 64)), ((64, 64), (128, 128)), ((64, 64), (63, 65)),
+                                        ((256,), (100,)), ((256,), (1000,)), ((33,), (2,))])
+def test_resampled_spectrum_is_nonnegative_symmetric_with_the_same_variance(shape, out):
+    from skphase.synthesis._gaussian import _resample_spectrum
+
+    x = np.cumsum(np.random.default_rng(0).standard_normal((2,) + shape), axis=1)
+    g = GaussianSynthesizer(output_shape=out).fit(x)
+    P = _resample_spectrum(g.power_spectrum_, out)
+    assert P.shape == out and np.all(P >= 0)
+    np.testing.assert_allclose(P.mean(), g.power_spectrum_.mean(), rtol=1e-12)
+    flipped = P[np.ix_(*[np.r_[0, n - 1:0:-1] for n in out])]  # P(-f): real samples need P(-f) = P(f)
+    np.testing.assert_allclose(P, flipped, rtol=1e-12, atol=1e-12 * P.max())
