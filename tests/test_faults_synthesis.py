@@ -92,3 +92,37 @@ def test_resampled_spectrum_is_nonnegative_symmetric_with_the_same_variance(shap
     np.testing.assert_allclose(P.mean(), g.power_spectrum_.mean(), rtol=1e-12)
     flipped = P[np.ix_(*[np.r_[0, n - 1:0:-1] for n in out])]  # P(-f): real samples need P(-f) = P(f)
     np.testing.assert_allclose(P, flipped, rtol=1e-12, atol=1e-12 * P.max())
+
+
+# --- item 6: the synthesis kernels are safe from worker threads (numba's workqueue layer) --------
+
+
+def _run_python(code, **env):
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=600, cwd=root, env={**os.environ, "PYTHONPATH": str(root), **env})
+
+
+def test_syntheses_in_worker_threads_do_not_abort_under_workqueue():
+    # before: "Numba workqueue threading layer is terminating: Concurrent access" and the process died
+    proc = _run_python("""
+        import numba, numpy as np
+        from skphase.synthesis import PhaseHarmonicSynthesizer, _kernels
+        x = np.random.default_rng(0).standard_normal((1, 32, 32))
+        model = PhaseHarmonicSynthesizer(J=2, L=2, max_iter=15, n_jobs=2, random_state=0).fit(x)
+        for _ in range(3):
+            y = model.sample(4)
+        kernels = [_kernels.pack_abs, _kernels.split_spectra, _kernels.pack_gradients,
+                   _kernels.rectifier_adjoint, _kernels.add_linear_gradient]
+        # the workers ran the serial twins, fit (main thread) the parallel builds
+        print("ok", numba.threading_layer(), y.shape, all(k.serial.signatures for k in kernels),
+              any(k.parallel.signatures for k in kernels))
+    """, NUMBA_THREADING_LAYER="workqueue", SKPHASE_JIT="foreground")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "ok workqueue (4, 32, 32) True True", proc.stdout
