@@ -12,17 +12,41 @@ from ..utils._validation import check_signals
 from ._synthesizer import _seed_of, shape_param
 
 
+def _cell_overlaps(n_in: int, n_out: int) -> np.ndarray:
+    """(n_out, n_in) mean over each output frequency cell of a function constant on the input cells.
+
+    Cell k of a grid of n spans the frequencies (k +- 1/2) / n cycles per sample, on the circle
+    of frequencies (so the Nyquist cell of an even grid is one cell, and the map commutes with
+    f -> -f: a Hermitian-symmetric spectrum stays so).
+    """
+    k = np.arange(n_in)
+    m = np.arange(n_out)[:, None]
+    lo_out, hi_out = (m - 0.5) / n_out, (m + 0.5) / n_out
+    W = np.zeros((n_out, n_in))
+    for shift in (-1.0, 0.0, 1.0):
+        W += np.clip(np.minimum(hi_out, (k + 0.5) / n_in + shift)
+                     - np.maximum(lo_out, (k - 0.5) / n_in + shift), 0.0, None)
+    return W * n_out
+
+
 def _resample_spectrum(power: np.ndarray, shape: tuple) -> np.ndarray:
-    """The power spectrum on another grid: through the autocovariance, cut to |tau| < min size / 2."""
+    """The power spectrum on another grid: its mean over each frequency cell of the new grid.
+
+    The periodogram is a spectral density sampled at the frequencies k / n; on a grid of m
+    points each value becomes the average of that density over the new cell (k +- 1/2) / m,
+    axis by axis. Nonnegative, Hermitian-symmetric, and the variance (mean over frequencies)
+    is kept exactly. The autocovariance cut to the smaller half-size, as before, gave
+    negative values (a Dirichlet kernel's ripples) that clipping at 0 turned into extra
+    power: x1.16-1.21 in the variance of a 64 x 64 texture's samples on (64, 96), (17, 13),
+    (128, 128) or (7, 64) grids.
+    """
     if tuple(power.shape) == tuple(shape):
         return power
-    acov = np.fft.ifftn(power).real
-    out = np.zeros(shape)
-    half = [min(a, b) // 2 for a, b in zip(power.shape, shape)]
-    idx = np.meshgrid(*[np.r_[0:h, -h + 1:0] if h > 0 else np.r_[0:1] for h in half], indexing="ij")
-    out[tuple(idx)] = acov[tuple(idx)]
-    # the autocovariance is intensive: its transform on the new grid is the spectrum there
-    return np.maximum(np.fft.fftn(out).real, 0.0)
+    out = np.asarray(power, dtype=np.float64)
+    for axis, (n_in, n_out) in enumerate(zip(power.shape, shape)):
+        if n_in != n_out:
+            out = np.moveaxis(np.tensordot(_cell_overlaps(n_in, n_out), out, axes=(1, axis)), 0, axis)
+    return out
 
 
 class GaussianSynthesizer(BaseEstimator):
@@ -37,8 +61,9 @@ class GaussianSynthesizer(BaseEstimator):
     shape : tuple of int or None, default=None
         Spatial shape (H, W) when X holds flattened images.
     output_shape : tuple of int or None, default=None
-        Shape of the samples (None: the target's); on another grid the spectrum is
-        recomputed from the autocovariance, cut to the smaller half-size.
+        Shape of the samples (None: the target's); on another grid each value of the
+        spectrum is the mean of the fitted one over the new grid's frequency cell, which
+        keeps the variance and the spectrum (at the resolution of the coarser grid).
     random_state : int, RandomState or None, default=None
         Seeds :meth:`sample`.
 
