@@ -126,3 +126,68 @@ def test_syntheses_in_worker_threads_do_not_abort_under_workqueue():
     """, NUMBA_THREADING_LAYER="workqueue", SKPHASE_JIT="foreground")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == "ok workqueue (4, 32, 32) True True", proc.stdout
+
+
+# --- item 8: one Ctrl-C stops the whole sample(n), worker threads included ---------------------
+
+
+def _press_ctrl_c(after):
+    import os
+    import signal
+    import threading
+
+    timer = threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+@pytest.fixture
+def long_synthesis():
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are delivered to the main thread")
+    x = np.random.default_rng(0).standard_normal((1, 32, 32))
+    # tol=0 and many iterations: each synthesis would run for about 40 s
+    model = PhaseHarmonicSynthesizer(J=2, L=2, max_iter=20_000, tol=0.0, histogram_weight=0.0,
+                                     random_state=0).fit(x)
+    return model
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_one_ctrl_c_stops_every_synthesis_and_keeps_the_started_ones(long_synthesis, n_jobs):
+    # before: n_jobs=1 needed one press per sample; n_jobs=2 raised KeyboardInterrupt, kept
+    # nothing, and both worker threads went on burning CPU
+    import signal
+    import time
+
+    from skphase.utils._interrupt import InterruptedWarning
+
+    model = long_synthesis.set_params(n_jobs=n_jobs)
+    timer = _press_ctrl_c(0.6)
+    start = time.monotonic()
+    with pytest.warns(InterruptedWarning) as record:
+        y = model.sample(4)
+    elapsed = time.monotonic() - start
+    timer.join()
+    assert elapsed < 5
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # the samples that had started (1 with n_jobs=1, 2 with n_jobs=2), each its best iterate so far
+    assert y.shape == (n_jobs, 32, 32) and np.all(np.isfinite(y))
+    assert len(record) == 1
+    started = ", ".join(f"synthesis {i + 1}/4" for i in range(n_jobs))
+    assert str(record[0].message).startswith(f"interrupted (Ctrl-C): {started} cut short; "
+                                             f"{4 - n_jobs} of 4 not started: returning {n_jobs} of 4")
+    assert model.relative_errors_.shape == (n_jobs,) and np.all(model.n_iter_ > 0)
+    loss = MomentLoss(model.model_.moments(), model.target_moments_, model.moment_scale_)
+    for k in range(n_jobs):
+        z = (y[k] - model.target_mean_) / model.target_std_
+        assert loss.value(z) <= model.loss_history_[k][-1] * (1 + 1e-12)
+        assert model.loss_history_[k][-1] < 0.5 * model.loss_history_[k][0]
+    # the workers stopped: no CPU burnt once the call returned
+    cpu = time.process_time()
+    time.sleep(0.5)
+    assert time.process_time() - cpu < 0.2
+    # and the estimator is still usable
+    model.set_params(max_iter=3)
+    assert model.sample(2).shape == (2, 32, 32) and model.n_iter_.shape == (2,)

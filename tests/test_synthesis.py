@@ -10,6 +10,7 @@ from skphase.datasets import load_texture, make_mrw
 from skphase.metrics import max_cross_correlation
 from skphase.synthesis import CrossScalePredictor, GaussianSynthesizer, PhaseHarmonicSynthesizer
 from skphase.synthesis._loss import MomentLoss
+from skphase.utils._interrupt import InterruptedWarning
 
 
 def _expected_failures(estimator):
@@ -86,8 +87,9 @@ def test_interrupt_returns_the_best_iterate(mrw):
             raise KeyboardInterrupt
 
     model = PhaseHarmonicSynthesizer(J=5, max_iter=50, callback=interrupt, random_state=0).fit(mrw)
-    with pytest.warns(RuntimeWarning, match="interrupted after 3 iterations"):
+    with pytest.warns(InterruptedWarning, match="synthesis 1/1 cut short: returning 1 of 1 samples"):
         y = model.sample(1)
+    assert model.n_iter_[0] == 3
     assert y.shape == mrw.shape and np.all(np.isfinite(y))
     assert len(model.loss_history_[0]) == 4
     loss = MomentLoss(model.model_.moments(), model.target_moments_, model.moment_scale_)

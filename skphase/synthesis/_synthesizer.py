@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from numbers import Integral, Real
@@ -13,7 +14,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted
 
 from ..backends import get_backend
+from ..utils._interrupt import current, interruptible, warn_interrupted
 from ..utils._params import Shape, check_param, reject_bool_counts
+from ..utils._threads import scoped_threads
 from ..utils._validation import check_signals
 from ._loss import HistogramLoss, MomentLoss, quantiles_at, reference_norm
 from ._model import MomentModel, same_table
@@ -136,7 +139,11 @@ def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, 
     Everything runs on standardised values; ``units = (mean, std)`` maps them back to the
     data's units, for the user's ``callback`` only (the caller un-standardises the result).
     ``histogram``: None, or a :class:`HistogramLoss` added to the moment loss.
+    Returns None, without starting, when the call was already asked to stop (Ctrl-C).
     """
+    stop = current()  # the flag of the caller's interruptible call, shared with worker threads
+    if stop is not None and stop.is_set():
+        return None
     if callback is not None:
         user_callback, (offset, unit) = callback, units
 
@@ -152,7 +159,7 @@ def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, 
             h_value, h_grad = histogram.value_and_grad(y)
             return value + h_value, grad + h_grad
     result = minimize_lbfgs(fun, x0.ravel(), max_iter=max_iter, tol=tol,
-                            callback=callback, verbose=verbose, desc=desc)
+                            callback=callback, verbose=verbose, desc=desc, stop=stop)
     final = result["loss"]
     if precision != "float64" or histogram is not None:  # the error reported: float64 moments only
         final = MomentLoss(engine, target, scale).value(result["x"])
@@ -501,24 +508,39 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
                  self.callback, self.verbose, workers, label(i), self.precision, histogram,
                  (self.target_mean_, self.target_std_))
                 for i in range(n_runs)]
-        if n_jobs == 1:
-            results = [_synthesize_one(*a) for a in args]
-        else:
-            # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
-            # sends the same tasks to a Dask cluster
-            parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
-            results = parallel(delayed(_synthesize_one)(*a) for a in args)
+        # Ctrl-C sets ``stop`` (see utils._interrupt): every run polls it, those running return their
+        # best iterate, those not started yet return None. Worker threads stay on one BLAS thread:
+        # only a scope opened here, in the caller's thread, can say so (see utils._threads)
+        with interruptible() as stop, (scoped_threads(1) if n_jobs > 1 else contextlib.nullcontext()):
+            if n_jobs == 1:
+                results = [None if stop.is_set() else _synthesize_one(*a) for a in args]
+            else:
+                # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
+                # sends the same tasks to a Dask cluster
+                parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
+                results = parallel(delayed(_synthesize_one)(*a) for a in args)
+        cut = [label(i) for i, r in enumerate(results) if r is not None and r["status"] == "interrupted"]
         # per target, the start whose result matches the moments best (same target: same reference,
-        # so the lowest relative error is the lowest loss, in float64 whatever the precision)
-        results = [min(results[i * n_restarts:(i + 1) * n_restarts], key=lambda r: r["relative_error"])
-                   for i in range(n)]
-        self.loss_history_ = [r["loss_history"] for r in results]
-        self.relative_errors_ = np.array([r["relative_error"] for r in results])
-        self.n_iter_ = np.array([r["n_iter"] for r in results])
-        out = np.stack([r["x"] for r in results])
+        # so the lowest relative error is the lowest loss, in float64 whatever the precision);
+        # after Ctrl-C, the targets whose runs had started, up to the first that had none
+        kept = []
+        for i in range(n):
+            started = [r for r in results[i * n_restarts:(i + 1) * n_restarts] if r is not None]
+            if not started:
+                break
+            kept.append(min(started, key=lambda r: r["relative_error"]))
+        if stop.is_set():
+            skipped = f"; {n - len(kept)} of {n} not started" if len(kept) < n else ""
+            warn_interrupted(f"{', '.join(cut) or 'nothing'} cut short{skipped}: returning "
+                             f"{len(kept)} of {n} {'samples' if desc == 'synthesis' else 'signals'}",
+                             stacklevel=4)
+        self.loss_history_ = [r["loss_history"] for r in kept]
+        self.relative_errors_ = np.array([r["relative_error"] for r in kept])
+        self.n_iter_ = np.array([r["n_iter"] for r in kept], dtype=int)
+        out = np.stack([r["x"] for r in kept]) if kept else np.empty((0,) + shape)
         out = (self.target_mean_ + self.target_std_ * out).astype(self.target_dtype_, copy=False)
         if self._flat_images_ or len(shape) == 1:
-            out = out.reshape((n, -1))
+            out = out.reshape((len(kept), -1))
         return out
 
     def sample(self, n_samples: int = 1, random_state=None) -> np.ndarray:
@@ -537,7 +559,11 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         samples : ndarray of shape (n_samples, *output_shape)
-            With the target's dtype; flattened like X when ``shape`` was used.
+            With the target's dtype; flattened like X when ``shape`` was used. Ctrl-C stops
+            the whole call (worker threads too): the samples that had started are returned,
+            each its best iterate so far (fewer than ``n_samples`` rows if some had not
+            started), with one :class:`~skphase.utils._interrupt.InterruptedWarning` naming
+            those cut short; the estimator stays as it was, ready for another call.
         """
         check_is_fitted(self, "model_")
         n_samples = _positive_int("n_samples", n_samples)
@@ -571,6 +597,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         -------
         signals : ndarray of shape (n_samples, *input_shape_)
             With the target's dtype; flattened like X in ``fit`` when ``shape`` was used.
+            After Ctrl-C (see :meth:`sample`), the rows up to the first whose runs had not
+            started.
         """
         check_is_fitted(self, "model_")
         M = check_array(X, dtype=np.float64, input_name="X")
