@@ -191,3 +191,128 @@ def test_one_ctrl_c_stops_every_synthesis_and_keeps_the_started_ones(long_synthe
     # and the estimator is still usable
     model.set_params(max_iter=3)
     assert model.sample(2).shape == (2, 32, 32) and model.n_iter_.shape == (2,)
+
+
+# --- items 9/14: atomic refits, strict parameters, hostile data ---------------------------------
+
+from conftest import bad_param  # noqa: E402
+
+
+def _fitted_state(est):
+    return {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("__")}
+
+
+def _same_state(a, b):
+    assert a.keys() == b.keys()
+    for k in a:
+        if isinstance(a[k], np.ndarray):
+            np.testing.assert_array_equal(a[k], b[k])
+        elif isinstance(a[k], dict):
+            assert a[k].keys() == b[k].keys()
+        else:
+            assert a[k] is b[k] or a[k] == b[k], k
+
+
+@pytest.mark.parametrize("make, bad", [
+    # data found bad late: J too large for the new images (after their shape was read)
+    (lambda: PhaseHarmonicSynthesizer(J=3, max_iter=2, random_state=0), np.random.default_rng(1).random((1, 4, 4))),
+    (lambda: PhaseHarmonicSynthesizer(J=3, max_iter=2, random_state=0), np.zeros((1, 32, 32))),
+    (lambda: CrossScalePredictor(J=3, n_gaussian=1, random_state=0), np.ones((1, 32, 32))),
+    (lambda: CrossScalePredictor(J=3, n_gaussian=1, random_state=0), np.random.default_rng(1).random((1, 4, 4))),
+    (lambda: GaussianSynthesizer(random_state=0), np.full((1, 16, 16), np.nan)),
+])
+def test_a_failed_refit_keeps_the_previous_fitted_state(gravel, make, bad):
+    est = make().fit(gravel)
+    before = _fitted_state(est)
+    with pytest.raises(ValueError):
+        est.fit(bad)
+    _same_state(before, _fitted_state(est))
+    if hasattr(est, "sample"):
+        assert est.sample(1).shape == (1, 32, 32)
+    else:
+        assert est.prediction_errors(gravel).shape == est.scales_.shape
+
+
+def test_a_failed_first_fit_leaves_the_estimator_unfitted():
+    from sklearn.exceptions import NotFittedError
+
+    est = PhaseHarmonicSynthesizer(J=3)
+    with pytest.raises(ValueError):
+        est.fit(np.random.default_rng(1).random((1, 4, 4)))
+    assert not _fitted_state(est)
+    with pytest.raises(NotFittedError):
+        est.sample(1)
+
+
+BOOLS = [
+    (PhaseHarmonicSynthesizer, "n_jobs", "an int"), (PhaseHarmonicSynthesizer, "J", "an int"),
+    (PhaseHarmonicSynthesizer, "max_iter", "an int"), (PhaseHarmonicSynthesizer, "tol", "a float"),
+    (PhaseHarmonicSynthesizer, "n_shifts", "an int"), (PhaseHarmonicSynthesizer, "L", "an int"),
+    (PhaseHarmonicSynthesizer, "histogram_weight", "a float"), (PhaseHarmonicSynthesizer, "delta_j", "an int"),
+    (PhaseHarmonicSynthesizer, "random_state", ""), (CrossScalePredictor, "J", "an int"),
+    (CrossScalePredictor, "ridge", "a float"), (CrossScalePredictor, "n_gaussian", "an int"),
+    (CrossScalePredictor, "n_phases", "an int"), (CrossScalePredictor, "random_state", ""),
+    (GaussianSynthesizer, "random_state", ""),
+]
+
+
+@pytest.mark.parametrize("cls, name, expected", BOOLS, ids=[f"{c.__name__}-{n}" for c, n, _ in BOOLS])
+def test_booleans_are_not_numbers(gravel, cls, name, expected):
+    # before: n_jobs=True ran one job, J=True one octave, ridge=True a ridge of 1;
+    # CrossScalePredictor(n_gaussian=True) blamed "n_samples"
+    with pytest.raises(ValueError, match=bad_param(name, f".*{expected}", "True")):
+        cls(**{name: True}).fit(gravel)
+
+
+HOSTILE = [
+    ("n_jobs=0", PhaseHarmonicSynthesizer, {"n_jobs": 0}, None, bad_param("n_jobs", "", "0")),
+    ("n_phases odd", PhaseHarmonicSynthesizer, {"n_phases": 3}, None, bad_param("n_phases", "an even int", "3")),
+    ("tol=nan", PhaseHarmonicSynthesizer, {"tol": float("nan")}, None, bad_param("tol", "a float", "nan")),
+    ("weight=inf", PhaseHarmonicSynthesizer, {"histogram_weight": np.inf}, None, "histogram_weight"),
+    ("output_shape (0, 8)", PhaseHarmonicSynthesizer, {"output_shape": (0, 8)}, None, "output_shape"),
+    ("shape (32.0, 32)", GaussianSynthesizer, {"shape": (32.0, 32)}, None, "'shape' parameter"),
+    ("random_state=-1", CrossScalePredictor, {"random_state": -1}, None, "random_state"),
+    ("random_state='0'", GaussianSynthesizer, {"random_state": "0"}, None, "random_state"),
+    ("ridge=-1", CrossScalePredictor, {"ridge": -1.0}, None, bad_param("ridge", "a float", "-1.0")),
+    ("wavelet", CrossScalePredictor, {"wavelet": "haar"}, None, "wavelet"),
+    ("NaN data", PhaseHarmonicSynthesizer, {}, lambda x: np.where(x > 0.8, np.nan, x), "NaN"),
+    ("inf data", CrossScalePredictor, {}, lambda x: np.where(x > 0.8, np.inf, x), "infinity"),
+    ("complex data", GaussianSynthesizer, {}, lambda x: x + 1j, "complex"),
+    ("string data", PhaseHarmonicSynthesizer, {}, lambda x: np.full(x.shape, "a"), "convert string to float"),
+    ("4-D data", CrossScalePredictor, {}, lambda x: x[None], "got an array with 4 dimension"),
+    ("constant", CrossScalePredictor, {}, lambda x: np.full_like(x, 2.5), "constant"),
+    ("zeros", CrossScalePredictor, {}, lambda x: np.zeros_like(x), "all zeros"),
+    ("zeros", PhaseHarmonicSynthesizer, {}, lambda x: np.zeros_like(x), "all zeros"),
+    ("1x1 images", CrossScalePredictor, {}, lambda x: x.reshape(-1, 1, 1),
+     "CrossScalePredictor needs at least 2 samples"),
+]
+
+
+@pytest.mark.parametrize("case, cls, params, data, match", HOSTILE,
+                         ids=[f"{c[1].__name__}-{c[0]}" for c in HOSTILE])
+def test_hostile_inputs_get_a_clear_error(gravel, case, cls, params, data, match):
+    X = gravel if data is None else data(gravel)
+    with pytest.raises((ValueError, TypeError), match=match):
+        cls(**{"J": 3, **params} if cls is not GaussianSynthesizer else params).fit(X)
+
+
+def test_hostile_sample_arguments(gravel):
+    for est in (PhaseHarmonicSynthesizer(J=3, max_iter=2).fit(gravel), GaussianSynthesizer().fit(gravel)):
+        name = type(est).__name__
+        for bad in (True, 0, -3, 2.0, "2"):
+            with pytest.raises(ValueError, match=bad_param("n_samples", "an int", "")):
+                est.sample(bad)
+        for bad in (True, -1, "seed", 1.5):
+            with pytest.raises(ValueError, match=bad_param("random_state", "", "")):
+                est.sample(1, random_state=bad)
+        with pytest.raises(MemoryError, match=f"{name}|synthesis.*fewer"):
+            est.sample(10 ** 12)
+
+
+def test_cross_scale_predictor_on_data_with_an_empty_band():
+    # a pure low-frequency cosine: the finest scales carry (almost) nothing; no NaN, no LinAlgError
+    t = np.arange(256)
+    x = np.cos(2 * np.pi * 4 * t / 256)[None] + np.zeros((2, 1))
+    p = CrossScalePredictor(J=4, ridge=0.0, n_gaussian=1, random_state=0).fit(x)
+    assert np.all(np.isfinite(p.prediction_errors_)) and np.all(p.prediction_errors_ >= 0)
+    assert np.all(np.isfinite(p.gaussian_errors_))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from ..base import SkphaseEstimatorMixin, fit_context
+from ..utils._memory import check_allocation
+from ..utils._params import RANDOM_STATE, Shape
 from ..utils._validation import check_signals
-from ._synthesizer import _seed_of, shape_param
+from ._synthesizer import _positive_int, _seed_of, shape_param
 
 
 def _cell_overlaps(n_in: int, n_out: int) -> np.ndarray:
@@ -49,7 +50,7 @@ def _resample_spectrum(power: np.ndarray, shape: tuple) -> np.ndarray:
     return out
 
 
-class GaussianSynthesizer(BaseEstimator):
+class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
     """Stationary Gaussian model: keeps the mean and the power spectrum, draws random phases.
 
     The model a phase-harmonic synthesis is compared with (seed, slide 17): it has
@@ -90,9 +91,9 @@ class GaussianSynthesizer(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "shape": [None, "array-like"],
-        "output_shape": [None, "array-like"],
-        "random_state": ["random_state"],
+        "shape": [None, Shape((1, 2))],
+        "output_shape": [None, Shape((1, 2))],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(self, *, shape=None, output_shape=None, random_state=None):
@@ -100,6 +101,7 @@ class GaussianSynthesizer(BaseEstimator):
         self.output_shape = output_shape
         self.random_state = random_state
 
+    @fit_context
     def fit(self, X, y=None):
         """Estimate the mean and the power spectrum.
 
@@ -114,7 +116,6 @@ class GaussianSynthesizer(BaseEstimator):
         -------
         self : object
         """
-        self._validate_params()
         shape = shape_param("shape", self.shape)
         X, spatial, _ = check_signals(self, X, reset=True, shape=shape)
         self.input_shape_ = spatial
@@ -141,13 +142,17 @@ class GaussianSynthesizer(BaseEstimator):
         samples : ndarray of shape (n_samples, *output_shape)
         """
         check_is_fitted(self, "power_spectrum_")
-        if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
+        n_samples = _positive_int("n_samples", n_samples, f"{type(self).__name__}.sample")
         out = (self.input_shape_ if self.output_shape is None
                else shape_param("output_shape", self.output_shape))
         if len(out) != len(self.input_shape_):
             raise ValueError(f"output_shape must have {len(self.input_shape_)} dimension(s); got {out}.")
-        rng = _seed_of(self.random_state if random_state is None else random_state, "random_state")
+        rng = _seed_of(self.random_state if random_state is None else random_state, "random_state",
+                       f"{type(self).__name__}.sample")
+        # the noise, its FFT (complex) and the output: about 40 bytes per value
+        check_allocation(40 * n_samples * int(np.prod(out)),
+                         f"{type(self).__name__}.sample({n_samples}) on a {tuple(out)} grid",
+                         "draw fewer samples per call (or a smaller output_shape).")
         power = _resample_spectrum(self.power_spectrum_, tuple(out))
         noise = rng.standard_normal((int(n_samples),) + tuple(out))
         axes = tuple(range(1, noise.ndim))

@@ -5,17 +5,17 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted
 
 from ..backends import get_backend
+from ..base import SkphaseEstimatorMixin, fit_context
+from ..utils._memory import check_allocation
 from ..utils._interrupt import current, interruptible, warn_interrupted
-from ..utils._params import Shape, check_param, reject_bool_counts
+from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, OneOf, Shape, check_param
 from ..utils._threads import scoped_threads
 from ..utils._validation import check_signals
 from ._loss import HistogramLoss, MomentLoss, quantiles_at, reference_norm
@@ -37,30 +37,25 @@ def shape_param(name, value):
     return None if value is None else tuple(int(s) for s in value)
 
 
-def check_seed(random_state, name="random_state") -> np.random.RandomState:
-    """``check_random_state`` with a message that names the argument."""
+def check_seed(random_state, name="random_state", caller="skphase") -> np.random.RandomState:
+    """A RandomState from ``random_state`` (:data:`RANDOM_STATE`: None, a seed in [0, 2**32 - 1],
+    a RandomState or a Generator; never a bool), or scikit-learn's error naming ``name``."""
     from sklearn.utils import check_random_state
 
-    try:
-        return check_random_state(random_state)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} must be None, an int in [0, 2**32 - 1] or a numpy RandomState/Generator; "
-                         f"got {random_state!r}.") from None
+    check_param(name, random_state, RANDOM_STATE, caller=caller)
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(random_state.integers(2**31 - 1))
+    return check_random_state(random_state)
 
 
-def _positive_int(name, value) -> int:
-    """``value`` as an int >= 1 (a bool is refused); a ValueError naming ``name`` otherwise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
+def _positive_int(name, value, caller="skphase") -> int:
+    """``value`` as an int >= 1 (a bool is refused); scikit-learn's error naming ``name`` otherwise."""
+    check_param(name, value, [Ints(1)], caller=caller)
     return int(value)
 
 
-def _seed_of(random_state, name) -> np.random.RandomState:
-    if isinstance(random_state, np.random.Generator):
-        return np.random.RandomState(random_state.integers(2**31 - 1))
-    if isinstance(random_state, (bool, np.bool_)):
-        raise ValueError(f"{name} must be None, an int or a RandomState; got {random_state!r}.")
-    return check_seed(random_state, name)
+def _seed_of(random_state, name, caller="skphase") -> np.random.RandomState:
+    return check_seed(random_state, name, caller)
 
 
 #: data whose standard deviation is below this fraction of their magnitude are constant up to
@@ -90,6 +85,21 @@ def standardization(X: np.ndarray, name: str = "X") -> tuple[float, float]:
                                              f"values of magnitude {peak:.3g}); subtract the offset first")
         raise ValueError(f"{name} is {what}: a stationary model needs realisations with some variance.")
     return mean, std
+
+
+def resolve_J(J, spatial, name: str) -> int:
+    """The number of octaves for signals of shape ``spatial``: ``J``, or the default for None."""
+    smallest = min(spatial)
+    if smallest < 2:
+        raise ValueError(f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
+                         f"{name} needs at least 2 samples along each axis.")
+    if J is not None:
+        if 2 ** J > smallest:
+            raise ValueError(f"J={J} needs signals of at least 2**J = {2 ** J} samples along "
+                             f"each axis; got spatial shape {spatial}. Use a smaller J (or J=None).")
+        return int(J)
+    margin = 2 if len(spatial) == 2 else 3
+    return int(max(1, min(MAX_AUTO_J[len(spatial)], math.floor(math.log2(smallest)) - margin)))
 
 
 def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -168,7 +178,7 @@ def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, 
     return result
 
 
-class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
+class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator):
     """Phase-harmonic moment model of a stationary field or series, sampled by moment matching.
 
     ``fit`` estimates translation-invariant moments of the rectified wavelet
@@ -305,25 +315,25 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "J": [None, Interval(Integral, 1, None, closed="left")],
-        "L": [Interval(Integral, 1, None, closed="left")],
-        "n_phases": [Interval(Integral, 2, None, closed="left")],
-        "wavelet": [StrOptions({"morlet", "bump"})],
-        "n_shifts": [Interval(Integral, 0, None, closed="left")],
-        "delta_j": [None, Interval(Integral, 0, None, closed="left")],
-        "delta_theta": [None, Interval(Integral, 0, None, closed="left")],
+        "J": [None, Ints(1)],
+        "L": [Ints(1)],
+        "n_phases": [Ints(2, even=True)],
+        "wavelet": [OneOf("morlet", "bump")],
+        "n_shifts": [Ints(0)],
+        "delta_j": [None, Ints(0)],
+        "delta_theta": [None, Ints(0)],
         "families": [None, list, tuple],
         "subsample": ["boolean"],
-        "precision": [StrOptions({"float64", "float32"})],
-        "histogram_weight": [Interval(Real, 0, None, closed="left")],
-        "shape": [None, "array-like"],
-        "output_shape": [None, "array-like"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "backend": [StrOptions({"numpy", "torch"})],
+        "precision": [OneOf("float64", "float32")],
+        "histogram_weight": [Floats(0)],
+        "shape": [None, Shape((1, 2))],
+        "output_shape": [None, Shape((1, 2))],
+        "max_iter": [Ints(1)],
+        "tol": [Floats(0)],
+        "backend": [OneOf("numpy", "torch")],
         "device": [None, str],
-        "n_jobs": [None, Integral],
-        "random_state": ["random_state"],
+        "n_jobs": JOBS,
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
         "callback": [None, callable],
     }
@@ -356,12 +366,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
 
     # --- parameters -------------------------------------------------------------------
     def _check_params(self):
-        self._validate_params()
-        reject_bool_counts(self)
-        if self.n_phases % 2:
-            raise ValueError(f"n_phases must be even (pairs of opposite phases), got {self.n_phases}.")
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
+        """What the constraints (checked by ``fit_context``) cannot say; the parsed shape and families."""
         families = FAMILIES if self.families is None else tuple(self.families)
         unknown = [f for f in families if f not in FAMILIES]
         if unknown or not families:
@@ -370,22 +375,13 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if self.backend == "torch" and str(self.device or "cpu").startswith("cuda"):
             if not __import__("torch").cuda.is_available():
                 raise ValueError(f"device={self.device!r} but torch sees no CUDA device; use device='cpu'.")
-        return shape_param("shape", self.shape), families
+        return (None if self.shape is None else tuple(int(s) for s in self.shape)), families
 
     def _resolve_J(self, spatial) -> int:
-        smallest = min(spatial)
-        if smallest < 2:
-            raise ValueError(f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
-                             f"{type(self).__name__} needs at least 2 samples along each axis.")
-        if self.J is not None:
-            if 2 ** self.J > smallest:
-                raise ValueError(f"J={self.J} needs signals of at least 2**J = {2 ** self.J} samples along "
-                                 f"each axis; got spatial shape {spatial}. Use a smaller J (or J=None).")
-            return int(self.J)
-        margin = 2 if len(spatial) == 2 else 3
-        return int(max(1, min(MAX_AUTO_J[len(spatial)], math.floor(math.log2(smallest)) - margin)))
+        return resolve_J(self.J, spatial, type(self).__name__)
 
     # --- fit / transform ----------------------------------------------------------------
+    @fit_context
     def fit(self, X, y=None):
         """Estimate the moments (and their normalisation) from one or several realisations.
 
@@ -491,12 +487,20 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         q = quantiles_at(self._standardize(self.target_quantiles_), int(np.prod(model.shape)))
         return HistogramLoss(q, 1.0, self.histogram_weight * reference)
 
+    @staticmethod
+    def _check_room(n, shape, desc, n_restarts=1):
+        """Refuse, before any work, ``n`` syntheses whose starts and results cannot fit in memory."""
+        check_allocation(8 * (2 * n * n_restarts + n) * int(np.prod(shape)),
+                         f"{n} {desc}(s) of shape {tuple(shape)}"
+                         + (f" from {n_restarts} starts each" if n_restarts > 1 else ""),
+                         "ask for fewer per call and concatenate the results.")
+
     def _run(self, model, targets, random_state, desc, histogram=None, n_restarts=1):
         """One synthesis per target (``n_restarts`` from independent starts each, the lowest loss kept)."""
-        rng = _seed_of(random_state, "random_state")
+        rng = _seed_of(random_state, "random_state", type(self).__name__)
         n = len(targets)
-        seeds = rng.randint(0, 2**31 - 1, size=n * n_restarts)
         shape = tuple(model.shape)
+        seeds = rng.randint(0, 2**31 - 1, size=n * n_restarts)
         # standardised units throughout (see fit): white noise of the target's mean and variance
         starts = [np.random.RandomState(s).standard_normal(shape) for s in seeds]
         n_runs = n * n_restarts
@@ -566,9 +570,10 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
             those cut short; the estimator stays as it was, ready for another call.
         """
         check_is_fitted(self, "model_")
-        n_samples = _positive_int("n_samples", n_samples)
+        n_samples = _positive_int("n_samples", n_samples, f"{type(self).__name__}.sample")
         rs = self.random_state if random_state is None else random_state
         model = self._output_model()
+        self._check_room(n_samples, model.shape, "synthesis")
         return self._run(model, [self.target_moments_] * n_samples, rs, "synthesis",
                          histogram=self._histogram_loss(model))
 
@@ -605,8 +610,9 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if M.shape[1] != self.n_moments_:
             raise ValueError(f"X must have n_moments_ = {self.n_moments_} columns (one per moment); "
                              f"got {M.shape[1]}.")
-        return self._run(self.model_, list(M), self.random_state, "reconstruction",
-                         n_restarts=_positive_int("n_restarts", n_restarts))
+        n_restarts = _positive_int("n_restarts", n_restarts, f"{type(self).__name__}.inverse_transform")
+        self._check_room(len(M), self.model_.shape, "reconstruction", n_restarts)
+        return self._run(self.model_, list(M), self.random_state, "reconstruction", n_restarts=n_restarts)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
