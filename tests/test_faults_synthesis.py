@@ -316,3 +316,21 @@ def test_cross_scale_predictor_on_data_with_an_empty_band():
     p = CrossScalePredictor(J=4, ridge=0.0, n_gaussian=1, random_state=0).fit(x)
     assert np.all(np.isfinite(p.prediction_errors_)) and np.all(p.prediction_errors_ >= 0)
     assert np.all(np.isfinite(p.gaussian_errors_))
+
+
+@pytest.mark.parametrize("a, b", [(1e-160, 0.0), (1e160, 0.0), (1e300, -1e300), (65535.0, 1e4)])
+def test_gaussian_model_and_cross_scale_prediction_are_units_free(gravel, a, b):
+    # before: x 1e160 gave NaN Gaussian samples silently, and NaN prediction errors at x 1e-160
+    Y = a * gravel + b
+    g0, g = (GaussianSynthesizer(random_state=0).fit(v) for v in (gravel, Y))
+    np.testing.assert_allclose((g.sample(2) - b) / a, g0.sample(2), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g.unit_spectrum_, g0.unit_spectrum_, rtol=1e-8, atol=1e-12)
+    p0, p = (CrossScalePredictor(J=3, n_gaussian=1, random_state=0).fit(v) for v in (gravel, Y))
+    np.testing.assert_allclose(p.prediction_errors_, p0.prediction_errors_, rtol=1e-6)
+    np.testing.assert_allclose(p.gaussian_errors_, p0.gaussian_errors_, rtol=1e-6)
+    np.testing.assert_allclose(p.prediction_errors(Y), p0.prediction_errors_, rtol=1e-6)
+
+
+def test_gaussian_model_of_constant_data_is_that_constant():
+    g = GaussianSynthesizer(random_state=0).fit(np.full((2, 8, 8), 3.0))
+    np.testing.assert_array_equal(g.sample(2), 3.0)

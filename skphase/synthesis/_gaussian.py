@@ -10,7 +10,7 @@ from ..base import SkphaseEstimatorMixin, fit_context
 from ..utils._memory import check_allocation
 from ..utils._params import RANDOM_STATE, Shape
 from ..utils._validation import check_signals
-from ._synthesizer import _positive_int, _seed_of, shape_param
+from ._synthesizer import _positive_int, _seed_of, mean_std, shape_param
 
 
 def _cell_overlaps(n_in: int, n_out: int) -> np.ndarray:
@@ -74,10 +74,14 @@ class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
         Spatial shape of the realisations.
     n_features_in_ : int
         Values per realisation.
-    mean_ : float
-        Mean of the realisations.
+    mean_, std_ : float
+        Mean and standard deviation of all the values of the realisations.
+    unit_spectrum_ : ndarray of shape input_shape_
+        Periodogram |fft((x - mean_) / std_)|^2 / size, averaged over realisations (its mean
+        is 1): the model, unit-free (zeros for constant realisations).
     power_spectrum_ : ndarray of shape input_shape_
-        Periodogram |fft(x - mean)|^2 / size, averaged over realisations.
+        The same in the data's units, ``std_ ** 2 * unit_spectrum_`` (inf where that leaves
+        the float64 range, for values beyond about 1e150; sampling uses ``unit_spectrum_``).
     target_dtype_ : numpy dtype
         dtype of the realisations; samples have it.
 
@@ -122,10 +126,15 @@ class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
         self._flat_images_ = shape is not None and len(spatial) == 2
         self.target_dtype_ = X.dtype
         X = np.asarray(X, dtype=np.float64)
-        self.mean_ = float(X.mean())
+        # the spectrum of the standardised values: data near 1e-160 or 1e160 (whose squares leave
+        # the float64 range) give the same model in their units
+        self.mean_, self.std_, _ = mean_std(X)
+        Z = (X - self.mean_) / self.std_ if self.std_ > 0 else np.zeros_like(X)
         axes = tuple(range(1, X.ndim))
-        spec = np.abs(np.fft.fftn(X - self.mean_, axes=axes)) ** 2 / np.prod(spatial)
-        self.power_spectrum_ = spec.mean(axis=0)
+        unit = (np.abs(np.fft.fftn(Z, axes=axes)) ** 2 / np.prod(spatial)).mean(axis=0)
+        self.unit_spectrum_ = unit
+        with np.errstate(over="ignore", under="ignore"):
+            self.power_spectrum_ = np.square(np.float64(self.std_)) * unit
         return self
 
     def sample(self, n_samples: int = 1, random_state=None) -> np.ndarray:
@@ -153,11 +162,11 @@ class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
         check_allocation(40 * n_samples * int(np.prod(out)),
                          f"{type(self).__name__}.sample({n_samples}) on a {tuple(out)} grid",
                          "draw fewer samples per call (or a smaller output_shape).")
-        power = _resample_spectrum(self.power_spectrum_, tuple(out))
+        power = _resample_spectrum(self.unit_spectrum_, tuple(out))
         noise = rng.standard_normal((int(n_samples),) + tuple(out))
         axes = tuple(range(1, noise.ndim))
         # white noise has E|fft|^2 = size; shaping its spectrum keeps Hermitian symmetry (real output)
-        y = np.fft.ifftn(np.fft.fftn(noise, axes=axes) * np.sqrt(power), axes=axes).real + self.mean_
+        y = self.mean_ + self.std_ * np.fft.ifftn(np.fft.fftn(noise, axes=axes) * np.sqrt(power), axes=axes).real
         y = y.astype(self.target_dtype_, copy=False)
         if self._flat_images_ or len(out) == 1:
             y = y.reshape((y.shape[0], -1))

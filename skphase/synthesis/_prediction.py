@@ -60,6 +60,9 @@ class CrossScalePredictor(SkphaseEstimatorMixin, BaseEstimator):
         The predicted scales j (all but the coarsest).
     coef_ : dict of ndarray
         ``coef_[j]``: (n_predictors, n_targets) regression coefficients of scale j.
+    mean_, std_ : float
+        Mean and standard deviation of the realisations' values: the regression sees
+        ``(X - mean_) / std_``.
     prediction_errors_ : ndarray
         Relative prediction error per scale on the fitted realisations.
     gaussian_errors_ : ndarray
@@ -119,12 +122,16 @@ class CrossScalePredictor(SkphaseEstimatorMixin, BaseEstimator):
         self : object
         """
         X, spatial, _ = check_signals(self, X, reset=True)
-        standardization(X)  # NaN, infinities, constant data: a clear error (nothing to predict)
+        # the regression runs on standardised values (the errors are ratios, so the same in any
+        # units, but squares of values near 1e-160 or 1e160 leave the float64 range); constant
+        # data, NaN or infinities get a clear error
+        self.mean_, self.std_ = standardization(X)
+        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.std_
         self.input_shape_ = spatial
         self.J_ = resolve_J(self.J, spatial, type(self).__name__)
         bank = self._bank()
         js, chan_j = self._groups(bank)
-        U = _rectified(X, bank, self.n_phases)
+        U = _rectified(Z, bank, self.n_phases)
         self.scales_ = np.unique(js)[:-1]
         self.coef_, self.intercept_ = {}, {}
         for j in self.scales_:
@@ -140,10 +147,10 @@ class CrossScalePredictor(SkphaseEstimatorMixin, BaseEstimator):
                 coef = np.linalg.lstsq(gram, Cc @ Fc.T, rcond=None)[0]
             self.coef_[int(j)] = coef
             self.intercept_[int(j)] = (mf, mc)
-        self.prediction_errors_ = self.prediction_errors(X)
+        self.prediction_errors_ = self._errors(U, chan_j)
         if self.n_gaussian:
             g = GaussianSynthesizer(random_state=_seed_of(self.random_state, "random_state",
-                                                          type(self).__name__)).fit(X)
+                                                          type(self).__name__)).fit(Z)
             G = g.sample(self.n_gaussian).reshape((self.n_gaussian,) + spatial)
             self.gaussian_errors_ = CrossScalePredictor(**{**self.get_params(), "n_gaussian": 0}).fit(G) \
                 .prediction_errors_
@@ -164,9 +171,12 @@ class CrossScalePredictor(SkphaseEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         X, _, _ = check_signals(self, X, reset=False)
+        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.std_
         bank = self._bank()
         _, chan_j = self._groups(bank)
-        U = _rectified(X, bank, self.n_phases)
+        return self._errors(_rectified(Z, bank, self.n_phases), chan_j)
+
+    def _errors(self, U, chan_j) -> np.ndarray:
         out = []
         for j in self.scales_:
             F, C = U[chan_j == j], U[chan_j > j]

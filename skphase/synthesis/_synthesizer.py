@@ -63,6 +63,20 @@ def _seed_of(random_state, name, caller="skphase") -> np.random.RandomState:
 MIN_RELATIVE_STD = 64 * np.finfo(np.float64).eps
 
 
+def mean_std(X: np.ndarray, name: str = "X") -> tuple[float, float, float]:
+    """``(mean, std, max |X|)`` of all the values of X, without overflow or underflow (see below)."""
+    X = np.asarray(X, dtype=np.float64)
+    peak = float(np.max(np.abs(X)))
+    if not np.isfinite(peak):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if peak == 0:
+        return 0.0, 0.0, 0.0
+    mean = float(np.mean(X / peak)) * peak
+    spread = float(np.max(np.abs(X - mean)))
+    std = float(np.std((X - mean) / spread)) * spread if spread > 0 else 0.0
+    return mean, std, peak
+
+
 def standardization(X: np.ndarray, name: str = "X") -> tuple[float, float]:
     """``(mean, std)`` of all the values of X, computed without overflow or underflow.
 
@@ -71,15 +85,9 @@ def standardization(X: np.ndarray, name: str = "X") -> tuple[float, float]:
     here on values rescaled by their largest magnitude, so data near 1e-300 or 1e300 (whose
     squares, let alone fourth powers, leave the float64 range) are handled like any other.
     """
-    X = np.asarray(X, dtype=np.float64)
-    peak = float(np.max(np.abs(X)))
-    if not np.isfinite(peak):
-        raise ValueError(f"{name} contains NaN or infinity.")
+    mean, std, peak = mean_std(X, name)
     if peak == 0:
         raise ValueError(f"{name} is all zeros: a stationary model needs realisations with some variance.")
-    mean = float(np.mean(X / peak)) * peak
-    spread = float(np.max(np.abs(X - mean)))
-    std = float(np.std((X - mean) / spread)) * spread if spread > 0 else 0.0
     if not std > MIN_RELATIVE_STD * peak:
         what = "constant" if std == 0 else (f"constant up to rounding (standard deviation {std:.3g} for "
                                              f"values of magnitude {peak:.3g}); subtract the offset first")
