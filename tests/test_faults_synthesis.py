@@ -334,3 +334,26 @@ def test_gaussian_model_and_cross_scale_prediction_are_units_free(gravel, a, b):
 def test_gaussian_model_of_constant_data_is_that_constant():
     g = GaussianSynthesizer(random_state=0).fit(np.full((2, 8, 8), 3.0))
     np.testing.assert_array_equal(g.sample(2), 3.0)
+
+
+def test_a_keyboard_interrupt_inside_one_synthesis_stops_the_others(gravel):
+    from skphase.utils._interrupt import InterruptedWarning
+
+    def interrupt(iteration, loss, x):
+        if iteration == 2:
+            raise KeyboardInterrupt
+
+    model = PhaseHarmonicSynthesizer(J=3, max_iter=50, callback=interrupt, random_state=0).fit(gravel)
+    with pytest.warns(InterruptedWarning, match=r"synthesis 1/3 cut short; 2 of 3 not started"):
+        y = model.sample(3)
+    assert y.shape == (1, 32, 32) and model.n_iter_.tolist() == [2]
+
+
+def test_the_callback_sees_the_synthesis_in_the_data_units(gravel):
+    means = []
+    Y = 65535 * gravel + 1e4
+    model = PhaseHarmonicSynthesizer(J=3, max_iter=3, random_state=0,
+                                     callback=lambda it, loss, x: means.append(float(np.mean(x)))).fit(Y)
+    model.sample(1)
+    assert len(means) == 3
+    np.testing.assert_allclose(means, Y.mean(), rtol=0.01)
