@@ -5,6 +5,12 @@ For 4 phases the harmonic channels of z = x * psi have closed forms (see
 Written as numpy expressions these steps are a dozen passes over the coefficient maps,
 which cost as much as the FFTs; each loop here is one pass. Candidates for the backend
 primitives (they know nothing of moments).
+
+Each kernel is a :func:`~skphase.utils._numba.parallel_kernel`: the parallel build runs
+when called from the main thread, its serial twin (same body, ``parallel=False``) from any
+other thread, so that syntheses in joblib worker threads (``n_jobs=2``) never launch two
+parallel regions at once (numba's ``workqueue`` threading layer aborts the process on
+that: "Concurrent access").
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import contextlib
 import numba
 import numpy as np
 
-from ..utils._numba import njit
+from ..utils._numba import parallel_kernel
 
 #: below this many elements a level's loops run on the calling thread: waking numba's
 #: thread pool costs ~10 us on a quiet machine but ~10 ms of CPU on a loaded one (its
@@ -37,7 +43,7 @@ def threads_for(n_elements: int):
         numba.set_num_threads(previous)
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@parallel_kernel(cache=True, fastmath=False)
 def pack_abs(z, out):  # pragma: no cover - compiled
     """out = (|Re z| + |Im z|) + i (|Re z| - |Im z|), rows (R, M)."""
     for r in numba.prange(z.shape[0]):
@@ -47,7 +53,7 @@ def pack_abs(z, out):  # pragma: no cover - compiled
             out[r, m] = complex(a + b, a - b)
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@parallel_kernel(cache=True, fastmath=False)
 def split_spectra(F, Z, rev, S):  # pragma: no cover - compiled
     """Spectra of h_0, h_1, h_2 from F = FFT(pack_abs(z)) and Z = FFT(z), both (B, W, M).
 
@@ -65,7 +71,7 @@ def split_spectra(F, Z, rev, S):  # pragma: no cover - compiled
             S[b, 1, w, m] = Z[b, w, m] * 0.25
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@parallel_kernel(cache=True, fastmath=False)
 def pack_gradients(gS, rev, scale, out):  # pragma: no cover - compiled
     """Hermitian parts of the gradients on S_0 and S_2, packed for one inverse FFT.
 
@@ -82,7 +88,7 @@ def pack_gradients(gS, rev, scale, out):  # pragma: no cover - compiled
             out[b, w, m] = complex(re * scale, im * scale)
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@parallel_kernel(cache=True, fastmath=False)
 def rectifier_adjoint(z, gh, out):  # pragma: no cover - compiled
     """Gradient in z from those on h_0 (Re gh) and h_2 (Im gh), rows (R, M)."""
     for r in numba.prange(z.shape[0]):
@@ -94,7 +100,7 @@ def rectifier_adjoint(z, gh, out):  # pragma: no cover - compiled
             out[r, m] = complex(sr * (g0 + g2), si * (g0 - g2))
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@parallel_kernel(cache=True, fastmath=False)
 def add_linear_gradient(gZ, gS, inv_m):  # pragma: no cover - compiled
     """gZ (B, W, M) <- gZ / M + gS_1 / 4: the gradient on Z through h_1 = z / 4 as well."""
     B, W, M = gZ.shape

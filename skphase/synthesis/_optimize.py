@@ -25,12 +25,15 @@ def _progress_bar(total, verbose, desc):
 
 
 def minimize_lbfgs(fun, x0, *, max_iter: int, tol: float, callback=None, verbose=0,
-                   desc: str = "synthesis", max_corrections: int = 20) -> dict:
+                   desc: str = "synthesis", max_corrections: int = 20, stop=None) -> dict:
     """Minimise ``fun(x) -> (loss, grad)`` from ``x0`` with scipy's L-BFGS-B.
 
     Returns the best iterate ever evaluated, whatever happens: normal end, the
     user's ``callback(iteration, loss, x)`` returning True, a non-finite loss
-    (warning), or KeyboardInterrupt (warning, not re-raised).
+    (warning), ``stop`` (a :class:`~skphase.utils._interrupt.StopRequest`, polled at
+    every evaluation: Ctrl-C) set, or a KeyboardInterrupt raised inside (not re-raised:
+    it sets ``stop``, so that the caller's other runs end too). An interruption is not
+    warned about here: the caller warns once, naming every run cut short.
 
     Returns
     -------
@@ -45,6 +48,8 @@ def minimize_lbfgs(fun, x0, *, max_iter: int, tol: float, callback=None, verbose
     bar = _progress_bar(max_iter, verbose, desc)
 
     def wrapped(x):
+        if stop is not None and stop.is_set():
+            raise _Stop("interrupted")
         loss, grad = fun(x)
         if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
             raise _Stop("non_finite")
@@ -84,12 +89,14 @@ def minimize_lbfgs(fun, x0, *, max_iter: int, tol: float, callback=None, verbose
             message = "the loss or its gradient became non-finite"
             warnings.warn(f"{desc}: {message}; returning the best iterate (loss {best['loss']:.3e}).",
                           RuntimeWarning, stacklevel=3)
+        elif status == "interrupted":
+            message = "interrupted (Ctrl-C)"
         else:
             message = "callback asked to stop"
     except KeyboardInterrupt:
         status, message = "interrupted", "KeyboardInterrupt"
-        warnings.warn(f"{desc} interrupted after {max(len(history) - 1, 0)} iterations; returning the "
-                      f"best iterate so far (loss {best['loss']:.3e}).", RuntimeWarning, stacklevel=3)
+        if stop is not None:
+            stop.set()
     finally:
         if bar is not None:
             bar.close()

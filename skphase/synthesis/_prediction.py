@@ -11,19 +11,19 @@ does not have; ``gaussian_errors_`` measures the same predictor on such fields.
 
 from __future__ import annotations
 
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..backends import get_backend
+from ..base import SkphaseEstimatorMixin, fit_context
 from ..filters import filter_bank
 from ..operators import PhaseHarmonicOperator
+from ..utils._params import RANDOM_STATE, Floats, Ints, OneOf
 from ..utils._validation import check_signals
 from ._gaussian import GaussianSynthesizer
-from ._synthesizer import _seed_of
+from ._synthesizer import _seed_of, resolve_J, standardization
 from ._table import wavelet_scales
 
 
@@ -34,7 +34,7 @@ def _rectified(X, bank, n_phases):
     return np.moveaxis(U, 1, 0).reshape(U.shape[1], -1)
 
 
-class CrossScalePredictor(BaseEstimator):
+class CrossScalePredictor(SkphaseEstimatorMixin, BaseEstimator):
     """Predict each scale's rectified wavelet coefficients from the coarser scales, linearly.
 
     Parameters
@@ -60,6 +60,9 @@ class CrossScalePredictor(BaseEstimator):
         The predicted scales j (all but the coarsest).
     coef_ : dict of ndarray
         ``coef_[j]``: (n_predictors, n_targets) regression coefficients of scale j.
+    mean_, std_ : float
+        Mean and standard deviation of the realisations' values: the regression sees
+        ``(X - mean_) / std_``.
     prediction_errors_ : ndarray
         Relative prediction error per scale on the fitted realisations.
     gaussian_errors_ : ndarray
@@ -76,13 +79,13 @@ class CrossScalePredictor(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "J": [None, Interval(Integral, 1, None, closed="left")],
-        "L": [Interval(Integral, 1, None, closed="left")],
-        "n_phases": [Interval(Integral, 2, None, closed="left")],
-        "wavelet": [StrOptions({"morlet", "bump"})],
-        "ridge": [Interval(Real, 0, None, closed="left")],
-        "n_gaussian": [Interval(Integral, 0, None, closed="left")],
-        "random_state": ["random_state"],
+        "J": [None, Ints(1)],
+        "L": [Ints(1)],
+        "n_phases": [Ints(2)],
+        "wavelet": [OneOf("morlet", "bump")],
+        "ridge": [Floats(0)],
+        "n_gaussian": [Ints(0)],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(self, J=None, *, L=4, n_phases=4, wavelet="morlet", ridge=1e-8, n_gaussian=4,
@@ -104,6 +107,7 @@ class CrossScalePredictor(BaseEstimator):
         chan_j = np.concatenate([[np.iinfo(np.int64).max], np.repeat(js, P)])  # low-pass: coarsest
         return js, chan_j
 
+    @fit_context
     def fit(self, X, y=None):
         """Estimate the covariances and the regression of each scale on the coarser ones.
 
@@ -117,15 +121,17 @@ class CrossScalePredictor(BaseEstimator):
         -------
         self : object
         """
-        from ._synthesizer import PhaseHarmonicSynthesizer
-
-        self._validate_params()
         X, spatial, _ = check_signals(self, X, reset=True)
+        # the regression runs on standardised values (the errors are ratios, so the same in any
+        # units, but squares of values near 1e-160 or 1e160 leave the float64 range); constant
+        # data, NaN or infinities get a clear error
+        self.mean_, self.std_ = standardization(X)
+        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.std_
         self.input_shape_ = spatial
-        self.J_ = PhaseHarmonicSynthesizer(J=self.J)._resolve_J(spatial)
+        self.J_ = resolve_J(self.J, spatial, type(self).__name__)
         bank = self._bank()
         js, chan_j = self._groups(bank)
-        U = _rectified(X, bank, self.n_phases)
+        U = _rectified(Z, bank, self.n_phases)
         self.scales_ = np.unique(js)[:-1]
         self.coef_, self.intercept_ = {}, {}
         for j in self.scales_:
@@ -135,11 +141,16 @@ class CrossScalePredictor(BaseEstimator):
             Fc, Cc = F - mf, C - mc
             gram = Cc @ Cc.T
             gram += self.ridge * np.trace(gram) / len(gram) * np.eye(len(gram))
-            self.coef_[int(j)] = np.linalg.solve(gram, Cc @ Fc.T)
+            try:
+                coef = np.linalg.solve(gram, Cc @ Fc.T)
+            except np.linalg.LinAlgError:  # coarser channels without variance (ridge=0 or all zero)
+                coef = np.linalg.lstsq(gram, Cc @ Fc.T, rcond=None)[0]
+            self.coef_[int(j)] = coef
             self.intercept_[int(j)] = (mf, mc)
-        self.prediction_errors_ = self.prediction_errors(X)
+        self.prediction_errors_ = self._errors(U, chan_j)
         if self.n_gaussian:
-            g = GaussianSynthesizer(random_state=_seed_of(self.random_state, "random_state")).fit(X)
+            g = GaussianSynthesizer(random_state=_seed_of(self.random_state, "random_state",
+                                                          type(self).__name__)).fit(Z)
             G = g.sample(self.n_gaussian).reshape((self.n_gaussian,) + spatial)
             self.gaussian_errors_ = CrossScalePredictor(**{**self.get_params(), "n_gaussian": 0}).fit(G) \
                 .prediction_errors_
@@ -160,13 +171,20 @@ class CrossScalePredictor(BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         X, _, _ = check_signals(self, X, reset=False)
+        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.std_
         bank = self._bank()
         _, chan_j = self._groups(bank)
-        U = _rectified(X, bank, self.n_phases)
+        return self._errors(_rectified(Z, bank, self.n_phases), chan_j)
+
+    def _errors(self, U, chan_j) -> np.ndarray:
         out = []
         for j in self.scales_:
             F, C = U[chan_j == j], U[chan_j > j]
             mf, mc = self.intercept_[int(j)]
             residual = (F - mf) - self.coef_[int(j)].T @ (C - mc)
-            out.append(float(np.sum(residual ** 2) / np.sum((F - F.mean(axis=1, keepdims=True)) ** 2)))
+            spread = float(np.sum((F - F.mean(axis=1, keepdims=True)) ** 2))
+            missed = float(np.sum(residual ** 2))
+            # a scale without variance in X: nothing to predict, so nothing missed (0), unless the
+            # prediction adds some (inf)
+            out.append(missed / spread if spread > 0 else (0.0 if missed == 0 else np.inf))
         return np.asarray(out)

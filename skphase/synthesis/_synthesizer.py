@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
-from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted
 
 from ..backends import get_backend
-from ..utils._params import Shape, check_param, reject_bool_counts
+from ..base import SkphaseEstimatorMixin, fit_context
+from ..utils._memory import check_allocation
+from ..utils._interrupt import current, interruptible, warn_interrupted
+from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, OneOf, Shape, check_param
+from ..utils._threads import scoped_threads
 from ..utils._validation import check_signals
 from ._loss import HistogramLoss, MomentLoss, quantiles_at, reference_norm
 from ._model import MomentModel, same_table
@@ -34,30 +37,77 @@ def shape_param(name, value):
     return None if value is None else tuple(int(s) for s in value)
 
 
-def check_seed(random_state, name="random_state") -> np.random.RandomState:
-    """``check_random_state`` with a message that names the argument."""
+def check_seed(random_state, name="random_state", caller="skphase") -> np.random.RandomState:
+    """A RandomState from ``random_state`` (:data:`RANDOM_STATE`: None, a seed in [0, 2**32 - 1],
+    a RandomState or a Generator; never a bool), or scikit-learn's error naming ``name``."""
     from sklearn.utils import check_random_state
 
-    try:
-        return check_random_state(random_state)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} must be None, an int in [0, 2**32 - 1] or a numpy RandomState/Generator; "
-                         f"got {random_state!r}.") from None
+    check_param(name, random_state, RANDOM_STATE, caller=caller)
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(random_state.integers(2**31 - 1))
+    return check_random_state(random_state)
 
 
-def _positive_int(name, value) -> int:
-    """``value`` as an int >= 1 (a bool is refused); a ValueError naming ``name`` otherwise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
+def _positive_int(name, value, caller="skphase") -> int:
+    """``value`` as an int >= 1 (a bool is refused); scikit-learn's error naming ``name`` otherwise."""
+    check_param(name, value, [Ints(1)], caller=caller)
     return int(value)
 
 
-def _seed_of(random_state, name) -> np.random.RandomState:
-    if isinstance(random_state, np.random.Generator):
-        return np.random.RandomState(random_state.integers(2**31 - 1))
-    if isinstance(random_state, (bool, np.bool_)):
-        raise ValueError(f"{name} must be None, an int or a RandomState; got {random_state!r}.")
-    return check_seed(random_state, name)
+def _seed_of(random_state, name, caller="skphase") -> np.random.RandomState:
+    return check_seed(random_state, name, caller)
+
+
+#: data whose standard deviation is below this fraction of their magnitude are constant up to
+#: rounding (an offset of 1e16 on values of order 1): nothing of their structure survives float64
+MIN_RELATIVE_STD = 64 * np.finfo(np.float64).eps
+
+
+def mean_std(X: np.ndarray, name: str = "X") -> tuple[float, float, float]:
+    """``(mean, std, max |X|)`` of all the values of X, without overflow or underflow (see below)."""
+    X = np.asarray(X, dtype=np.float64)
+    peak = float(np.max(np.abs(X)))
+    if not np.isfinite(peak):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if peak == 0:
+        return 0.0, 0.0, 0.0
+    mean = float(np.mean(X / peak)) * peak
+    spread = float(np.max(np.abs(X - mean)))
+    std = float(np.std((X - mean) / spread)) * spread if spread > 0 else 0.0
+    return mean, std, peak
+
+
+def standardization(X: np.ndarray, name: str = "X") -> tuple[float, float]:
+    """``(mean, std)`` of all the values of X, computed without overflow or underflow.
+
+    The moments are homogeneous of degrees 1 to 4 in the values, so the model works on
+    ``(X - mean) / std`` (unit-free); the mean and the standard deviation are computed
+    here on values rescaled by their largest magnitude, so data near 1e-300 or 1e300 (whose
+    squares, let alone fourth powers, leave the float64 range) are handled like any other.
+    """
+    mean, std, peak = mean_std(X, name)
+    if peak == 0:
+        raise ValueError(f"{name} is all zeros: a stationary model needs realisations with some variance.")
+    if not std > MIN_RELATIVE_STD * peak:
+        what = "constant" if std == 0 else (f"constant up to rounding (standard deviation {std:.3g} for "
+                                             f"values of magnitude {peak:.3g}); subtract the offset first")
+        raise ValueError(f"{name} is {what}: a stationary model needs realisations with some variance.")
+    return mean, std
+
+
+def resolve_J(J, spatial, name: str) -> int:
+    """The number of octaves for signals of shape ``spatial``: ``J``, or the default for None."""
+    smallest = min(spatial)
+    if smallest < 2:
+        raise ValueError(f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
+                         f"{name} needs at least 2 samples along each axis.")
+    if J is not None:
+        if 2 ** J > smallest:
+            raise ValueError(f"J={J} needs signals of at least 2**J = {2 ** J} samples along "
+                             f"each axis; got spatial shape {spatial}. Use a smaller J (or J=None).")
+        return int(J)
+    margin = 2 if len(spatial) == 2 else 3
+    return int(max(1, min(MAX_AUTO_J[len(spatial)], math.floor(math.log2(smallest)) - margin)))
 
 
 def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -101,11 +151,23 @@ def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndar
 
 
 def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,
-                    precision="float64", histogram=None):
+                    precision="float64", histogram=None, units=(0.0, 1.0)):
     """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it).
 
+    Everything runs on standardised values; ``units = (mean, std)`` maps them back to the
+    data's units, for the user's ``callback`` only (the caller un-standardises the result).
     ``histogram``: None, or a :class:`HistogramLoss` added to the moment loss.
+    Returns None, without starting, when the call was already asked to stop (Ctrl-C).
     """
+    stop = current()  # the flag of the caller's interruptible call, shared with worker threads
+    if stop is not None and stop.is_set():
+        return None
+    if callback is not None:
+        user_callback, (offset, unit) = callback, units
+
+        def callback(iteration, loss, x):
+            return user_callback(iteration, loss, offset + unit * np.asarray(x))
+
     engine = model.moments(workers=workers)
     loss = MomentLoss(engine, target, scale, dtype=precision)
     fun = loss.value_and_grad
@@ -115,7 +177,7 @@ def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, 
             h_value, h_grad = histogram.value_and_grad(y)
             return value + h_value, grad + h_grad
     result = minimize_lbfgs(fun, x0.ravel(), max_iter=max_iter, tol=tol,
-                            callback=callback, verbose=verbose, desc=desc)
+                            callback=callback, verbose=verbose, desc=desc, stop=stop)
     final = result["loss"]
     if precision != "float64" or histogram is not None:  # the error reported: float64 moments only
         final = MomentLoss(engine, target, scale).value(result["x"])
@@ -124,7 +186,7 @@ def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, 
     return result
 
 
-class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
+class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator):
     """Phase-harmonic moment model of a stationary field or series, sampled by moment matching.
 
     ``fit`` estimates translation-invariant moments of the rectified wavelet
@@ -137,6 +199,12 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     L-BFGS-B; ``inverse_transform`` finds a signal with given moments (compressive
     reconstruction, up to the translations the moments cannot see).
     Convolutions are periodic.
+
+    The model is unit-free: the moments are those of the realisations standardised by
+    their mean and standard deviation (``target_mean_``, ``target_std_``), the syntheses
+    run on standardised values and are mapped back to the data's units. Fitting
+    ``a * X + b`` (any a > 0 and b: 16-bit images, an offset of 1e4, values near 1e-150 or
+    1e150) gives the same model and ``a * (samples of X) + b``.
 
     Parameters
     ----------
@@ -201,7 +269,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     verbose : int, default=0
         Show a progress bar with the loss.
     callback : callable or None, default=None
-        ``callback(iteration, loss, x)`` after each iteration; returning True stops.
+        ``callback(iteration, loss, x)`` after each iteration (``x`` in the data's units, the
+        loss unit-free); returning True stops.
 
     Attributes
     ----------
@@ -217,11 +286,13 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     n_moments_ : int
         Number of (real) moments.
     target_moments_ : ndarray of shape (n_moments_,)
-        Moments of the realisations (averaged over them).
+        Moments of the standardised realisations ``(X - target_mean_) / target_std_``
+        (averaged over them).
     moment_scale_ : ndarray of shape (n_moments_,)
         The normalisation of the loss, fixed at fit.
     target_mean_, target_std_ : float
-        Mean and standard deviation of the realisations (starting point of the syntheses).
+        Mean and standard deviation of all the values of the realisations: the
+        standardisation of the model (the syntheses start from white noise with them).
     target_dtype_ : numpy dtype
         dtype of the realisations; syntheses have it.
     target_quantiles_ : ndarray
@@ -229,9 +300,11 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         histogram that ``sample`` matches when ``histogram_weight > 0``.
     loss_history_ : list of ndarray
         After ``sample`` / ``inverse_transform``: the loss per iteration of each synthesis
-        (in ``sample``, the moment loss plus the histogram term).
+        (in ``sample``, the moment loss plus the histogram term), unit-free.
     relative_errors_ : ndarray
-        After ``sample`` / ``inverse_transform``: relative moment error of each synthesis.
+        After ``sample`` / ``inverse_transform``: relative moment error of each synthesis,
+        sqrt(sum_m ((Phi_m - target_m) / scale_m)^2 / sum_m (target_m / scale_m)^2) in the
+        standardised model (the same whatever the units of the data).
 
     See Also
     --------
@@ -250,25 +323,25 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "J": [None, Interval(Integral, 1, None, closed="left")],
-        "L": [Interval(Integral, 1, None, closed="left")],
-        "n_phases": [Interval(Integral, 2, None, closed="left")],
-        "wavelet": [StrOptions({"morlet", "bump"})],
-        "n_shifts": [Interval(Integral, 0, None, closed="left")],
-        "delta_j": [None, Interval(Integral, 0, None, closed="left")],
-        "delta_theta": [None, Interval(Integral, 0, None, closed="left")],
+        "J": [None, Ints(1)],
+        "L": [Ints(1)],
+        "n_phases": [Ints(2, even=True)],
+        "wavelet": [OneOf("morlet", "bump")],
+        "n_shifts": [Ints(0)],
+        "delta_j": [None, Ints(0)],
+        "delta_theta": [None, Ints(0)],
         "families": [None, list, tuple],
         "subsample": ["boolean"],
-        "precision": [StrOptions({"float64", "float32"})],
-        "histogram_weight": [Interval(Real, 0, None, closed="left")],
-        "shape": [None, "array-like"],
-        "output_shape": [None, "array-like"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "backend": [StrOptions({"numpy", "torch"})],
+        "precision": [OneOf("float64", "float32")],
+        "histogram_weight": [Floats(0)],
+        "shape": [None, Shape((1, 2))],
+        "output_shape": [None, Shape((1, 2))],
+        "max_iter": [Ints(1)],
+        "tol": [Floats(0)],
+        "backend": [OneOf("numpy", "torch")],
         "device": [None, str],
-        "n_jobs": [None, Integral],
-        "random_state": ["random_state"],
+        "n_jobs": JOBS,
+        "random_state": RANDOM_STATE,
         "verbose": ["verbose"],
         "callback": [None, callable],
     }
@@ -301,12 +374,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
 
     # --- parameters -------------------------------------------------------------------
     def _check_params(self):
-        self._validate_params()
-        reject_bool_counts(self)
-        if self.n_phases % 2:
-            raise ValueError(f"n_phases must be even (pairs of opposite phases), got {self.n_phases}.")
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs=0 is not valid: use None, a positive count, or -1 for all cores.")
+        """What the constraints (checked by ``fit_context``) cannot say; the parsed shape and families."""
         families = FAMILIES if self.families is None else tuple(self.families)
         unknown = [f for f in families if f not in FAMILIES]
         if unknown or not families:
@@ -315,22 +383,13 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if self.backend == "torch" and str(self.device or "cpu").startswith("cuda"):
             if not __import__("torch").cuda.is_available():
                 raise ValueError(f"device={self.device!r} but torch sees no CUDA device; use device='cpu'.")
-        return shape_param("shape", self.shape), families
+        return (None if self.shape is None else tuple(int(s) for s in self.shape)), families
 
     def _resolve_J(self, spatial) -> int:
-        smallest = min(spatial)
-        if smallest < 2:
-            raise ValueError(f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
-                             f"{type(self).__name__} needs at least 2 samples along each axis.")
-        if self.J is not None:
-            if 2 ** self.J > smallest:
-                raise ValueError(f"J={self.J} needs signals of at least 2**J = {2 ** self.J} samples along "
-                                 f"each axis; got spatial shape {spatial}. Use a smaller J (or J=None).")
-            return int(self.J)
-        margin = 2 if len(spatial) == 2 else 3
-        return int(max(1, min(MAX_AUTO_J[len(spatial)], math.floor(math.log2(smallest)) - margin)))
+        return resolve_J(self.J, spatial, type(self).__name__)
 
     # --- fit / transform ----------------------------------------------------------------
+    @fit_context
     def fit(self, X, y=None):
         """Estimate the moments (and their normalisation) from one or several realisations.
 
@@ -357,19 +416,22 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
                                   delta_j=self.delta_j, delta_theta=self.delta_theta, families=families,
                                   backend=self.backend, device=self.device, subsample=self.subsample)
         X64 = np.asarray(X, dtype=np.float64)
-        self.target_mean_ = float(X64.mean())
-        self.target_std_ = float(X64.std())
-        if self.target_std_ == 0:
-            raise ValueError("X is constant: a stationary model needs realisations with some variance.")
+        # the model is unit-free: its moments are those of (X - mean) / std, so fitting a X + b
+        # gives the same model, and a (samples) + b, for any a > 0 and b
+        self.target_mean_, self.target_std_ = standardization(X64)
+        Z = (X64 - self.target_mean_) / self.target_std_
         values = np.sort(X64.ravel())
         self.target_quantiles_ = (values if values.size <= MAX_QUANTILES
                                   else quantiles_at(values, MAX_QUANTILES))
         plan = self.model_.plan()
         self.moment_table_ = plan.table
         self.n_moments_ = plan.n_moments
-        self.target_moments_ = self._moments(X64).mean(axis=0)
-        self.moment_scale_ = moment_scale(self.model_, self.moment_table_, X64, self.target_moments_)
+        self.target_moments_ = self._moments(Z).mean(axis=0)
+        self.moment_scale_ = moment_scale(self.model_, self.moment_table_, Z, self.target_moments_)
         return self
+
+    def _standardize(self, X):
+        return (np.asarray(X, dtype=np.float64) - self.target_mean_) / self.target_std_
 
     def _moments(self, X):
         engine = self.model_.moments()
@@ -377,7 +439,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         return np.asarray(b.to_numpy(engine.forward(b.asarray(X, np.float64))), dtype=np.float64)
 
     def transform(self, X):
-        """Moment vector of each signal.
+        """Moment vector of each signal, standardised as the realisations were in fit.
 
         Parameters
         ----------
@@ -390,7 +452,7 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         shape = self.input_shape_ if self._flat_images_ else None
         X, _, _ = check_signals(self, X, reset=False, shape=shape)
-        return self._moments(np.asarray(X, dtype=np.float64))
+        return self._moments(self._standardize(X))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the moments, e.g. ``cross_phase_j0_t1_k2_j1_t1_k1_re``.
@@ -430,42 +492,67 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         if self.histogram_weight == 0:
             return None
         reference = reference_norm(self.target_moments_, self.moment_scale_)
-        q = quantiles_at(self.target_quantiles_, int(np.prod(model.shape)))
-        return HistogramLoss(q, self.target_std_ ** 2, self.histogram_weight * reference)
+        q = quantiles_at(self._standardize(self.target_quantiles_), int(np.prod(model.shape)))
+        return HistogramLoss(q, 1.0, self.histogram_weight * reference)
+
+    @staticmethod
+    def _check_room(n, shape, desc, n_restarts=1):
+        """Refuse, before any work, ``n`` syntheses whose starts and results cannot fit in memory."""
+        check_allocation(8 * (2 * n * n_restarts + n) * int(np.prod(shape)),
+                         f"{n} {desc}(s) of shape {tuple(shape)}"
+                         + (f" from {n_restarts} starts each" if n_restarts > 1 else ""),
+                         "ask for fewer per call and concatenate the results.")
 
     def _run(self, model, targets, random_state, desc, histogram=None, n_restarts=1):
         """One synthesis per target (``n_restarts`` from independent starts each, the lowest loss kept)."""
-        rng = _seed_of(random_state, "random_state")
+        rng = _seed_of(random_state, "random_state", type(self).__name__)
         n = len(targets)
-        seeds = rng.randint(0, 2**31 - 1, size=n * n_restarts)
         shape = tuple(model.shape)
-        starts = [self.target_mean_ + self.target_std_ * np.random.RandomState(s).standard_normal(shape)
-                  for s in seeds]
+        seeds = rng.randint(0, 2**31 - 1, size=n * n_restarts)
+        # standardised units throughout (see fit): white noise of the target's mean and variance
+        starts = [np.random.RandomState(s).standard_normal(shape) for s in seeds]
         n_runs = n * n_restarts
         n_jobs = min(effective_n_jobs(self.n_jobs), n_runs)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
         label = (lambda i: f"{desc} {i + 1}/{n}") if n_restarts == 1 else (
             lambda i: f"{desc} {i // n_restarts + 1}/{n} start {i % n_restarts + 1}/{n_restarts}")
         args = [(model, targets[i // n_restarts], self.moment_scale_, starts[i], self.max_iter, self.tol,
-                 self.callback, self.verbose, workers, label(i), self.precision, histogram)
+                 self.callback, self.verbose, workers, label(i), self.precision, histogram,
+                 (self.target_mean_, self.target_std_))
                 for i in range(n_runs)]
-        if n_jobs == 1:
-            results = [_synthesize_one(*a) for a in args]
-        else:
-            # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
-            # sends the same tasks to a Dask cluster
-            parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
-            results = parallel(delayed(_synthesize_one)(*a) for a in args)
+        # Ctrl-C sets ``stop`` (see utils._interrupt): every run polls it, those running return their
+        # best iterate, those not started yet return None. Worker threads stay on one BLAS thread:
+        # only a scope opened here, in the caller's thread, can say so (see utils._threads)
+        with interruptible() as stop, (scoped_threads(1) if n_jobs > 1 else contextlib.nullcontext()):
+            if n_jobs == 1:
+                results = [None if stop.is_set() else _synthesize_one(*a) for a in args]
+            else:
+                # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
+                # sends the same tasks to a Dask cluster
+                parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
+                results = parallel(delayed(_synthesize_one)(*a) for a in args)
+        cut = [label(i) for i, r in enumerate(results) if r is not None and r["status"] == "interrupted"]
         # per target, the start whose result matches the moments best (same target: same reference,
-        # so the lowest relative error is the lowest loss, in float64 whatever the precision)
-        results = [min(results[i * n_restarts:(i + 1) * n_restarts], key=lambda r: r["relative_error"])
-                   for i in range(n)]
-        self.loss_history_ = [r["loss_history"] for r in results]
-        self.relative_errors_ = np.array([r["relative_error"] for r in results])
-        self.n_iter_ = np.array([r["n_iter"] for r in results])
-        out = np.stack([r["x"] for r in results]).astype(self.target_dtype_, copy=False)
+        # so the lowest relative error is the lowest loss, in float64 whatever the precision);
+        # after Ctrl-C, the targets whose runs had started, up to the first that had none
+        kept = []
+        for i in range(n):
+            started = [r for r in results[i * n_restarts:(i + 1) * n_restarts] if r is not None]
+            if not started:
+                break
+            kept.append(min(started, key=lambda r: r["relative_error"]))
+        if stop.is_set():
+            skipped = f"; {n - len(kept)} of {n} not started" if len(kept) < n else ""
+            warn_interrupted(f"{', '.join(cut) or 'nothing'} cut short{skipped}: returning "
+                             f"{len(kept)} of {n} {'samples' if desc == 'synthesis' else 'signals'}",
+                             stacklevel=4)
+        self.loss_history_ = [r["loss_history"] for r in kept]
+        self.relative_errors_ = np.array([r["relative_error"] for r in kept])
+        self.n_iter_ = np.array([r["n_iter"] for r in kept], dtype=int)
+        out = np.stack([r["x"] for r in kept]) if kept else np.empty((0,) + shape)
+        out = (self.target_mean_ + self.target_std_ * out).astype(self.target_dtype_, copy=False)
         if self._flat_images_ or len(shape) == 1:
-            out = out.reshape((n, -1))
+            out = out.reshape((len(kept), -1))
         return out
 
     def sample(self, n_samples: int = 1, random_state=None) -> np.ndarray:
@@ -484,12 +571,17 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         samples : ndarray of shape (n_samples, *output_shape)
-            With the target's dtype; flattened like X when ``shape`` was used.
+            With the target's dtype; flattened like X when ``shape`` was used. Ctrl-C stops
+            the whole call (worker threads too): the samples that had started are returned,
+            each its best iterate so far (fewer than ``n_samples`` rows if some had not
+            started), with one :class:`~skphase.utils._interrupt.InterruptedWarning` naming
+            those cut short; the estimator stays as it was, ready for another call.
         """
         check_is_fitted(self, "model_")
-        n_samples = _positive_int("n_samples", n_samples)
+        n_samples = _positive_int("n_samples", n_samples, f"{type(self).__name__}.sample")
         rs = self.random_state if random_state is None else random_state
         model = self._output_model()
+        self._check_room(n_samples, model.shape, "synthesis")
         return self._run(model, [self.target_moments_] * n_samples, rs, "synthesis",
                          histogram=self._histogram_loss(model))
 
@@ -507,7 +599,8 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_moments_)
-            Moment vectors, e.g. ``transform`` of the signals to recover.
+            Moment vectors, e.g. ``transform`` of the signals to recover (moments of signals
+            standardised by ``target_mean_`` and ``target_std_``).
         n_restarts : int, default=1
             Independent white-noise starts per row (run in parallel with ``n_jobs``);
             the result with the lowest moment error is returned, and
@@ -517,14 +610,17 @@ class PhaseHarmonicSynthesizer(TransformerMixin, BaseEstimator):
         -------
         signals : ndarray of shape (n_samples, *input_shape_)
             With the target's dtype; flattened like X in ``fit`` when ``shape`` was used.
+            After Ctrl-C (see :meth:`sample`), the rows up to the first whose runs had not
+            started.
         """
         check_is_fitted(self, "model_")
         M = check_array(X, dtype=np.float64, input_name="X")
         if M.shape[1] != self.n_moments_:
             raise ValueError(f"X must have n_moments_ = {self.n_moments_} columns (one per moment); "
                              f"got {M.shape[1]}.")
-        return self._run(self.model_, list(M), self.random_state, "reconstruction",
-                         n_restarts=_positive_int("n_restarts", n_restarts))
+        n_restarts = _positive_int("n_restarts", n_restarts, f"{type(self).__name__}.inverse_transform")
+        self._check_room(len(M), self.model_.shape, "reconstruction", n_restarts)
+        return self._run(self.model_, list(M), self.random_state, "reconstruction", n_restarts=n_restarts)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
