@@ -29,7 +29,8 @@ ROWS = _rows()
 def test_the_page_has_rows_for_every_family():
     calls = " ".join(m["call"] for _, m in ROWS)
     for name in ("PhaseHarmonicTransform", "ScatteringAverager", "SparseDictionaryCoder",
-                 "LISTAClassifier", "ScatteringGenerator"):
+                 "LISTAClassifier", "PhaseHarmonicSynthesizer", "GaussianSynthesizer",
+                 "CrossScalePredictor", "ScatteringGenerator"):
         assert name in calls, name
     # a table row whose format the pattern misses would silently not be checked
     table_rows = [line for line in PAGE.read_text(encoding="utf-8").splitlines()

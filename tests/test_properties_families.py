@@ -188,3 +188,28 @@ def test_a_failed_refit_leaves_the_generator_as_it_was(seed, how, scale):
         gen.fit(bad)
     assert _state(gen) == before
     np.testing.assert_array_equal(gen.sample(2, random_state=1), sample)
+
+
+@pytest.mark.parametrize("kind", ["phase_harmonic", "gaussian"])
+@pytest.mark.parametrize("log_a", [-150, -3, 4.8, 150])
+@settings(max_examples=2, deadline=None, derandomize=True, print_blob=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**16), c=st.sampled_from([0.0, -7.0, 1e3]))
+def test_synthesis_has_no_units(seed, c, log_a, kind):
+    """Fitting a*X + b gives a*(samples of X) + b, sample for sample (same seed)."""
+    from skphase import GaussianSynthesizer, PhaseHarmonicSynthesizer
+
+    x = np.cumsum(np.random.default_rng(seed).standard_normal((1, 16, 16)), axis=1)
+    a = 10.0 ** log_a
+    b = a * c  # an offset within what float64 resolves beside a*x (1e-150*x + 3 is constant)
+
+    def make():
+        if kind == "gaussian":
+            return GaussianSynthesizer(random_state=0)
+        return PhaseHarmonicSynthesizer(J=2, L=2, max_iter=8, random_state=0)
+
+    reference = make().fit(x).sample(2)
+    scaled = make().fit(a * x + b).sample(2)
+    assert np.all(np.isfinite(scaled))
+    np.testing.assert_allclose((scaled - b) / a, reference, rtol=0,
+                               atol=1e-6 * np.abs(reference).max())

@@ -275,19 +275,3 @@ def validate_params(parameter_constraints: dict):
 
     return decorator
 
-
-def reject_bool_counts(est, names=None) -> None:
-    """Refuse a bool where an estimator's scikit-learn ``Interval`` expects a number.
-
-    Transitional: estimators whose constraints use :func:`Ints` / :func:`Floats` need
-    no such check; this one serves those still declaring plain ``Interval`` s.
-    """
-    if names is None:
-        names = [name for name, rule in est._parameter_constraints.items()
-                 if any(isinstance(r, Interval) for r in rule)]
-    for name in names:
-        value = getattr(est, name)
-        if _is_bool(value):
-            rules = [r for r in est._parameter_constraints.get(name, ()) if isinstance(r, Interval)]
-            kind = "an int" if rules and all(r.type is Integral for r in rules) else "a number"
-            raise TypeError(f"{name} must be {kind}, got {value!r}.")

@@ -46,6 +46,9 @@ def _refuse_complex(X, name="X"):
     if isinstance(dtype, np.dtype) and dtype.kind == "c":
         raise ValueError(f"{name} must be real-valued; got complex values (dtype {dtype}, shape "
                          f"{np.shape(X)}). Complex data not supported.")
+    if isinstance(dtype, np.dtype) and dtype.kind in "USV":
+        raise TypeError(f"{name} must hold numbers; got an array of {'bytes' if dtype.kind != 'U' else 'strings'} "
+                        f"(dtype {dtype}, shape {np.shape(X)}). Convert it first, e.g. X.astype(float).")
 
 
 def _layout_error(ndim, shape, multichannel):
