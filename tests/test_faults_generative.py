@@ -229,13 +229,15 @@ def test_ctrl_c_before_training_or_twice_raises_and_changes_nothing(images, monk
     before, samples = _state(gen), gen.sample(2, random_state=0)
     other = make_polygons(12, size=16, random_state=1)
     # during the scattering of a refit's images: no decoder to keep
-    scatter = ScatteringGenerator._scatter
+    from skphase.generative._embedding import ScatteringEmbedding
+
+    scatter = ScatteringEmbedding.__call__
 
     def pressed(self, X):
         os.kill(os.getpid(), signal.SIGINT)
         return scatter(self, X)
 
-    monkeypatch.setattr(ScatteringGenerator, "_scatter", pressed)
+    monkeypatch.setattr(ScatteringEmbedding, "__call__", pressed)
     with pytest.raises(KeyboardInterrupt):
         gen.fit(other)
     monkeypatch.undo()

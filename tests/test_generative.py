@@ -186,9 +186,10 @@ def test_progressive_pyramid_base_is_inverted_exactly():
     X = make_polygons(3, size=16, color=True, random_state=0)
     gen = ScatteringGenerator(**(SMALL | dict(n_components=2)), decoder="progressive", max_epochs=0,
                               validation_fraction=0.0).fit(X)
-    levels = gen._pyramid(X)
+    pht = gen._phase_harmonic()
+    levels = pht(X)
     assert [lv.shape[2:] for lv in levels] == [(16, 16), (8, 8), (4, 4)]
-    images = gen._invert_u(torch.as_tensor(levels[0]), gen._phase_harmonic()).numpy()
+    images = pht.invert(torch.as_tensor(levels[0])).numpy()
     np.testing.assert_allclose(np.moveaxis(images, 1, -1), X, atol=1e-4)  # float32 U, exact inverse
 
 
@@ -307,7 +308,7 @@ def test_import_does_not_import_torch():
 
 
 def test_top_singular_whitens_exactly_and_finds_the_top_components():
-    from skphase.generative._generator import _top_singular
+    from skphase.generative._embedding import top_singular as _top_singular
 
     rng = np.random.default_rng(0)
     # a decaying spectrum, large enough for the subspace-iteration path (k + 10 < min(n, p) / 4)
@@ -372,8 +373,8 @@ def test_symmetric_embeddings_equal_the_scattering_of_the_symmetric_images(size,
     from skphase.generative._symmetries import apply_to_images, symmetries
 
     gen, X4 = _symmetry_setup(size, J, L, colour)
-    assert gen._periodic() == periodic
-    images, S = gen._symmetric_embeddings(X4, gen._scatter(X4), n_check=0)
+    assert gen._scattering().periodic == periodic
+    images, S = gen._symmetric_embeddings(X4, gen._scattering()(X4), n_check=0)
     # the 7 other symmetries: with periodic padding the mirrors are about pixel 0
     ops = symmetries(True)
     assert len(ops) == 7 and len(set(ops)) == 7 and (False, False, False) not in ops
@@ -386,7 +387,7 @@ def test_symmetric_embeddings_equal_the_scattering_of_the_symmetric_images(size,
     np.testing.assert_array_equal(first[5], mirror(x).T)  # rows mirrored, then transposed
     # float32 rounding: relative errors 1.2e-5 measured at 32 x 32, J=3, up to 3.4e-5 here (the
     # small order-2 channels); a wrong orientation map is off by more than 5e-2
-    direct = gen._scatter(images)
+    direct = gen._scattering()(images)
     assert np.linalg.norm(S - direct) <= 1e-4 * np.linalg.norm(direct)
 
 
@@ -394,7 +395,7 @@ def test_symmetric_embeddings_detect_a_wrong_orientation_map(monkeypatch):
     from skphase.generative import _symmetries
 
     gen, X4 = _symmetry_setup(16, 2, 4, False)
-    S = gen._scatter(X4)
+    S = gen._scattering()(X4)
     right = gen._symmetric_embeddings(X4, S)[1]
     monkeypatch.setattr(_symmetries, "orientation_map", lambda L, kind: np.arange(L))  # a wrong map
     wrong = gen._symmetric_embeddings(X4, S, n_check=0)[1]

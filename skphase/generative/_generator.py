@@ -96,60 +96,6 @@ def _seed(random_state) -> int:
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
-def _stop_before_a_model():
-    """Ctrl-C before the training (the embedding of the images): no model to keep, so the call ends
-    with ``KeyboardInterrupt`` (a fit then puts every attribute back: ``fit_context``)."""
-    stop = current_stop()
-    if stop is not None and stop.is_set():
-        raise KeyboardInterrupt("interrupted (Ctrl-C) before the decoder's training began: nothing to keep")
-
-
-def _top_singular(A, k, n_iter=4, seed=0):
-    """The k largest singular values of A and their right singular vectors (rows).
-
-    A full SVD of (2000, 3472) scattering vectors takes tens of seconds on a loaded CPU.
-    Large matrices use subspace iteration on A^T A (a fixed seed: deterministic) followed by a
-    Rayleigh-Ritz step in that subspace: the vectors V returned are then exactly orthonormal and
-    V A^T A V^T is exactly diag(s^2), so the whitening they define is exact on the training
-    vectors; s and V approach the top singular pairs geometrically with ``n_iter``. Small
-    matrices get the exact SVD.
-    """
-    n, p = A.shape
-    size = min(n, p, k + max(10, k // 2))
-    if 4 * size >= min(n, p):
-        _, s, Vt = np.linalg.svd(A, full_matrices=False)
-        return s[:k], Vt[:k]
-    Y = A.T @ (A @ np.random.default_rng(seed).standard_normal((p, size)))
-    for _ in range(n_iter):
-        Y = A.T @ (A @ _orthonormal(Y))
-    Q = _orthonormal(Y)
-    _, s, Wt = np.linalg.svd(A @ Q, full_matrices=False)
-    return s[:k], Wt[:k] @ Q.T
-
-
-def _orthonormal(Y):
-    """An orthonormal basis of the columns of a tall Y by Cholesky-QR done twice (CholQR2).
-
-    Only small Gram matrices are factored: LAPACK's QR of a tall matrix was 10x slower on a
-    loaded 2-core CPU. Two passes keep the basis orthonormal to rounding for the condition
-    numbers that subspace iteration produces (cond(Y) up to ~1e7 in float64).
-    """
-    for _ in range(2):
-        w, V = np.linalg.eigh(Y.T @ Y)
-        Y = Y @ (V / np.sqrt(np.maximum(w, 1e-300)))
-    return Y
-
-
-def _whitening(S, k):
-    """(mean, components, scale): the PCA whitening of the rows of S to k dimensions."""
-    mean = S.mean(axis=0)
-    s, Vt = _top_singular(S - mean, k)
-    # sign convention: the largest loading of each component is positive (reproducible)
-    signs = np.sign(Vt[np.arange(k), np.argmax(np.abs(Vt[:k]), axis=1)])
-    scale = s[:k] / math.sqrt(max(1, len(S) - 1))
-    return mean, Vt[:k] * signs[:, None], np.maximum(scale, 1e-12 * max(scale[0], 1e-300))
-
-
 class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                           BaseEstimator):
     """Generative autoencoder: whitened scattering embedding and a trained CNN decoder.
@@ -432,88 +378,30 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         return arr
 
     # ---------------------------------------------------------------- embedding
-    def _periodic(self):
-        """Periodic padding when 2^J divides the sides, else Kymatio's reflection.
+    def _scattering(self):
+        """S_J for the fitted geometry (:class:`~skphase.generative._embedding.ScatteringEmbedding`)."""
+        from ._embedding import ScatteringEmbedding
 
-        Periodic: the mirror images about pixel 0 keep the sampling grid, so that every
-        symmetry's embedding is a permutation of the original's (``augment``), and the
-        scattering runs on the image itself instead of a padded one 1.5x the side.
-        """
-        return all(s % 2 ** self.J_ == 0 for s in self.image_shape_[:2])
-
-    def _averager(self):
-        from ..representations import ScatteringAverager
-
-        H, W = self.image_shape_[:2]
-        return ScatteringAverager(self.J_, L=self.L, max_order=2, nonlinearity="modulus",
-                                  padding="periodic" if self._periodic() else "reflect",
-                                  backend="torch", device=self.device, verbose=0).fit(np.zeros((1, H, W)))
-
-    def _scatter(self, X):
-        """S_J of every colour channel, concatenated: (n, n_scattering_features_) float64."""
-        torch = _import_torch()
-        n, H, W, C = X.shape
-        planes = np.moveaxis(X, -1, 1).reshape(n * C, H, W)
-        device = _check_device(torch, self.device)
-        # torch on the CPU too: the numpy/numba backend is only ~1.3x faster here (float32,
-        # one thread), and numba's OpenMP threads, once started, left the torch training that
-        # follows 5-6x slower on a loaded CPU (benchmarks/RESULTS.md, "Generation")
-        averager = self._averager()
-        per_batch = max(1, 2**25 // (4 * H * W * max(1, averager.n_channels_)))
-        chunks = list(range(0, n * C, per_batch))
-        out = []
-        with torch.no_grad():
-            for start in _progress(chunks, len(chunks), self.verbose, "scattering"):
-                _stop_before_a_model()
-                x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32, device=device)
-                out.append(averager.transform(x).cpu().numpy().astype(np.float64))
-        return np.concatenate(out, axis=0).reshape(n, -1)
+        return ScatteringEmbedding(self.image_shape_, self.J_, self.L, self.device, self.verbose)
 
     def _phase_harmonic(self):
-        from ..representations import PhaseHarmonicTransform
+        """U and its pyramid for the fitted geometry (``decoder="progressive"``)."""
+        from ._embedding import PhaseHarmonicPyramid
 
-        H, W = self.image_shape_[:2]
-        return PhaseHarmonicTransform(self.J_, L=self.L, n_phases=2, backend="torch", device=self.device,
-                                      flatten=False).fit(np.zeros((1, H, W)))
+        return PhaseHarmonicPyramid(self.image_shape_, self.J_, self.L, self.device, self.verbose)
 
-    def _pyramid(self, X):
-        """[y_0, ..., y_J] of every colour channel (stacked as channels), float32 numpy."""
-        torch = _import_torch()
-        from ._progressive import pyramid
+    def _whitening(self):
+        from ._embedding import Whitening
 
-        pht = self._phase_harmonic()
-        n, H, W, C = X.shape
-        planes = np.moveaxis(X, -1, 1).reshape(n * C, H, W)
-        device = _check_device(torch, self.device)
-        per_batch = max(1, 2**24 // (4 * H * W * pht.n_channels_))
-        chunks = list(range(0, n * C, per_batch))
-        levels = [[] for _ in range(self.J_ + 1)]
-        with torch.no_grad():
-            for start in _progress(chunks, len(chunks), self.verbose, "phase harmonics"):
-                _stop_before_a_model()
-                x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32, device=device)
-                for j, y in enumerate(pyramid(pht.transform(x), self.J_)):
-                    levels[j].append(y.cpu().numpy())
-        out = []
-        for level in levels:
-            y = np.concatenate(level, axis=0)
-            out.append(y.reshape((n, C * y.shape[1]) + y.shape[2:]))
-        return out
-
-    @staticmethod
-    def _invert_u(u, pht):
-        """y_0 = U x of every colour plane (n, C * channels, H, W) -> images (n, C, H, W), exactly."""
-        n, H, W = u.shape[0], u.shape[2], u.shape[3]
-        planes = pht.inverse_transform(u.reshape(-1, pht.n_channels_, H, W).double())
-        return planes.reshape(n, -1, H, W)
+        return Whitening(self.embedding_mean_, self.embedding_components_, self.embedding_scale_)
 
     def _embed(self, X4):
         """(S, targets): the vectors to whiten and the decoder's training targets."""
         images = np.moveaxis(X4, -1, 1).astype(np.float32)
         if self.decoder == "progressive":
-            levels = self._pyramid(X4)
+            levels = self._phase_harmonic()(X4)
             return levels[-1].reshape(len(X4), -1).astype(np.float64), levels + [images]
-        return self._scatter(X4), [images]
+        return self._scattering()(X4), [images]
 
     def _symmetric_embeddings(self, X4, S, ops=None, n_check=2):
         """Symmetries of the images X4 and their scattering, mostly by permutation.
@@ -531,13 +419,13 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
 
         H, W, C = X4.shape[1:]
         ops = sym.symmetries(H == W) if ops is None else list(ops)
-        averager = self._averager()
-        periodic = self._periodic()
+        scatter = self._scattering()
+        periodic = scatter.periodic
         transpose = sym.orientation_map(self.L, "transpose")
-        perms = dict(flip=sym.channel_permutation(averager.channel_table_, sym.orientation_map(self.L, "flip")),
+        perms = dict(flip=sym.channel_permutation(scatter.channel_table, sym.orientation_map(self.L, "flip")),
                      transpose=None if transpose is None else
-                     sym.channel_permutation(averager.channel_table_, transpose))
-        shape = (-1, C, averager.n_channels_) + tuple(averager.output_shape_)
+                     sym.channel_permutation(scatter.channel_table, transpose))
+        shape = (-1, C, scatter.n_channels) + tuple(scatter.output_shape)
 
         def permute(S, op):
             return sym.apply_to_embedding(S.reshape(shape), op, perms).reshape(len(S), -1)
@@ -547,14 +435,14 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
 
             def mirrored(fr, fc):
                 if (fr, fc) not in mirrors:
-                    mirrors[fr, fc] = self._scatter(sym.apply_to_images(X, (fr, fc, False), False))
+                    mirrors[fr, fc] = scatter(sym.apply_to_images(X, (fr, fc, False), False))
                 return mirrors[fr, fc]
 
             images, maps = [], []
             for op in ops:
                 images.append(sym.apply_to_images(X, op, periodic))
                 if op[2] and perms["transpose"] is None:  # odd L: no permutation
-                    maps.append(self._scatter(images[-1]))
+                    maps.append(scatter(images[-1]))
                 elif periodic:
                     maps.append(permute(S, op))
                 else:
@@ -565,14 +453,14 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         err = 0.0
         if n_check:
             images, maps = embed(X4[:n_check], S[:n_check])
-            direct = self._scatter(images)
+            direct = scatter(images)
             err = np.linalg.norm(maps - direct) / max(np.linalg.norm(direct), 1e-30)
         if err > 1e-3:
             warn_external(f"The scattering of flipped or turned images is not the expected permutation "
                           f"of the original's (relative error {err:.1e}); augment scatters every "
                           "symmetry instead (slower).", RuntimeWarning)
             images = sym.apply_all(X4, ops, periodic)
-            return images, self._scatter(images)
+            return images, scatter(images)
         return embed(X4, S)
 
     def _choose_symmetries(self, X4, S, seed, n_max=500, ratio=1.2):
@@ -596,7 +484,10 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         k = min(self.n_components, len(A) - 1, S.shape[1])
         if k < 1 or len(B) < 2:
             return []
-        mean, components, scale = _whitening(S[A], k)
+        from ._embedding import Whitening
+
+        white = Whitening.fit(S[A], k)
+        mean, components, scale = white.mean, white.components, white.scale
 
         def medians(T):
             centred = T - mean
@@ -617,30 +508,12 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
                 keep.append(op)
         return keep
 
-    def _whiten(self, S):
-        proj = (S - self.embedding_mean_) @ self.embedding_components_.T / self.embedding_scale_
-        norms = np.linalg.norm(proj, axis=1, keepdims=True)
-        return proj / np.maximum(norms, 1e-12)
-
     def _fit_whitening(self, S):
-        n, p = S.shape
-        if self.n_components > min(n, p):
-            raise ValueError(f"n_components={self.n_components} is larger than the embedding allows: "
-                             f"min(n_training_samples={n}, n_scattering_features={p}) = {min(n, p)}. "
-                             "Use fewer components or more images.")
-        mean, components, scale = _whitening(S, self.n_components)
-        # float32 scattering: directions below ~1e-5 of the largest are rounding, and whitening
-        # them would blow rounding noise up to unit size in the embedding
-        spread = float(np.sqrt(np.mean((S - mean) ** 2)))
-        if spread <= 1e-6 * max(float(np.sqrt(np.mean(S ** 2))), 1e-300):
-            raise ValueError("X: the training images all have the same embedding (constant or identical "
-                             "images); there is nothing to whiten or to learn. Pass varied images.")
-        rank = int(np.sum(scale > 1e-5 * scale[0]))
-        if rank < self.n_components:
-            raise ValueError(f"n_components={self.n_components} but the embeddings of the training images "
-                             f"span only {rank} directions above float32 rounding (images too alike); use "
-                             f"n_components <= {rank} or more varied images.")
-        self.embedding_mean_, self.embedding_components_, self.embedding_scale_ = mean, components, scale
+        from ._embedding import Whitening
+
+        white = Whitening.fit_checked(S, self.n_components)
+        self.embedding_mean_, self.embedding_components_, self.embedding_scale_ = \
+            white.mean, white.components, white.scale
 
     # ---------------------------------------------------------------- decoder
     def _build_decoder(self, torch, device):
@@ -797,7 +670,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         if not warm:
             self._fit_whitening(S[train_idx])
             self._n_features_out = self.n_components
-        Z = self._whiten(S)
+        Z = self._whitening()(S)
         from ._symmetries import NAMES, apply_all, symmetries
 
         self.symmetry_ratios_ = {}
@@ -815,7 +688,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             else:
                 X_aug, S_aug = self._symmetric_embeddings(X4[train_idx], S[train_idx], ops)
                 targets_aug = [np.moveaxis(X_aug, -1, 1).astype(np.float32)]
-            Z = np.concatenate([Z, self._whiten(S_aug)])
+            Z = np.concatenate([Z, self._whitening()(S_aug)])
             targets = [np.concatenate([t, t_aug]) for t, t_aug in zip(targets, targets_aug)]
             train_idx = np.concatenate([train_idx, n + np.arange(len(X_aug))])
         self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint)
@@ -885,7 +758,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         if warm and not val_idx.size:
             history["best"] = math.inf
         resumed = self._resume(checkpoint, module, optimizer, history, torch)
-        inverse = self._differentiable_inverse(torch, device) if self.decoder == "progressive" else None
+        inverse = self._phase_harmonic().inverse if self.decoder == "progressive" else None
         if self.decoder == "progressive":  # the "loss" of predicting 0, per target, on the training images
             self._target_sizes = [max(float(np.mean(np.abs(t[train_idx]) ** (1 if self.loss == "l1" else 2))),
                                       1e-30) for t in targets]
@@ -1009,18 +882,6 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
                   for j, (a, b) in enumerate(zip(module.teacher_forced(levels)[::-1], levels[:-1]))]
         return sum(terms) / len(terms) + self._err(inverse(chain[0]), images) / size[-1]
 
-    def _differentiable_inverse(self, torch, device):
-        """U^-1 as torch operations (linear, differentiable): (n, C * channels, H, W) -> (n, C, H, W)."""
-        pht = self._phase_harmonic()
-        op = pht.get_operator()  # torch on self.device, the backend cached per device
-        ch = pht.n_channels_
-
-        def inverse(u):
-            n, _, H, W = u.shape
-            return op.inverse(u.reshape(-1, ch, H, W)).reshape(n, -1, H, W)
-
-        return inverse
-
     def _mean_loss(self, module, z, x, device, torch, inverse=None, batch=256):
         module.eval()
         total = 0.0
@@ -1136,7 +997,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         """
         X4 = self._check_fitted_images(X)
         with scoped_threads(self.n_jobs, torch_too=True):
-            return self._whiten(self._embed(X4)[0])
+            return self._whitening()(self._embed(X4)[0])
 
     def inverse_transform(self, X):
         """Decode embeddings into images.
@@ -1169,7 +1030,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             for s in range(0, len(Z), 256):
                 y = module(torch.as_tensor(Z[s:s + 256], dtype=torch.float32, device=device))
                 if progressive:
-                    y = self._invert_u(y[-1], pht)
+                    y = pht.invert(y[-1])
                 out.append(y.cpu().numpy().astype(np.float64))
         images = np.moveaxis(np.concatenate(out, axis=0), 1, -1)
         return images if len(self.image_shape_) == 3 else images[..., 0]

@@ -1,0 +1,96 @@
+"""Tests of ScatteringGenerator's parts on their own: the embedding (operators built from
+parameters, the whitening), the augmentation, the training function and the decoder kinds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from skphase import PhaseHarmonicTransform, ScatteringAverager  # noqa: E402
+from skphase.datasets._polygons import make_polygons  # noqa: E402
+from skphase.generative import ScatteringGenerator  # noqa: E402
+from skphase.generative._embedding import (  # noqa: E402
+    PhaseHarmonicPyramid,
+    ScatteringEmbedding,
+    Whitening,
+    top_singular,
+)
+
+SMALL = dict(n_components=6, J=2, L=4, width=16, batch_size=16, augment=False, n_jobs=1, random_state=0,
+             max_time=None)
+
+
+@pytest.fixture(scope="module")
+def images():
+    return make_polygons(24, size=16, random_state=0)
+
+
+# ------------------------------------------------------------------------------ embedding
+@pytest.mark.parametrize("size, J, padding", [(16, 2, "periodic"), (12, 3, "reflect"), (18, 2, "reflect")])
+def test_scattering_embedding_is_the_averagers_transform_bit_for_bit(size, J, padding):
+    X = make_polygons(5, size=size, random_state=1)
+    emb = ScatteringEmbedding((size, size), J, 4)
+    assert emb.periodic == (padding == "periodic")
+    averager = ScatteringAverager(J, L=4, max_order=2, nonlinearity="modulus", padding=padding,
+                                  backend="torch").fit(X)
+    expected = averager.transform(torch.as_tensor(X, dtype=torch.float32)).numpy().astype(np.float64)
+    np.testing.assert_array_equal(emb(X[..., None]), expected)
+    assert emb.n_channels == averager.n_channels_ and emb.output_shape == tuple(averager.output_shape_)
+    for key, column in averager.channel_table_.items():
+        np.testing.assert_array_equal(emb.channel_table[key], column)
+
+
+def test_phase_harmonic_pyramid_is_the_transforms_bit_for_bit():
+    X = make_polygons(4, size=16, random_state=2)
+    pyr = PhaseHarmonicPyramid((16, 16), 2, 4)
+    pht = PhaseHarmonicTransform(2, L=4, n_phases=2, backend="torch", flatten=False).fit(X)
+    U = pht.transform(torch.as_tensor(X, dtype=torch.float32))
+    levels = pyr(X[..., None])
+    np.testing.assert_array_equal(levels[0], U.numpy())
+    np.testing.assert_array_equal(pyr.invert(torch.as_tensor(levels[0])).numpy()[:, 0],
+                                  pht.inverse_transform(U.double()).numpy())
+    np.testing.assert_allclose(pyr.inverse(U.double()).numpy()[:, 0], X, atol=1e-5)
+
+
+def test_no_estimator_is_fitted_to_get_a_transform(images, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"{type(self).__name__}.fit called by the generator")
+
+    monkeypatch.setattr(ScatteringAverager, "fit", refuse)
+    monkeypatch.setattr(PhaseHarmonicTransform, "fit", refuse)
+    for decoder in ("cnn", "progressive"):
+        gen = ScatteringGenerator(**SMALL, decoder=decoder, max_epochs=1).fit(images)
+        gen.inverse_transform(gen.transform(images[:2]))
+
+
+def test_randomized_top_singular_is_scikit_learns_and_matches_the_exact_svd():
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((400, 10)) @ np.diag(3.0 ** -np.arange(10)) @ rng.standard_normal((10, 500))
+    A += 1e-4 * rng.standard_normal(A.shape)
+    A -= A.mean(axis=0)
+    s, Vt = top_singular(A, 8)  # 4 * (8 + 10) < 400: the randomized path
+    _, s_exact, Vt_exact = np.linalg.svd(A, full_matrices=False)
+    np.testing.assert_allclose(s, s_exact[:8], rtol=1e-9)
+    np.testing.assert_allclose(np.abs(np.sum(Vt * Vt_exact[:8], axis=1)), 1.0, atol=1e-9)
+    P = A @ Vt.T / s  # whitening exact on the training vectors: orthonormal columns
+    np.testing.assert_allclose(P.T @ P, np.eye(8), atol=1e-10)
+    np.testing.assert_array_equal(top_singular(A, 8)[1], Vt)  # a fixed seed: deterministic
+
+
+def test_whitening_whitens_and_refuses_what_it_cannot_whiten():
+    rng = np.random.default_rng(0)
+    S = rng.standard_normal((50, 5)) @ rng.standard_normal((5, 30)) + 3.0
+    white = Whitening.fit_checked(S, 4)
+    proj = white.project(S)
+    np.testing.assert_allclose(np.cov(proj.T), np.eye(4), atol=1e-8)
+    np.testing.assert_allclose(np.linalg.norm(white(S), axis=1), 1.0)
+    # sign convention: the largest loading of each component is positive
+    assert np.all(white.components[np.arange(4), np.argmax(np.abs(white.components), axis=1)] > 0)
+    with pytest.raises(ValueError, match="span only 5 directions"):
+        Whitening.fit_checked(S, 6)
+    with pytest.raises(ValueError, match="same embedding"):
+        Whitening.fit_checked(np.ones((10, 30)), 2)
+    with pytest.raises(ValueError, match="larger than the embedding allows"):
+        Whitening.fit_checked(S[:3], 4)
