@@ -370,11 +370,12 @@ def _symmetry_setup(size, J, L, colour):
     (12, 3, 4, False, False),   # 2^J does not divide 12: reflection, mirrors scattered, transposes permuted
 ])
 def test_symmetric_embeddings_equal_the_scattering_of_the_symmetric_images(size, J, L, colour, periodic):
+    from skphase.generative._augmentation import symmetric_embeddings
     from skphase.generative._symmetries import apply_to_images, symmetries
 
     gen, X4 = _symmetry_setup(size, J, L, colour)
     assert gen._scattering().periodic == periodic
-    images, S = gen._symmetric_embeddings(X4, gen._scattering()(X4), n_check=0)
+    images, S = symmetric_embeddings(X4, gen._scattering()(X4), gen._scattering(), n_check=0)
     # the 7 other symmetries: with periodic padding the mirrors are about pixel 0
     ops = symmetries(True)
     assert len(ops) == 7 and len(set(ops)) == 7 and (False, False, False) not in ops
@@ -393,15 +394,16 @@ def test_symmetric_embeddings_equal_the_scattering_of_the_symmetric_images(size,
 
 def test_symmetric_embeddings_detect_a_wrong_orientation_map(monkeypatch):
     from skphase.generative import _symmetries
+    from skphase.generative._augmentation import symmetric_embeddings
 
     gen, X4 = _symmetry_setup(16, 2, 4, False)
     S = gen._scattering()(X4)
-    right = gen._symmetric_embeddings(X4, S)[1]
+    right = symmetric_embeddings(X4, S, gen._scattering())[1]
     monkeypatch.setattr(_symmetries, "orientation_map", lambda L, kind: np.arange(L))  # a wrong map
-    wrong = gen._symmetric_embeddings(X4, S, n_check=0)[1]
+    wrong = symmetric_embeddings(X4, S, gen._scattering(), n_check=0)[1]
     assert np.linalg.norm(wrong - right) > 0.05 * np.linalg.norm(right)
     with pytest.warns(RuntimeWarning, match="not the expected permutation"):
-        checked = gen._symmetric_embeddings(X4, S)[1]
+        checked = symmetric_embeddings(X4, S, gen._scattering())[1]
     assert np.linalg.norm(checked - right) <= 1e-4 * np.linalg.norm(right)
 
 

@@ -94,3 +94,26 @@ def test_whitening_whitens_and_refuses_what_it_cannot_whiten():
         Whitening.fit_checked(np.ones((10, 30)), 2)
     with pytest.raises(ValueError, match="larger than the embedding allows"):
         Whitening.fit_checked(S[:3], 4)
+
+
+# ------------------------------------------------------------------------------ augmentation
+def test_augmentation_routes_the_augment_parameter():
+    from skphase.generative._augmentation import augmentation
+    from skphase.generative._symmetries import NAMES
+
+    X4 = make_polygons(40, size=16, random_state=3)[..., None]
+    scatter = ScatteringEmbedding((16, 16), 2, 4)
+    S = scatter(X4)
+    assert augmentation(False, X4, S, scatter, 6, 0) == ([], {})
+    assert len(augmentation(True, X4, S, scatter, 6, 0)[0]) == 7
+    assert len(augmentation(True, X4[:, :, :12], S, None, 6, 0)[0]) == 3  # not square: 2 mirrors, half turn
+    assert augmentation("auto", X4, S, scatter, 6, 0, choose=False) == ([], {})
+    ops, ratios = augmentation("auto", X4, S, scatter, 6, 0)
+    assert set(ratios) == set(NAMES.values()) and all(len(r) == 2 for r in ratios.values())
+    assert {NAMES[op] for op in ops} == {name for name, r in ratios.items() if max(r) <= 1.2}
+    assert "rot180" in {NAMES[op] for op in ops}  # polygons are polygons upside down
+    # a constant half lies nowhere near the other images: every ratio is far above 1.2
+    skewed = X4.copy()
+    skewed[:, :8] = 0.0
+    ops, ratios = augmentation("auto", skewed, scatter(skewed), scatter, 6, 0)
+    assert "flip_rows" not in [NAMES[op] for op in ops] and max(ratios["flip_rows"]) > 1.2

@@ -403,111 +403,6 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             return levels[-1].reshape(len(X4), -1).astype(np.float64), levels + [images]
         return self._scattering()(X4), [images]
 
-    def _symmetric_embeddings(self, X4, S, ops=None, n_check=2):
-        """Symmetries of the images X4 and their scattering, mostly by permutation.
-
-        ``ops``: the symmetries as (flip_rows, flip_cols, transpose), flips first (default:
-        all 7 others for square images, 3 otherwise). Periodic padding: all of them permute
-        S's channels and maps (see :mod:`skphase.generative._symmetries`; the mirrors are
-        about pixel 0, a flip and a one-pixel circular shift). Reflection padding: the
-        mirrors are scattered again and their transposes permuted. The first ``n_check``
-        images' permuted embeddings are compared with scattering them: a mismatch (a filter
-        convention that these maps do not describe) warns and scatters every symmetry instead.
-        Returns the images and their S, symmetry by symmetry (all images of ``ops[0]`` first).
-        """
-        from . import _symmetries as sym
-
-        H, W, C = X4.shape[1:]
-        ops = sym.symmetries(H == W) if ops is None else list(ops)
-        scatter = self._scattering()
-        periodic = scatter.periodic
-        transpose = sym.orientation_map(self.L, "transpose")
-        perms = dict(flip=sym.channel_permutation(scatter.channel_table, sym.orientation_map(self.L, "flip")),
-                     transpose=None if transpose is None else
-                     sym.channel_permutation(scatter.channel_table, transpose))
-        shape = (-1, C, scatter.n_channels) + tuple(scatter.output_shape)
-
-        def permute(S, op):
-            return sym.apply_to_embedding(S.reshape(shape), op, perms).reshape(len(S), -1)
-
-        def embed(X, S):
-            mirrors = {(False, False): S}  # reflection padding: S of the plain mirror images
-
-            def mirrored(fr, fc):
-                if (fr, fc) not in mirrors:
-                    mirrors[fr, fc] = scatter(sym.apply_to_images(X, (fr, fc, False), False))
-                return mirrors[fr, fc]
-
-            images, maps = [], []
-            for op in ops:
-                images.append(sym.apply_to_images(X, op, periodic))
-                if op[2] and perms["transpose"] is None:  # odd L: no permutation
-                    maps.append(scatter(images[-1]))
-                elif periodic:
-                    maps.append(permute(S, op))
-                else:
-                    base = mirrored(op[0], op[1])
-                    maps.append(permute(base, (False, False, True)) if op[2] else base)
-            return np.concatenate(images), np.concatenate(maps)
-
-        err = 0.0
-        if n_check:
-            images, maps = embed(X4[:n_check], S[:n_check])
-            direct = scatter(images)
-            err = np.linalg.norm(maps - direct) / max(np.linalg.norm(direct), 1e-30)
-        if err > 1e-3:
-            warn_external(f"The scattering of flipped or turned images is not the expected permutation "
-                          f"of the original's (relative error {err:.1e}); augment scatters every "
-                          "symmetry instead (slower).", RuntimeWarning)
-            images = sym.apply_all(X4, ops, periodic)
-            return images, scatter(images)
-        return embed(X4, S)
-
-    def _choose_symmetries(self, X4, S, seed, n_max=500, ratio=1.2):
-        """The symmetries whose images look like the data, seen by the embedding (augment="auto").
-
-        The training images are split in halves A and B; a PCA whitening with
-        ``n_components`` is fitted on S of A alone. B's images, unseen by it, give the typical
-        relative distance of new images to the whitened subspace (median of
-        ||(I - P)(S - m)|| / ||S - m||) and their typical whitened norm (median of
-        ||W (S - m)||). A symmetry is kept when the images of A under it are at most ``ratio``
-        times as far (both medians): then its images are new images of the same kind. Polygons:
-        every symmetry's ratios are 0.89-1.08; scikit-learn's digits: 1.28-2.8 (mirrored and
-        turned digits are no digits; training on them cost 1.7 dB of held-out PSNR).
-        """
-        from . import _symmetries as sym
-
-        n = len(X4)
-        order = np.random.default_rng([seed, 1]).permutation(n)
-        half = n // 2
-        A, B = np.sort(order[:half][:n_max]), np.sort(order[half:][:n_max])
-        k = min(self.n_components, len(A) - 1, S.shape[1])
-        if k < 1 or len(B) < 2:
-            return []
-        from ._embedding import Whitening
-
-        white = Whitening.fit(S[A], k)
-        mean, components, scale = white.mean, white.components, white.scale
-
-        def medians(T):
-            centred = T - mean
-            proj = centred @ components.T
-            off = np.linalg.norm(centred - proj @ components, axis=1)
-            return (np.median(off / np.maximum(np.linalg.norm(centred, axis=1), 1e-300)),
-                    np.median(np.linalg.norm(proj / scale, axis=1)))
-
-        ref = medians(S[B])
-        ops = sym.symmetries(X4.shape[1] == X4.shape[2])
-        _, S_sym = self._symmetric_embeddings(X4[A], S[A], ops, n_check=0)
-        keep, self.symmetry_ratios_ = [], {}
-        for i, op in enumerate(ops):
-            got = medians(S_sym[i * len(A):(i + 1) * len(A)])
-            ratios = (got[0] / max(ref[0], 1e-300), got[1] / max(ref[1], 1e-300))
-            self.symmetry_ratios_[sym.NAMES[op]] = ratios
-            if max(ratios) <= ratio:
-                keep.append(op)
-        return keep
-
     def _fit_whitening(self, S):
         from ._embedding import Whitening
 
@@ -671,13 +566,12 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             self._fit_whitening(S[train_idx])
             self._n_features_out = self.n_components
         Z = self._whitening()(S)
-        from ._symmetries import NAMES, apply_all, symmetries
+        from ._augmentation import augmentation, symmetric_embeddings
+        from ._symmetries import NAMES, apply_all
 
-        self.symmetry_ratios_ = {}
-        if isinstance(self.augment, str):  # "auto"
-            ops = self._choose_symmetries(X4[train_idx], S[train_idx], seed) if self.decoder == "cnn" else []
-        else:
-            ops = symmetries(X4.shape[1] == X4.shape[2]) if self.augment else []
+        scatter = self._scattering() if self.decoder == "cnn" else None
+        ops, self.symmetry_ratios_ = augmentation(self.augment, X4[train_idx], S[train_idx], scatter,
+                                                  self.n_components, seed, choose=self.decoder == "cnn")
         self.augmentation_ = [NAMES[op] for op in ops]
         if ops:
             # the other flips / quarter turns of the training images join the training set only:
@@ -686,7 +580,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
                 X_aug = apply_all(X4[train_idx], ops, rolled=False)
                 S_aug, targets_aug = self._embed(X_aug)
             else:
-                X_aug, S_aug = self._symmetric_embeddings(X4[train_idx], S[train_idx], ops)
+                X_aug, S_aug = symmetric_embeddings(X4[train_idx], S[train_idx], scatter, ops)
                 targets_aug = [np.moveaxis(X_aug, -1, 1).astype(np.float32)]
             Z = np.concatenate([Z, self._whitening()(S_aug)])
             targets = [np.concatenate([t, t_aug]) for t, t_aug in zip(targets, targets_aug)]
