@@ -134,20 +134,22 @@ def test_interrupted_cosine_run_resumes_where_it_stopped(images, tmp_path, monke
     path = tmp_path / "gen.ckpt"
     params = dict(SMALL, max_epochs=4, n_iter_no_change=100, learning_rate_schedule="cosine")
     straight = ScatteringGenerator(**params).fit(images)
-    save = ScatteringGenerator._save_checkpoint
+    from skphase.generative import _checkpoint
 
-    def save_then_interrupt(self, signature, module, optimizer, history, torch):
-        save(self, signature, module, optimizer, history, torch)
+    save = _checkpoint.save_training
+
+    def save_then_interrupt(path, signature, module, optimizer, history):
+        save(path, signature, module, optimizer, history)
         if history["epoch"] == 2:
             raise KeyboardInterrupt  # Ctrl-C after the second epoch's checkpoint
 
-    monkeypatch.setattr(ScatteringGenerator, "_save_checkpoint", save_then_interrupt)
+    monkeypatch.setattr(_checkpoint, "save_training", save_then_interrupt)
     from skphase.utils._interrupt import InterruptedWarning
 
     with pytest.warns(InterruptedWarning, match="stopped at epoch 2 of 4"):
         half = ScatteringGenerator(**params, checkpoint_path=str(path)).fit(images)
     assert half.n_epochs_ == 2
-    monkeypatch.setattr(ScatteringGenerator, "_save_checkpoint", save)
+    monkeypatch.setattr(_checkpoint, "save_training", save)
     resumed = ScatteringGenerator(**params, checkpoint_path=str(path)).fit(images)
     assert resumed.n_epochs_ == 4
     np.testing.assert_allclose(resumed.loss_curve_, straight.loss_curve_, rtol=1e-5)
@@ -463,7 +465,7 @@ def test_cosine_decay_ends_with_the_time_budget(images, monkeypatch):
     import itertools
     import types
 
-    import skphase.generative._generator as G
+    import skphase.generative._training as G
     from skphase.generative._optim import AdamW
 
     clock = itertools.count(0.0, 0.25)  # a fake clock: every reading is 0.25 s later
@@ -486,7 +488,7 @@ def test_time_budget_ends_training_within_an_epoch(images, monkeypatch):
     import itertools
     import types
 
-    import skphase.generative._generator as G
+    import skphase.generative._training as G
     from skphase.generative._optim import AdamW
 
     clock = itertools.count(0.0, 0.25)

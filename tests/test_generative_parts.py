@@ -117,3 +117,65 @@ def test_augmentation_routes_the_augment_parameter():
     skewed[:, :8] = 0.0
     ops, ratios = augmentation("auto", skewed, scatter(skewed), scatter, 6, 0)
     assert "flip_rows" not in [NAMES[op] for op in ops] and max(ratios["flip_rows"]) > 1.2
+
+
+# ------------------------------------------------------------------------------ training
+def _regression(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, 3))
+    return Z, [(Z @ rng.standard_normal((3, 2))).astype(np.float32)]
+
+
+def _linear_fit(Z, targets, val_idx, tmp_path=None, found=None, **schedule):
+    from skphase.generative._optim import AdamW
+    from skphase.generative._training import Schedule, fit_decoder, new_history, read_checkpoint
+
+    torch.manual_seed(0)
+    module = torch.nn.Linear(3, 2)
+    optimizer = AdamW(module.parameters(), lr=0.05)
+    train_idx = np.setdiff1d(np.arange(len(Z)), val_idx)
+    checkpoint = None
+    if tmp_path is not None:
+        path = str(tmp_path / "fit.ckpt")
+        signature = dict(settings=dict(seed=0), data="x")
+        checkpoint = (path, signature, read_checkpoint(path, signature))
+
+    def loss(module, z, batch):
+        return ((module(z) - batch[0]) ** 2).mean()
+
+    params = dict(max_epochs=20, batch_size=8, learning_rate=0.05, learning_rate_schedule="constant") | schedule
+    return fit_decoder(module, optimizer, loss, Z, targets, train_idx, val_idx, schedule=Schedule(**params),
+                       seed=0, device=torch.device("cpu"), history=new_history(), checkpoint=checkpoint)
+
+
+def test_fit_decoder_trains_stops_early_and_resumes(tmp_path):
+    Z, targets = _regression()
+    val = np.arange(8)
+    history = _linear_fit(Z, targets, val)
+    assert history["epoch"] == 20 and len(history["loss"]) == len(history["val"]) == 20
+    assert history["loss"][-1] < 0.1 * history["loss"][0] and not history["stopped"]
+    assert history["best"] in history["val"] and history["best"] <= min(history["val"]) + 1e-4  # tol
+    # early stopping: no held-out improvement by tol=inf after the first epoch
+    assert _linear_fit(Z, targets, val, tol=np.inf, n_iter_no_change=2)["epoch"] == 3
+    assert _linear_fit(Z, targets, val, max_epochs=0)["epoch"] == 0
+    # a checkpointed run of 20 epochs interrupted after 8 finishes where the straight run ends
+    from skphase.generative import _checkpoint
+
+    save = _checkpoint.save_training
+
+    def save_then_stop(path, signature, module, optimizer, history):
+        save(path, signature, module, optimizer, history)
+        if history["epoch"] == 8:
+            raise KeyboardInterrupt
+
+    _checkpoint.save_training = save_then_stop
+    try:
+        with pytest.warns(Warning, match="stopped at epoch 8 of 20"):
+            half = _linear_fit(Z, targets, val, tmp_path)
+    finally:
+        _checkpoint.save_training = save
+    assert half["stopped"] and half["epoch"] == 8
+    resumed = _linear_fit(Z, targets, val, tmp_path)
+    assert resumed["epoch"] == 20
+    np.testing.assert_allclose(resumed["loss"], history["loss"], rtol=1e-5)
+    np.testing.assert_allclose(resumed["val"], history["val"], rtol=1e-5)

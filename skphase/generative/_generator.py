@@ -489,7 +489,9 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         X4 = _check_images(X)
         plan = self._plan(X4)
         signature = self._signature(X4, plan["seed"])
-        checkpoint = self._read_checkpoint(signature)  # a crafted file is refused before any work
+        from ._training import read_checkpoint
+
+        checkpoint = read_checkpoint(self.checkpoint_path, signature)  # a crafted file is refused before any work
         work = object.__new__(type(self))
         work.__dict__.update(self.__dict__)
         # one Ctrl-C stops the training and keeps the best decoder so far (a second one, or one
@@ -641,113 +643,29 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
                 module.linear.weight.copy_(torch.as_tensor(coef[:-1].T, dtype=torch.float32))
                 module.linear.bias.copy_(torch.as_tensor(coef[-1], dtype=torch.float32))
         from ._optim import AdamW
+        from ._training import Schedule, fit_decoder, new_history
 
         # with weight_decay=0 it is Adam; otherwise the decay is decoupled from the moments
         optimizer = AdamW(module.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
-        history = dict(loss=list(self.loss_curve_) if warm else [],
-                       val=list(self.validation_scores_) if warm else [],
-                       epoch=self.n_epochs_ if warm else 0,
-                       best=self.best_validation_loss_ if warm else math.inf,
-                       best_state=dict(self.decoder_state_) if warm else None, stale=0, elapsed=0.0)
-        if warm and not val_idx.size:
-            history["best"] = math.inf
-        resumed = self._resume(checkpoint, module, optimizer, history, torch)
+        history = new_history(self if warm else None, validation=bool(val_idx.size))
         inverse = self._phase_harmonic().inverse if self.decoder == "progressive" else None
         if self.decoder == "progressive":  # the "loss" of predicting 0, per target, on the training images
             self._target_sizes = [max(float(np.mean(np.abs(t[train_idx]) ** (1 if self.loss == "l1" else 2))),
                                       1e-30) for t in targets]
-        first_epoch = history["epoch"]
-        zt = torch.as_tensor(Z, dtype=torch.float32)
-        xt = [torch.as_tensor(t, dtype=torch.float32) for t in targets]
-        start_time = time.perf_counter()
-        elapsed_before = history.get("elapsed", 0.0) if resumed else 0.0
-        # a resumed run finishes the run it was saved from; otherwise max_epochs more
-        last = self.max_epochs if resumed else first_epoch + self.max_epochs
-        run_start = last - self.max_epochs  # the schedule runs over this fit's epochs
-        epochs = range(first_epoch, last)
-        n_steps = max(1, -(-len(train_idx) // self.batch_size))
-        bar = _progress(epochs, len(epochs), self.verbose, "training")
-        stop = current_stop()
-        stopped = False
-        try:
-            for epoch in bar:
-                if stop is not None and stop.is_set():
-                    stopped = True
-                    break
-                module.train()
-                perm = train_idx[np.random.default_rng([seed, epoch]).permutation(len(train_idx))]
-                total, count = 0.0, 0
-                for step, start in enumerate(range(0, len(perm), self.batch_size)):
-                    batch = perm[start:start + self.batch_size]
-                    if len(batch) < 2:  # BatchNorm needs two samples
-                        continue
-                    if self.learning_rate_schedule == "cosine":
-                        done = (epoch - run_start + step / n_steps) / max(1, self.max_epochs)
-                        if self.max_time is not None:  # whichever budget runs out first ends the decay
-                            spent = elapsed_before + time.perf_counter() - start_time
-                            done = max(done, spent / self.max_time)
-                        for group in optimizer.param_groups:
-                            group["lr"] = self.learning_rate * 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
-                    loss = self._batch_loss(module, zt[batch].to(device), [t[batch].to(device) for t in xt],
-                                            inverse)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    optimizer.step()
-                    total += float(loss.detach()) * len(batch)
-                    count += len(batch)
-                    # the budget ends mid-epoch too: epochs of augmented sets last minutes, and
-                    # the cosine step is 0 from here on
-                    if self.max_time is not None and time.perf_counter() - start_time > self.max_time:
-                        break
-                    if stop is not None and stop.is_set():  # Ctrl-C: this epoch ends here
-                        break
-                history["loss"].append(total / max(count, 1))
-                history["epoch"] = epoch + 1
-                history["elapsed"] = elapsed_before + time.perf_counter() - start_time
-                improved = True
-                if val_idx.size:
-                    val = self._mean_loss(module, zt[val_idx], [t[val_idx] for t in xt], device, torch, inverse)
-                    history["val"].append(val)
-                    improved = val < history["best"] - self.tol
-                    if improved:
-                        history["best"] = val
-                if improved or history["best_state"] is None:
-                    history["best_state"] = state_to_numpy(module)
-                    history["stale"] = 0
-                else:
-                    history["stale"] += 1
-                if hasattr(bar, "set_postfix"):
-                    bar.set_postfix(loss=f"{history['loss'][-1]:.4f}",
-                                    val=f"{history['val'][-1]:.4f}" if history["val"] else "-")
-                self._save_checkpoint(signature, module, optimizer, history, torch)
-                if stop is not None and stop.is_set():
-                    stopped = True
-                    break
-                if val_idx.size and history["stale"] >= self.n_iter_no_change:
-                    break
-                if self.max_time is not None and time.perf_counter() - start_time > self.max_time:
-                    break
-        except KeyboardInterrupt:
-            # raised, not flagged: no handler of ours was installed (another thread, a user's own
-            # handler) and this is the first interrupt, so keep the best so far; a second press
-            # (the flag already set) is the way out and propagates
-            if stop is not None and stop.is_set():
-                raise
-            if stop is not None:
-                stop.set()
-            stopped = True
-        if stopped:
-            warn_external(f"interrupted (Ctrl-C): ScatteringGenerator's training, stopped at epoch "
-                          f"{history['epoch']} of {last}; the best result so far is kept (the best "
-                          "decoder so far: the estimator is fitted and usable).", InterruptedWarning)
-        if history["best_state"] is None:  # no epoch ran (max_epochs=0 or interrupted at once)
-            history["best_state"] = state_to_numpy(module)
+        schedule = Schedule(self.max_epochs, self.batch_size, self.learning_rate, self.learning_rate_schedule,
+                            self.max_time, self.n_iter_no_change, self.tol)
+        history = fit_decoder(module, optimizer,
+                              lambda module, z, batch: self._batch_loss(module, z, batch, inverse),
+                              Z, targets, train_idx, val_idx, schedule=schedule, seed=seed, device=device,
+                              history=history, verbose=self.verbose,
+                              checkpoint=None if self.checkpoint_path is None else
+                              (self.checkpoint_path, signature, checkpoint))
         self.decoder_state_ = history["best_state"]
         self.loss_curve_ = history["loss"]
         self.validation_scores_ = history["val"]
         self.best_validation_loss_ = history["best"] if val_idx.size else float("nan")
         self.n_epochs_ = history["epoch"]
-        self.training_time_ = time.perf_counter() - start_time
+        self.training_time_ = history["elapsed_this_fit"]
 
     def _err(self, a, b):
         """Mean absolute ("l1") or squared ("mse") error."""
@@ -775,107 +693,6 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         terms += [self._err(a, b) / size[j]
                   for j, (a, b) in enumerate(zip(module.teacher_forced(levels)[::-1], levels[:-1]))]
         return sum(terms) / len(terms) + self._err(inverse(chain[0]), images) / size[-1]
-
-    def _mean_loss(self, module, z, x, device, torch, inverse=None, batch=256):
-        module.eval()
-        total = 0.0
-        with torch.no_grad():
-            for s in range(0, len(z), batch):
-                part = [t[s:s + batch].to(device) for t in x]
-                total += float(self._batch_loss(module, z[s:s + batch].to(device), part, inverse)) * len(part[0])
-        return total / len(z)
-
-    # ---------------------------------------------------------------- checkpoints
-    def _save_checkpoint(self, signature, module, optimizer, history, torch):
-        """The training state as arrays and JSON (:mod:`skphase.generative._checkpoint`: no pickle)."""
-        if self.checkpoint_path is None:
-            return
-        from . import _checkpoint
-        from ._decoder import state_to_numpy
-
-        arrays = {f"module::{k}": v for k, v in state_to_numpy(module).items()}
-        if history["best_state"] is not None:
-            arrays.update({f"best::{k}": v for k, v in history["best_state"].items()})
-        steps = {}
-        for i, s in optimizer.state_dict()["state"].items():
-            steps[str(i)] = int(s["step"])
-            for name in ("exp_avg", "exp_avg_sq"):
-                arrays[f"opt::{i}::{name}"] = s[name].detach().cpu().numpy()
-        groups = [dict(lr=float(g["lr"]), betas=[float(b) for b in g["betas"]], eps=float(g["eps"]),
-                       weight_decay=float(g["weight_decay"])) for g in optimizer.param_groups]
-        meta = dict(signature=signature, steps=steps, param_groups=groups,
-                    has_best_state=history["best_state"] is not None,
-                    history=dict(loss=[float(v) for v in history["loss"]],
-                                 val=[float(v) for v in history["val"]], epoch=int(history["epoch"]),
-                                 best=float(history["best"]), stale=int(history["stale"]),
-                                 elapsed=float(history["elapsed"])))
-        _checkpoint.save(self.checkpoint_path, meta, arrays)
-
-    def _read_checkpoint(self, signature):
-        """(meta, arrays) of the checkpoint at ``checkpoint_path`` made for this fit, or None.
-
-        No file: None. A file that is no checkpoint (a pickle, anything crafted): ``ValueError``,
-        the file left alone. A checkpoint of other settings or images: a warning, None (training
-        starts over and overwrites it).
-        """
-        from . import _checkpoint
-
-        path = self.checkpoint_path
-        if path is None or not os.path.lexists(path):
-            return None
-        meta, arrays = _checkpoint.load(path)
-        theirs = meta.get("signature")
-        if theirs != signature:
-            if not isinstance(theirs, dict) or not isinstance(theirs.get("settings"), dict):
-                what = "other settings or images"
-            else:
-                changed = sorted(k for k in set(signature["settings"]) | set(theirs["settings"])
-                                 if signature["settings"].get(k) != theirs["settings"].get(k))
-                what = ", ".join(filter(None, [
-                    "other images" if theirs.get("data") != signature["data"] else "",
-                    f"other settings ({', '.join(changed)})" if changed else ""]))
-            warn_external(f"checkpoint_path={os.fspath(path)!r} was made with {what}; training starts "
-                          "over and will overwrite it.", UserWarning)
-            return None
-        return meta, arrays
-
-    def _resume(self, checkpoint, module, optimizer, history, torch):
-        """Load a matching checkpoint into module/optimizer/history; return its epoch (0 if none)."""
-        from ._decoder import load_numpy_state, state_to_numpy
-
-        if checkpoint is None:
-            return 0
-        meta, arrays = checkpoint
-
-        def group(prefix):
-            return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
-
-        try:
-            load_numpy_state(module, group("module::"))
-            best = group("best::") if meta["has_best_state"] else None
-            if best is not None:
-                expected = {k: v.shape for k, v in state_to_numpy(module).items()}
-                if {k: v.shape for k, v in best.items()} != expected:
-                    raise ValueError("the kept decoder does not match the decoder's layers")
-            state = {}
-            for i, step in meta["steps"].items():
-                p = optimizer.params[int(i)]
-                moments = [torch.as_tensor(arrays[f"opt::{i}::{name}"]) for name in ("exp_avg", "exp_avg_sq")]
-                if any(tuple(m.shape) != tuple(p.shape) for m in moments):
-                    raise ValueError(f"the optimizer's moments of parameter {i} have another shape")
-                state[i] = dict(step=int(step), exp_avg=moments[0], exp_avg_sq=moments[1])
-            groups = [dict(lr=float(g["lr"]), betas=tuple(float(b) for b in g["betas"]), eps=float(g["eps"]),
-                           weight_decay=float(g["weight_decay"])) for g in meta["param_groups"]]
-            optimizer.load_state_dict(dict(state=state, param_groups=groups))
-            h = meta["history"]
-            history.update(loss=[float(v) for v in h["loss"]], val=[float(v) for v in h["val"]],
-                           epoch=int(h["epoch"]), best=float(h["best"]), stale=int(h["stale"]),
-                           elapsed=float(h["elapsed"]), best_state=best)
-        except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as exc:
-            raise ValueError(f"checkpoint_path={os.fspath(self.checkpoint_path)!r} matches this fit but is "
-                             f"damaged or inconsistent ({type(exc).__name__}: {exc}); delete it to start "
-                             "over.") from None
-        return history["epoch"]
 
     # ---------------------------------------------------------------- transform / decode
     def transform(self, X):
