@@ -152,7 +152,9 @@ def test_a_failed_refit_leaves_the_fitted_generator_intact(images, bad, monkeypa
         def fail(*args, **kwargs):
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(ScatteringGenerator, "_batch_loss", fail)
+        from skphase.generative import _decoders
+
+        monkeypatch.setattr(_decoders, "error", fail)
     with pytest.raises((ValueError, RuntimeError)):
         gen.fit(X)
     monkeypatch.undo()

@@ -188,7 +188,7 @@ def test_progressive_pyramid_base_is_inverted_exactly():
     X = make_polygons(3, size=16, color=True, random_state=0)
     gen = ScatteringGenerator(**(SMALL | dict(n_components=2)), decoder="progressive", max_epochs=0,
                               validation_fraction=0.0).fit(X)
-    pht = gen._phase_harmonic()
+    pht = gen._kind().embedding
     levels = pht(X)
     assert [lv.shape[2:] for lv in levels] == [(16, 16), (8, 8), (4, 4)]
     images = pht.invert(torch.as_tensor(levels[0])).numpy()
@@ -376,8 +376,8 @@ def test_symmetric_embeddings_equal_the_scattering_of_the_symmetric_images(size,
     from skphase.generative._symmetries import apply_to_images, symmetries
 
     gen, X4 = _symmetry_setup(size, J, L, colour)
-    assert gen._scattering().periodic == periodic
-    images, S = symmetric_embeddings(X4, gen._scattering()(X4), gen._scattering(), n_check=0)
+    assert gen._kind().embedding.periodic == periodic
+    images, S = symmetric_embeddings(X4, gen._kind().embedding(X4), gen._kind().embedding, n_check=0)
     # the 7 other symmetries: with periodic padding the mirrors are about pixel 0
     ops = symmetries(True)
     assert len(ops) == 7 and len(set(ops)) == 7 and (False, False, False) not in ops
@@ -390,7 +390,7 @@ def test_symmetric_embeddings_equal_the_scattering_of_the_symmetric_images(size,
     np.testing.assert_array_equal(first[5], mirror(x).T)  # rows mirrored, then transposed
     # float32 rounding: relative errors 1.2e-5 measured at 32 x 32, J=3, up to 3.4e-5 here (the
     # small order-2 channels); a wrong orientation map is off by more than 5e-2
-    direct = gen._scattering()(images)
+    direct = gen._kind().embedding(images)
     assert np.linalg.norm(S - direct) <= 1e-4 * np.linalg.norm(direct)
 
 
@@ -399,13 +399,13 @@ def test_symmetric_embeddings_detect_a_wrong_orientation_map(monkeypatch):
     from skphase.generative._augmentation import symmetric_embeddings
 
     gen, X4 = _symmetry_setup(16, 2, 4, False)
-    S = gen._scattering()(X4)
-    right = symmetric_embeddings(X4, S, gen._scattering())[1]
+    S = gen._kind().embedding(X4)
+    right = symmetric_embeddings(X4, S, gen._kind().embedding)[1]
     monkeypatch.setattr(_symmetries, "orientation_map", lambda L, kind: np.arange(L))  # a wrong map
-    wrong = symmetric_embeddings(X4, S, gen._scattering(), n_check=0)[1]
+    wrong = symmetric_embeddings(X4, S, gen._kind().embedding, n_check=0)[1]
     assert np.linalg.norm(wrong - right) > 0.05 * np.linalg.norm(right)
     with pytest.warns(RuntimeWarning, match="not the expected permutation"):
-        checked = symmetric_embeddings(X4, S, gen._scattering())[1]
+        checked = symmetric_embeddings(X4, S, gen._kind().embedding)[1]
     assert np.linalg.norm(checked - right) <= 1e-4 * np.linalg.norm(right)
 
 

@@ -179,3 +179,64 @@ def test_fit_decoder_trains_stops_early_and_resumes(tmp_path):
     assert resumed["epoch"] == 20
     np.testing.assert_allclose(resumed["loss"], history["loss"], rtol=1e-5)
     np.testing.assert_allclose(resumed["val"], history["val"], rtol=1e-5)
+
+
+# ------------------------------------------------------------------------------ decoder kinds
+def _kind(name, loss="mse", shape=(16, 16)):
+    from skphase.generative._decoders import decoder_kind
+
+    return decoder_kind(name, shape, 2, n_components=4, L=4, width=8, kernel_size=3, loss=loss)
+
+
+class _Constant(torch.nn.Module):
+    """A stand-in decoder: the given levels, whatever z (and the same when teacher-forced)."""
+
+    def __init__(self, levels):
+        super().__init__()
+        self.levels = levels  # [y_J, ..., y_0]
+
+    def forward(self, z):
+        return list(self.levels)
+
+    def teacher_forced(self, levels):
+        return list(self.levels[1:])
+
+
+@pytest.mark.parametrize("loss", ["mse", "l1"])
+def test_progressive_loss_is_relative_to_each_targets_size(loss):
+    kind = _kind("progressive", loss)
+    X4 = make_polygons(6, size=16, random_state=4)[..., None]
+    _, targets = kind.embed(X4)
+    objective = kind.make_loss(targets, np.arange(6))
+    batch = [torch.as_tensor(t) for t in targets]
+    zeros = _Constant([torch.zeros_like(y) for y in batch[:-1][::-1]])
+    # predicting 0 everywhere costs exactly 1 per averaged level term and 1 for the images
+    assert float(objective(zeros, None, batch)) == pytest.approx(2.0, rel=1e-5)
+    # the true pyramid costs nothing: its levels are the targets and U^-1 inverts y_0 exactly
+    exact = _Constant(batch[:-1][::-1])
+    assert float(objective(exact, None, batch)) < 1e-5  # float32 rounding of U^-1
+    np.testing.assert_allclose(kind.decode(exact, None).numpy(), targets[-1], atol=1e-4)
+
+
+def test_cnn_loss_is_the_error_on_the_images_and_no_loss_state_is_left_on_the_estimator(images):
+    kind = _kind("cnn", "l1")
+    X4 = images[:4, ..., None]
+    S, targets = kind.embed(X4)
+    assert S.shape == (4, 25 * 16) and targets[0].shape == (4, 1, 16, 16)
+    half = _Constant(None)
+    half.forward = lambda z: torch.as_tensor(targets[0]) * 0.5
+    value = float(kind.make_loss(targets, np.arange(4))(half, None, [torch.as_tensor(targets[0])]))
+    assert value == pytest.approx(0.5 * np.abs(targets[0]).mean(), rel=1e-6)
+    for decoder in ("cnn", "progressive"):
+        gen = ScatteringGenerator(**SMALL, decoder=decoder, max_epochs=1).fit(images)
+        assert not [k for k in vars(gen) if "size" in k and k.startswith("_")]  # no _target_sizes
+        assert type(gen._kind()).__name__ == {"cnn": "ConvKind", "progressive": "ProgressiveKind"}[decoder]
+
+
+def test_the_estimator_never_branches_on_the_decoder_name():
+    import inspect
+
+    from skphase.generative import _generator
+
+    source = inspect.getsource(_generator)
+    assert 'decoder == "' not in source and 'decoder != "' not in source and "_target_sizes" not in source

@@ -169,3 +169,32 @@ def resume_training(checkpoint, module, optimizer, history, torch):
                          f"damaged or inconsistent ({type(exc).__name__}: {exc}); delete it to start "
                          "over.") from None
     return history["epoch"]
+
+
+def signature(estimator, X4, seed):
+    """What a checkpoint must share with this fit to be resumed (JSON: it is stored as such).
+
+    The settings that shape the training (not those that only end it: ``max_epochs``,
+    ``tol``, ``n_iter_no_change``, ``max_time``), the seed that this fit's split,
+    minibatches and initialisation come from, and a SHA-256 of the images' bytes, dtype
+    and shape: other images (a mirrored set has the same shape, sum and sum of
+    squares) never resume this run's whitening and decoder.
+    """
+    import hashlib
+    from numbers import Integral
+
+    keys = ("n_components", "J", "L", "decoder", "width", "kernel_size", "batch_size",
+            "learning_rate", "learning_rate_schedule", "weight_decay", "loss", "augment",
+            "validation_fraction")
+
+    def plain(v):
+        if isinstance(v, (bool, np.bool_, str)) or v is None:
+            return v if not isinstance(v, np.bool_) else bool(v)
+        return int(v) if isinstance(v, Integral) else float(v)
+
+    data = np.ascontiguousarray(X4)
+    digest = hashlib.sha256(f"{data.dtype.str}{data.shape}".encode())
+    digest.update(memoryview(data).cast("B"))
+    settings = {k: plain(getattr(estimator, k)) for k in keys}
+    settings["seed"] = int(seed)
+    return dict(settings=settings, data=digest.hexdigest())

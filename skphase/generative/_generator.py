@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import time
-from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
@@ -20,81 +18,12 @@ from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SkphaseEstimatorMixin, fit_context
-from ..utils._interrupt import InterruptedWarning, interruptible
-from ..utils._interrupt import current as current_stop
+from ..utils._interrupt import interruptible
 from ..utils._memory import check_allocation
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, check_param
-from ..utils._progress import progress as _progress
 from ..utils._threads import scoped_threads
-from ..utils._warnings import warn_external
-
-_TORCH_HINT = ("ScatteringGenerator needs PyTorch; install the extra with "
-               "pip install 'skphase[torch]'.")
-
-
-def _import_torch():
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - exercised only without torch
-        raise ImportError(_TORCH_HINT) from exc
-    return torch
-
-
-def _check_device(torch, device):
-    name = "cpu" if device is None else str(device)
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but torch sees no CUDA device; use device='cpu' (or None).")
-    try:
-        return torch.device(name)
-    except RuntimeError as exc:
-        raise ValueError(f"device={device!r} is not a torch device: {exc}") from None
-
-
-def _check_images(X, name="X"):
-    """(n, H, W) or (n, H, W, 3) finite reals -> float64 array (n, H, W, C)."""
-    if hasattr(X, "detach"):  # a torch tensor: bring it to numpy
-        X = X.detach().cpu().numpy()
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} must be an array of images, got {type(X).__name__}: {exc}") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
-    if arr.ndim == 3:
-        arr = arr[..., None]
-    elif not (arr.ndim == 4 and arr.shape[-1] == 3):
-        raise ValueError(f"{name} must be images shaped (n_samples, H, W) or (n_samples, H, W, 3) "
-                         f"(channels last); got shape {arr.shape}.")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} has 0 samples; at least 1 is required.")
-    arr = arr.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinity ({int(np.sum(~np.isfinite(arr)))} values); "
-                         "clean or impute the images first.")
-    peak = float(np.max(np.abs(arr)))
-    if peak > _MAX_VALUE or 0 < peak < _MIN_PEAK:
-        raise ValueError(f"{name} has values of magnitude up to {peak:.3g}: the scattering and the decoder "
-                         f"compute in float32, whose squared errors overflow or underflow outside about "
-                         f"[{_MIN_PEAK:g}, {_MAX_VALUE:g}]; rescale the images (to [0, 1], say) and scale "
-                         "the generated images back.")
-    return arr
-
-
-#: the range of image magnitudes that float32 scattering and squared errors represent
-_MAX_VALUE, _MIN_PEAK = 1e15, 1e-10
-
-
-def _seed(random_state) -> int:
-    """The int seed of a fit: an int as given; else one drawn from the RandomState or Generator
-    (None: numpy's global RandomState, as scikit-learn's ``check_random_state``)."""
-    if isinstance(random_state, Integral):
-        return int(random_state)
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2**31 - 1))
-    from sklearn.utils import check_random_state
-
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
-
+from . import _checkpoint
+from ._inputs import _check_device, _check_images, _import_torch, _seed
 
 class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                           BaseEstimator):
@@ -377,31 +306,21 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
                              f"fitted on images of shape {tuple(self.image_shape_)}.")
         return arr
 
-    # ---------------------------------------------------------------- embedding
-    def _scattering(self):
-        """S_J for the fitted geometry (:class:`~skphase.generative._embedding.ScatteringEmbedding`)."""
-        from ._embedding import ScatteringEmbedding
+    # ---------------------------------------------------------------- parts
+    def _kind(self, image_shape=None, J=None):
+        """The decoder kind of ``decoder`` (:mod:`skphase.generative._decoders`), for the fitted
+        geometry unless another is given: it owns the embedding, the network, its loss and decoding."""
+        from ._decoders import decoder_kind
 
-        return ScatteringEmbedding(self.image_shape_, self.J_, self.L, self.device, self.verbose)
-
-    def _phase_harmonic(self):
-        """U and its pyramid for the fitted geometry (``decoder="progressive"``)."""
-        from ._embedding import PhaseHarmonicPyramid
-
-        return PhaseHarmonicPyramid(self.image_shape_, self.J_, self.L, self.device, self.verbose)
+        return decoder_kind(self.decoder, self.image_shape_ if image_shape is None else image_shape,
+                            self.J_ if J is None else J, n_components=self.n_components, L=self.L,
+                            width=self.width, kernel_size=self.kernel_size, loss=self.loss,
+                            device=self.device, verbose=self.verbose)
 
     def _whitening(self):
         from ._embedding import Whitening
 
         return Whitening(self.embedding_mean_, self.embedding_components_, self.embedding_scale_)
-
-    def _embed(self, X4):
-        """(S, targets): the vectors to whiten and the decoder's training targets."""
-        images = np.moveaxis(X4, -1, 1).astype(np.float32)
-        if self.decoder == "progressive":
-            levels = self._phase_harmonic()(X4)
-            return levels[-1].reshape(len(X4), -1).astype(np.float64), levels + [images]
-        return self._scattering()(X4), [images]
 
     def _fit_whitening(self, S):
         from ._embedding import Whitening
@@ -410,54 +329,13 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         self.embedding_mean_, self.embedding_components_, self.embedding_scale_ = \
             white.mean, white.components, white.scale
 
-    # ---------------------------------------------------------------- decoder
-    def _build_decoder(self, torch, device):
-        from ._decoder import ConvDecoder
-
-        n_channels = self.image_shape_[2] if len(self.image_shape_) == 3 else 1
-        if self.decoder == "progressive":
-            from ._progressive import ProgressiveDecoder
-
-            u_channels = n_channels * (1 + 2 * self.J_ * self.L)
-            # one LISTA step per scale: at equal training time (32 x 32, 1,000 images, 300 s)
-            # 15 epochs and 25.45 dB held-out, against 5 epochs and 23.71 dB with three
-            return ProgressiveDecoder(self.n_components, u_channels, self.image_shape_[:2], self.J_,
-                                      self.width, n_iter=1).to(device)
-        return ConvDecoder(self.n_components, self.image_shape_[:2], n_channels, self.J_, self.width,
-                           self.kernel_size).to(device)
-
-    def _load_decoder(self, torch, device):
+    def _load_decoder(self, kind, device):
+        """The fitted decoder (``decoder_state_``) as a module on ``device``, in eval mode."""
+        torch = _import_torch()
         from ._decoder import load_numpy_state
 
-        module = load_numpy_state(self._build_decoder(torch, torch.device("cpu")), self.decoder_state_)
+        module = load_numpy_state(kind.build(torch.device("cpu")), self.decoder_state_)
         return module.to(device).eval()
-
-    def _signature(self, X4, seed):
-        """What a checkpoint must share with this fit to be resumed (JSON: it is stored as such).
-
-        The settings that shape the training (not those that only end it: ``max_epochs``,
-        ``tol``, ``n_iter_no_change``, ``max_time``), the seed that this fit's split,
-        minibatches and initialisation come from, and a SHA-256 of the images' bytes, dtype
-        and shape: other images (a mirrored set has the same shape, sum and sum of
-        squares) never resume this run's whitening and decoder.
-        """
-        import hashlib
-
-        keys = ("n_components", "J", "L", "decoder", "width", "kernel_size", "batch_size",
-                "learning_rate", "learning_rate_schedule", "weight_decay", "loss", "augment",
-                "validation_fraction")
-
-        def plain(v):
-            if isinstance(v, (bool, np.bool_, str)) or v is None:
-                return v if not isinstance(v, np.bool_) else bool(v)
-            return int(v) if isinstance(v, Integral) else float(v)
-
-        data = np.ascontiguousarray(X4)
-        digest = hashlib.sha256(f"{data.dtype.str}{data.shape}".encode())
-        digest.update(memoryview(data).cast("B"))
-        settings = {k: plain(getattr(self, k)) for k in keys}
-        settings["seed"] = int(seed)
-        return dict(settings=settings, data=digest.hexdigest())
 
     # ---------------------------------------------------------------- fit
     @fit_context
@@ -488,7 +366,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         torch, device = self._check_params()
         X4 = _check_images(X)
         plan = self._plan(X4)
-        signature = self._signature(X4, plan["seed"])
+        signature = _checkpoint.signature(self, X4, plan["seed"])
         from ._training import read_checkpoint
 
         checkpoint = read_checkpoint(self.checkpoint_path, signature)  # a crafted file is refused before any work
@@ -523,176 +401,86 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             raise ValueError(f"n_components={self.n_components} is larger than the embedding allows: "
                              f"min(n_training_samples={len(train_idx)}, n_scattering_features) <= "
                              f"{len(train_idx)}. Use fewer components or more images.")
-        self._check_sizes(shape, J, n)
-        return dict(shape=shape, J=J, seed=seed, warm=warm, val_idx=val_idx, train_idx=train_idx)
+        kind = self._kind(shape, J)
+        self._check_sizes(kind, n)
+        return dict(shape=shape, J=J, seed=seed, warm=warm, val_idx=val_idx, train_idx=train_idx, kind=kind)
 
-    def _check_sizes(self, shape, J, n):
+    def _check_sizes(self, kind, n):
         """Refuse, before allocating, an embedding or a decoder that cannot fit in memory."""
-        H, W = shape[:2]
-        C = shape[2] if len(shape) == 3 else 1
-        h0, w0 = -(-H // 2 ** J), -(-W // 2 ** J)
         n_aug = 8 if self.augment is not False else 1  # up to 7 symmetries join the training set
-        if self.decoder == "progressive":
-            channels = C * (1 + 2 * J * self.L)
-            features = channels * h0 * w0
-            data = n_aug * n * channels * H * W * 4 * 4 // 3  # the pyramid y_0 ... y_J, float32
-            params = J * self.width * channels * 2 + self.n_components * features
-            act = channels * H * W * 4
-        else:
-            features = C * (1 + J * self.L + self.L ** 2 * J * (J - 1) // 2) * h0 * w0
-            data = n_aug * n * (H * W * C * 4 + features * 8)
-            params, act, c, k2 = self.n_components * self.width * h0 * w0, self.width * h0 * w0, self.width, \
-                self.kernel_size ** 2
-            for j in range(1, J + 1):
-                c_out = max(8, c // 2)
-                params += c * c_out * k2
-                act += 3 * c_out * h0 * w0 * 4 ** j
-                c = c_out
-            params += c * C * k2
-        need = 2 * n * features * 8 + data + 16 * params + 4 * 4 * min(self.batch_size, n_aug * n) * act
-        check_allocation(int(need), f"{type(self).__name__}.fit on {n} images of shape {shape} (embedding of "
-                         f"{features} values per image, a decoder of {params} weights)",
+        features, data, params, act = kind.sizes()
+        need = (2 * n * features * 8 + n_aug * n * data + 16 * params
+                + 4 * 4 * min(self.batch_size, n_aug * n) * act)
+        check_allocation(int(need), f"{type(self).__name__}.fit on {n} images of shape {kind.image_shape} "
+                         f"(embedding of {features} values per image, a decoder of {params} weights)",
                          "use a smaller L, width or batch_size, fewer images (or augment=False), or "
                          "smaller images.")
 
     def _fit(self, torch, device, X4, plan, signature, checkpoint):
-        warm, seed, val_idx, train_idx = plan["warm"], plan["seed"], plan["val_idx"], plan["train_idx"]
+        warm, seed, val_idx, train_idx, kind = (plan[k] for k in ("warm", "seed", "val_idx", "train_idx", "kind"))
         n = X4.shape[0]
         if not warm:
             self.image_shape_ = plan["shape"]
             self.J_ = plan["J"]
             self.n_features_in_ = int(np.prod(self.image_shape_))
-        S, targets = self._embed(X4)
+        S, targets = kind.embed(X4)
         self.n_scattering_features_ = S.shape[1]
         if not warm:
             self._fit_whitening(S[train_idx])
             self._n_features_out = self.n_components
         Z = self._whitening()(S)
-        from ._augmentation import augmentation, symmetric_embeddings
-        from ._symmetries import NAMES, apply_all
+        from ._augmentation import augmentation
+        from ._symmetries import NAMES
 
-        scatter = self._scattering() if self.decoder == "cnn" else None
-        ops, self.symmetry_ratios_ = augmentation(self.augment, X4[train_idx], S[train_idx], scatter,
-                                                  self.n_components, seed, choose=self.decoder == "cnn")
+        ops, self.symmetry_ratios_ = augmentation(self.augment, X4[train_idx], S[train_idx],
+                                                  getattr(kind, "embedding", None), self.n_components, seed,
+                                                  choose=kind.chooses_symmetries)
         self.augmentation_ = [NAMES[op] for op in ops]
         if ops:
             # the other flips / quarter turns of the training images join the training set only:
             # the whitening and the held-out images stay those of X
-            if self.decoder == "progressive":
-                X_aug = apply_all(X4[train_idx], ops, rolled=False)
-                S_aug, targets_aug = self._embed(X_aug)
-            else:
-                X_aug, S_aug = symmetric_embeddings(X4[train_idx], S[train_idx], scatter, ops)
-                targets_aug = [np.moveaxis(X_aug, -1, 1).astype(np.float32)]
+            S_aug, targets_aug = kind.augmented(X4[train_idx], S[train_idx], ops)
             Z = np.concatenate([Z, self._whitening()(S_aug)])
             targets = [np.concatenate([t, t_aug]) for t, t_aug in zip(targets, targets_aug)]
-            train_idx = np.concatenate([train_idx, n + np.arange(len(X_aug))])
-        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint)
-        if self.decoder == "progressive":
-            self._describe_scales(torch, device, Z, targets, val_idx if val_idx.size else train_idx)
+            train_idx = np.concatenate([train_idx, n + np.arange(len(S_aug))])
+        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint, kind)
+        described = kind.describe(lambda: self._load_decoder(kind, device), Z, targets,
+                                  val_idx if val_idx.size else train_idx)
+        for name, value in described.items():
+            setattr(self, name, value)
         return self
 
-    def _describe_scales(self, torch, device, Z, targets, idx):
-        from ._progressive import ProgressiveDecoder
-
-        module = self._load_decoder(torch, device)
-        idx = idx[:256]
-        levels = [torch.as_tensor(y[idx], device=device) for y in targets[:-1]]
-        with torch.no_grad():
-            pred = module(torch.as_tensor(Z[idx], dtype=torch.float32, device=device))[::-1]
-            errors = [float(torch.linalg.norm(y_hat - y) / torch.linalg.norm(y).clamp_min(1e-30))
-                      for y_hat, y in zip(pred, levels)]
-            # innovations of the data (bilinear prediction) and residuals of the learned
-            # prediction from the true coarser level, both indexed by scale j = 0 ... J-1
-            innov = ProgressiveDecoder.innovations(levels)[::-1]
-            resid = [y - p for y, p in zip(levels[:-1], module.teacher_forced(levels)[::-1])]
-        self.scale_errors_ = np.asarray(errors)
-        self.innovation_correlation_ = self._scale_correlation(torch, innov)
-        self.residual_correlation_ = self._scale_correlation(torch, resid)
-
-    @staticmethod
-    def _scale_correlation(torch, maps):
-        """Correlation between maps[j] and maps[j + 1] upsampled to scale j, for j = 0 ... len - 2."""
-        corr = []
-        for j in range(len(maps) - 1):
-            fine = maps[j]
-            coarse = torch.nn.functional.interpolate(maps[j + 1], size=fine.shape[-2:], mode="bilinear",
-                                                     align_corners=False)
-            a, b = fine.flatten() - fine.mean(), coarse.flatten() - coarse.mean()
-            corr.append(float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-30)))
-        return np.asarray(corr)
-
-    def _train(self, torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint=None):
-        from ._decoder import load_numpy_state, state_to_numpy
+    def _train(self, torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint, kind):
+        """Build (or warm-start) the decoder and train it with :func:`~skphase.generative._training.fit_decoder`."""
+        from ._decoder import load_numpy_state
+        from ._optim import AdamW
+        from ._training import Schedule, fit_decoder, new_history
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            module = self._build_decoder(torch, device)
+            module = kind.build(device)
         # channels-last convolutions train about 1.4x faster on a CPU (oneDNN), same results up to rounding
         module = module.to(memory_format=torch.channels_last)
         if warm:
             load_numpy_state(module, self.decoder_state_)
             module.to(device)
-        elif self.decoder == "progressive":
-            # y_J starts at its least-squares prediction from Z (Z whitens y_J: nearly exact)
-            # instead of a random map, orders of magnitude off the small phase-harmonic levels
-            y_J = targets[-2][train_idx].reshape(len(train_idx), -1)
-            design = np.hstack([Z[train_idx], np.ones((len(train_idx), 1))])
-            coef = np.linalg.lstsq(design, y_J.astype(np.float64), rcond=None)[0]
-            with torch.no_grad():
-                module.linear.weight.copy_(torch.as_tensor(coef[:-1].T, dtype=torch.float32))
-                module.linear.bias.copy_(torch.as_tensor(coef[-1], dtype=torch.float32))
-        from ._optim import AdamW
-        from ._training import Schedule, fit_decoder, new_history
-
+        else:
+            kind.start(module, Z, targets, train_idx)
         # with weight_decay=0 it is Adam; otherwise the decay is decoupled from the moments
         optimizer = AdamW(module.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
-        history = new_history(self if warm else None, validation=bool(val_idx.size))
-        inverse = self._phase_harmonic().inverse if self.decoder == "progressive" else None
-        if self.decoder == "progressive":  # the "loss" of predicting 0, per target, on the training images
-            self._target_sizes = [max(float(np.mean(np.abs(t[train_idx]) ** (1 if self.loss == "l1" else 2))),
-                                      1e-30) for t in targets]
         schedule = Schedule(self.max_epochs, self.batch_size, self.learning_rate, self.learning_rate_schedule,
                             self.max_time, self.n_iter_no_change, self.tol)
-        history = fit_decoder(module, optimizer,
-                              lambda module, z, batch: self._batch_loss(module, z, batch, inverse),
-                              Z, targets, train_idx, val_idx, schedule=schedule, seed=seed, device=device,
-                              history=history, verbose=self.verbose,
+        history = fit_decoder(module, optimizer, kind.make_loss(targets, train_idx), Z, targets, train_idx,
+                              val_idx, schedule=schedule, seed=seed, device=device,
+                              history=new_history(self if warm else None, validation=bool(val_idx.size)),
                               checkpoint=None if self.checkpoint_path is None else
-                              (self.checkpoint_path, signature, checkpoint))
+                              (self.checkpoint_path, signature, checkpoint), verbose=self.verbose)
         self.decoder_state_ = history["best_state"]
         self.loss_curve_ = history["loss"]
         self.validation_scores_ = history["val"]
         self.best_validation_loss_ = history["best"] if val_idx.size else float("nan")
         self.n_epochs_ = history["epoch"]
         self.training_time_ = history["elapsed_this_fit"]
-
-    def _err(self, a, b):
-        """Mean absolute ("l1") or squared ("mse") error."""
-        d = a - b
-        return d.abs().mean() if self.loss == "l1" else (d * d).mean()
-
-    def _batch_loss(self, module, z, targets, inverse=None):
-        """The training objective on one batch.
-
-        "cnn": the error on the images. "progressive": the error on every level y_0 ... y_J of
-        the decoded pyramid, on every level predicted from the true coarser one (teacher forcing:
-        each step learns its own prediction instead of chasing the coarser steps' errors early on),
-        both averaged, plus the error on the images that the last level inverts to.
-        """
-        out = module(z)
-        if self.decoder != "progressive":
-            return self._err(out, targets[0])
-        levels, images = targets[:-1], targets[-1]
-        # each error relative to its target's size on the training images: the phase-harmonic
-        # levels are far smaller than the pixels, and unscaled they left the levels free
-        # wherever U^-1 does not see them (relative level errors above 1)
-        size = self._target_sizes
-        chain = out[::-1]  # [y_0, ..., y_J]
-        terms = [self._err(a, b) / size[j] for j, (a, b) in enumerate(zip(chain, levels))]
-        terms += [self._err(a, b) / size[j]
-                  for j, (a, b) in enumerate(zip(module.teacher_forced(levels)[::-1], levels[:-1]))]
-        return sum(terms) / len(terms) + self._err(inverse(chain[0]), images) / size[-1]
 
     # ---------------------------------------------------------------- transform / decode
     def transform(self, X):
@@ -708,7 +496,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         """
         X4 = self._check_fitted_images(X)
         with scoped_threads(self.n_jobs, torch_too=True):
-            return self._whitening()(self._embed(X4)[0])
+            return self._whitening()(self._kind().embed(X4)[0])
 
     def inverse_transform(self, X):
         """Decode embeddings into images.
@@ -733,15 +521,12 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             raise ValueError("X contains NaN or infinity.")
         torch = _import_torch()
         device = _check_device(torch, self.device)
-        module = self._load_decoder(torch, device)
+        kind = self._kind()
+        module = self._load_decoder(kind, device)
         out = []
-        progressive = self.decoder == "progressive"
-        pht = self._phase_harmonic() if progressive else None
         with torch.no_grad(), scoped_threads(self.n_jobs, torch_too=True):
             for s in range(0, len(Z), 256):
-                y = module(torch.as_tensor(Z[s:s + 256], dtype=torch.float32, device=device))
-                if progressive:
-                    y = pht.invert(y[-1])
+                y = kind.decode(module, torch.as_tensor(Z[s:s + 256], dtype=torch.float32, device=device))
                 out.append(y.cpu().numpy().astype(np.float64))
         images = np.moveaxis(np.concatenate(out, axis=0), 1, -1)
         return images if len(self.image_shape_) == 3 else images[..., 0]
