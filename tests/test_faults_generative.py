@@ -152,7 +152,9 @@ def test_a_failed_refit_leaves_the_fitted_generator_intact(images, bad, monkeypa
         def fail(*args, **kwargs):
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(ScatteringGenerator, "_batch_loss", fail)
+        from skphase.generative import _decoders
+
+        monkeypatch.setattr(_decoders, "error", fail)
     with pytest.raises((ValueError, RuntimeError)):
         gen.fit(X)
     monkeypatch.undo()
@@ -229,13 +231,15 @@ def test_ctrl_c_before_training_or_twice_raises_and_changes_nothing(images, monk
     before, samples = _state(gen), gen.sample(2, random_state=0)
     other = make_polygons(12, size=16, random_state=1)
     # during the scattering of a refit's images: no decoder to keep
-    scatter = ScatteringGenerator._scatter
+    from skphase.generative._embedding import ScatteringEmbedding
+
+    scatter = ScatteringEmbedding.__call__
 
     def pressed(self, X):
         os.kill(os.getpid(), signal.SIGINT)
         return scatter(self, X)
 
-    monkeypatch.setattr(ScatteringGenerator, "_scatter", pressed)
+    monkeypatch.setattr(ScatteringEmbedding, "__call__", pressed)
     with pytest.raises(KeyboardInterrupt):
         gen.fit(other)
     monkeypatch.undo()

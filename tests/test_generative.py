@@ -134,20 +134,22 @@ def test_interrupted_cosine_run_resumes_where_it_stopped(images, tmp_path, monke
     path = tmp_path / "gen.ckpt"
     params = dict(SMALL, max_epochs=4, n_iter_no_change=100, learning_rate_schedule="cosine")
     straight = ScatteringGenerator(**params).fit(images)
-    save = ScatteringGenerator._save_checkpoint
+    from skphase.generative import _checkpoint
 
-    def save_then_interrupt(self, signature, module, optimizer, history, torch):
-        save(self, signature, module, optimizer, history, torch)
+    save = _checkpoint.save_training
+
+    def save_then_interrupt(path, signature, module, optimizer, history):
+        save(path, signature, module, optimizer, history)
         if history["epoch"] == 2:
             raise KeyboardInterrupt  # Ctrl-C after the second epoch's checkpoint
 
-    monkeypatch.setattr(ScatteringGenerator, "_save_checkpoint", save_then_interrupt)
+    monkeypatch.setattr(_checkpoint, "save_training", save_then_interrupt)
     from skphase.utils._interrupt import InterruptedWarning
 
     with pytest.warns(InterruptedWarning, match="stopped at epoch 2 of 4"):
         half = ScatteringGenerator(**params, checkpoint_path=str(path)).fit(images)
     assert half.n_epochs_ == 2
-    monkeypatch.setattr(ScatteringGenerator, "_save_checkpoint", save)
+    monkeypatch.setattr(_checkpoint, "save_training", save)
     resumed = ScatteringGenerator(**params, checkpoint_path=str(path)).fit(images)
     assert resumed.n_epochs_ == 4
     np.testing.assert_allclose(resumed.loss_curve_, straight.loss_curve_, rtol=1e-5)
@@ -186,9 +188,10 @@ def test_progressive_pyramid_base_is_inverted_exactly():
     X = make_polygons(3, size=16, color=True, random_state=0)
     gen = ScatteringGenerator(**(SMALL | dict(n_components=2)), decoder="progressive", max_epochs=0,
                               validation_fraction=0.0).fit(X)
-    levels = gen._pyramid(X)
+    pht = gen._kind().embedding
+    levels = pht(X)
     assert [lv.shape[2:] for lv in levels] == [(16, 16), (8, 8), (4, 4)]
-    images = gen._invert_u(torch.as_tensor(levels[0]), gen._phase_harmonic()).numpy()
+    images = pht.invert(torch.as_tensor(levels[0])).numpy()
     np.testing.assert_allclose(np.moveaxis(images, 1, -1), X, atol=1e-4)  # float32 U, exact inverse
 
 
@@ -307,7 +310,7 @@ def test_import_does_not_import_torch():
 
 
 def test_top_singular_whitens_exactly_and_finds_the_top_components():
-    from skphase.generative._generator import _top_singular
+    from skphase.generative._embedding import top_singular as _top_singular
 
     rng = np.random.default_rng(0)
     # a decaying spectrum, large enough for the subspace-iteration path (k + 10 < min(n, p) / 4)
@@ -369,11 +372,12 @@ def _symmetry_setup(size, J, L, colour):
     (12, 3, 4, False, False),   # 2^J does not divide 12: reflection, mirrors scattered, transposes permuted
 ])
 def test_symmetric_embeddings_equal_the_scattering_of_the_symmetric_images(size, J, L, colour, periodic):
+    from skphase.generative._augmentation import symmetric_embeddings
     from skphase.generative._symmetries import apply_to_images, symmetries
 
     gen, X4 = _symmetry_setup(size, J, L, colour)
-    assert gen._periodic() == periodic
-    images, S = gen._symmetric_embeddings(X4, gen._scatter(X4), n_check=0)
+    assert gen._kind().embedding.periodic == periodic
+    images, S = symmetric_embeddings(X4, gen._kind().embedding(X4), gen._kind().embedding, n_check=0)
     # the 7 other symmetries: with periodic padding the mirrors are about pixel 0
     ops = symmetries(True)
     assert len(ops) == 7 and len(set(ops)) == 7 and (False, False, False) not in ops
@@ -386,21 +390,22 @@ def test_symmetric_embeddings_equal_the_scattering_of_the_symmetric_images(size,
     np.testing.assert_array_equal(first[5], mirror(x).T)  # rows mirrored, then transposed
     # float32 rounding: relative errors 1.2e-5 measured at 32 x 32, J=3, up to 3.4e-5 here (the
     # small order-2 channels); a wrong orientation map is off by more than 5e-2
-    direct = gen._scatter(images)
+    direct = gen._kind().embedding(images)
     assert np.linalg.norm(S - direct) <= 1e-4 * np.linalg.norm(direct)
 
 
 def test_symmetric_embeddings_detect_a_wrong_orientation_map(monkeypatch):
     from skphase.generative import _symmetries
+    from skphase.generative._augmentation import symmetric_embeddings
 
     gen, X4 = _symmetry_setup(16, 2, 4, False)
-    S = gen._scatter(X4)
-    right = gen._symmetric_embeddings(X4, S)[1]
+    S = gen._kind().embedding(X4)
+    right = symmetric_embeddings(X4, S, gen._kind().embedding)[1]
     monkeypatch.setattr(_symmetries, "orientation_map", lambda L, kind: np.arange(L))  # a wrong map
-    wrong = gen._symmetric_embeddings(X4, S, n_check=0)[1]
+    wrong = symmetric_embeddings(X4, S, gen._kind().embedding, n_check=0)[1]
     assert np.linalg.norm(wrong - right) > 0.05 * np.linalg.norm(right)
     with pytest.warns(RuntimeWarning, match="not the expected permutation"):
-        checked = gen._symmetric_embeddings(X4, S)[1]
+        checked = symmetric_embeddings(X4, S, gen._kind().embedding)[1]
     assert np.linalg.norm(checked - right) <= 1e-4 * np.linalg.norm(right)
 
 
@@ -460,7 +465,7 @@ def test_cosine_decay_ends_with_the_time_budget(images, monkeypatch):
     import itertools
     import types
 
-    import skphase.generative._generator as G
+    import skphase.generative._training as G
     from skphase.generative._optim import AdamW
 
     clock = itertools.count(0.0, 0.25)  # a fake clock: every reading is 0.25 s later
@@ -483,7 +488,7 @@ def test_time_budget_ends_training_within_an_epoch(images, monkeypatch):
     import itertools
     import types
 
-    import skphase.generative._generator as G
+    import skphase.generative._training as G
     from skphase.generative._optim import AdamW
 
     clock = itertools.count(0.0, 0.25)

@@ -104,3 +104,97 @@ def load(path) -> tuple[dict, dict]:
         if a.dtype.kind not in "biuf":
             raise _refuse(path, f"array {name!r} of dtype {a.dtype}")
     return meta, arrays
+
+
+# ---------------------------------------------------------------------------- the training state
+def save_training(path, signature, module, optimizer, history):
+    """Save the training state to ``path`` as arrays and JSON (no pickle), atomically."""
+    from ._decoder import state_to_numpy
+
+    arrays = {f"module::{k}": v for k, v in state_to_numpy(module).items()}
+    if history["best_state"] is not None:
+        arrays.update({f"best::{k}": v for k, v in history["best_state"].items()})
+    steps = {}
+    for i, s in optimizer.state_dict()["state"].items():
+        steps[str(i)] = int(s["step"])
+        for name in ("exp_avg", "exp_avg_sq"):
+            arrays[f"opt::{i}::{name}"] = s[name].detach().cpu().numpy()
+    groups = [dict(lr=float(g["lr"]), betas=[float(b) for b in g["betas"]], eps=float(g["eps"]),
+                   weight_decay=float(g["weight_decay"])) for g in optimizer.param_groups]
+    meta = dict(signature=signature, steps=steps, param_groups=groups,
+                has_best_state=history["best_state"] is not None,
+                history=dict(loss=[float(v) for v in history["loss"]],
+                             val=[float(v) for v in history["val"]], epoch=int(history["epoch"]),
+                             best=float(history["best"]), stale=int(history["stale"]),
+                             elapsed=float(history["elapsed"])))
+    save(path, meta, arrays)
+
+
+def resume_training(checkpoint, module, optimizer, history, torch):
+    """Load a matching checkpoint (path, signature, (meta, arrays) or None) into module/optimizer/history;
+    return its epoch (0 if none)."""
+    from ._decoder import load_numpy_state, state_to_numpy
+
+    path, _, found = checkpoint
+    if found is None:
+        return 0
+    meta, arrays = found
+
+    def group(prefix):
+        return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+    try:
+        load_numpy_state(module, group("module::"))
+        best = group("best::") if meta["has_best_state"] else None
+        if best is not None:
+            expected = {k: v.shape for k, v in state_to_numpy(module).items()}
+            if {k: v.shape for k, v in best.items()} != expected:
+                raise ValueError("the kept decoder does not match the decoder's layers")
+        state = {}
+        for i, step in meta["steps"].items():
+            p = optimizer.params[int(i)]
+            moments = [torch.as_tensor(arrays[f"opt::{i}::{name}"]) for name in ("exp_avg", "exp_avg_sq")]
+            if any(tuple(m.shape) != tuple(p.shape) for m in moments):
+                raise ValueError(f"the optimizer's moments of parameter {i} have another shape")
+            state[i] = dict(step=int(step), exp_avg=moments[0], exp_avg_sq=moments[1])
+        groups = [dict(lr=float(g["lr"]), betas=tuple(float(b) for b in g["betas"]), eps=float(g["eps"]),
+                       weight_decay=float(g["weight_decay"])) for g in meta["param_groups"]]
+        optimizer.load_state_dict(dict(state=state, param_groups=groups))
+        h = meta["history"]
+        history.update(loss=[float(v) for v in h["loss"]], val=[float(v) for v in h["val"]],
+                       epoch=int(h["epoch"]), best=float(h["best"]), stale=int(h["stale"]),
+                       elapsed=float(h["elapsed"]), best_state=best)
+    except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as exc:
+        raise ValueError(f"checkpoint_path={os.fspath(path)!r} matches this fit but is "
+                         f"damaged or inconsistent ({type(exc).__name__}: {exc}); delete it to start "
+                         "over.") from None
+    return history["epoch"]
+
+
+def signature(estimator, X4, seed):
+    """What a checkpoint must share with this fit to be resumed (JSON: it is stored as such).
+
+    The settings that shape the training (not those that only end it: ``max_epochs``,
+    ``tol``, ``n_iter_no_change``, ``max_time``), the seed that this fit's split,
+    minibatches and initialisation come from, and a SHA-256 of the images' bytes, dtype
+    and shape: other images (a mirrored set has the same shape, sum and sum of
+    squares) never resume this run's whitening and decoder.
+    """
+    import hashlib
+    from numbers import Integral
+
+    keys = ("n_components", "J", "L", "decoder", "width", "kernel_size", "batch_size",
+            "learning_rate", "learning_rate_schedule", "weight_decay", "loss", "augment",
+            "validation_fraction")
+
+    def plain(v):
+        if isinstance(v, (bool, np.bool_, str)) or v is None:
+            return v if not isinstance(v, np.bool_) else bool(v)
+        return int(v) if isinstance(v, Integral) else float(v)
+
+    data = np.ascontiguousarray(X4)
+    digest = hashlib.sha256(f"{data.dtype.str}{data.shape}".encode())
+    digest.update(memoryview(data).cast("B"))
+    settings = {k: plain(getattr(estimator, k)) for k in keys}
+    settings["seed"] = int(seed)
+    return dict(settings=settings, data=digest.hexdigest())

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import time
-from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
@@ -20,135 +18,12 @@ from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SkphaseEstimatorMixin, fit_context
-from ..utils._interrupt import InterruptedWarning, interruptible
-from ..utils._interrupt import current as current_stop
+from ..utils._interrupt import interruptible
 from ..utils._memory import check_allocation
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, check_param
-from ..utils._progress import progress as _progress
 from ..utils._threads import scoped_threads
-from ..utils._warnings import warn_external
-
-_TORCH_HINT = ("ScatteringGenerator needs PyTorch; install the extra with "
-               "pip install 'skphase[torch]'.")
-
-
-def _import_torch():
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - exercised only without torch
-        raise ImportError(_TORCH_HINT) from exc
-    return torch
-
-
-def _check_device(torch, device):
-    name = "cpu" if device is None else str(device)
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but torch sees no CUDA device; use device='cpu' (or None).")
-    try:
-        return torch.device(name)
-    except RuntimeError as exc:
-        raise ValueError(f"device={device!r} is not a torch device: {exc}") from None
-
-
-def _check_images(X, name="X"):
-    """(n, H, W) or (n, H, W, 3) finite reals -> float64 array (n, H, W, C)."""
-    if hasattr(X, "detach"):  # a torch tensor: bring it to numpy
-        X = X.detach().cpu().numpy()
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} must be an array of images, got {type(X).__name__}: {exc}") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
-    if arr.ndim == 3:
-        arr = arr[..., None]
-    elif not (arr.ndim == 4 and arr.shape[-1] == 3):
-        raise ValueError(f"{name} must be images shaped (n_samples, H, W) or (n_samples, H, W, 3) "
-                         f"(channels last); got shape {arr.shape}.")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} has 0 samples; at least 1 is required.")
-    arr = arr.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinity ({int(np.sum(~np.isfinite(arr)))} values); "
-                         "clean or impute the images first.")
-    peak = float(np.max(np.abs(arr)))
-    if peak > _MAX_VALUE or 0 < peak < _MIN_PEAK:
-        raise ValueError(f"{name} has values of magnitude up to {peak:.3g}: the scattering and the decoder "
-                         f"compute in float32, whose squared errors overflow or underflow outside about "
-                         f"[{_MIN_PEAK:g}, {_MAX_VALUE:g}]; rescale the images (to [0, 1], say) and scale "
-                         "the generated images back.")
-    return arr
-
-
-#: the range of image magnitudes that float32 scattering and squared errors represent
-_MAX_VALUE, _MIN_PEAK = 1e15, 1e-10
-
-
-def _seed(random_state) -> int:
-    """The int seed of a fit: an int as given; else one drawn from the RandomState or Generator
-    (None: numpy's global RandomState, as scikit-learn's ``check_random_state``)."""
-    if isinstance(random_state, Integral):
-        return int(random_state)
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2**31 - 1))
-    from sklearn.utils import check_random_state
-
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
-
-
-def _stop_before_a_model():
-    """Ctrl-C before the training (the embedding of the images): no model to keep, so the call ends
-    with ``KeyboardInterrupt`` (a fit then puts every attribute back: ``fit_context``)."""
-    stop = current_stop()
-    if stop is not None and stop.is_set():
-        raise KeyboardInterrupt("interrupted (Ctrl-C) before the decoder's training began: nothing to keep")
-
-
-def _top_singular(A, k, n_iter=4, seed=0):
-    """The k largest singular values of A and their right singular vectors (rows).
-
-    A full SVD of (2000, 3472) scattering vectors takes tens of seconds on a loaded CPU.
-    Large matrices use subspace iteration on A^T A (a fixed seed: deterministic) followed by a
-    Rayleigh-Ritz step in that subspace: the vectors V returned are then exactly orthonormal and
-    V A^T A V^T is exactly diag(s^2), so the whitening they define is exact on the training
-    vectors; s and V approach the top singular pairs geometrically with ``n_iter``. Small
-    matrices get the exact SVD.
-    """
-    n, p = A.shape
-    size = min(n, p, k + max(10, k // 2))
-    if 4 * size >= min(n, p):
-        _, s, Vt = np.linalg.svd(A, full_matrices=False)
-        return s[:k], Vt[:k]
-    Y = A.T @ (A @ np.random.default_rng(seed).standard_normal((p, size)))
-    for _ in range(n_iter):
-        Y = A.T @ (A @ _orthonormal(Y))
-    Q = _orthonormal(Y)
-    _, s, Wt = np.linalg.svd(A @ Q, full_matrices=False)
-    return s[:k], Wt[:k] @ Q.T
-
-
-def _orthonormal(Y):
-    """An orthonormal basis of the columns of a tall Y by Cholesky-QR done twice (CholQR2).
-
-    Only small Gram matrices are factored: LAPACK's QR of a tall matrix was 10x slower on a
-    loaded 2-core CPU. Two passes keep the basis orthonormal to rounding for the condition
-    numbers that subspace iteration produces (cond(Y) up to ~1e7 in float64).
-    """
-    for _ in range(2):
-        w, V = np.linalg.eigh(Y.T @ Y)
-        Y = Y @ (V / np.sqrt(np.maximum(w, 1e-300)))
-    return Y
-
-
-def _whitening(S, k):
-    """(mean, components, scale): the PCA whitening of the rows of S to k dimensions."""
-    mean = S.mean(axis=0)
-    s, Vt = _top_singular(S - mean, k)
-    # sign convention: the largest loading of each component is positive (reproducible)
-    signs = np.sign(Vt[np.arange(k), np.argmax(np.abs(Vt[:k]), axis=1)])
-    scale = s[:k] / math.sqrt(max(1, len(S) - 1))
-    return mean, Vt[:k] * signs[:, None], np.maximum(scale, 1e-12 * max(scale[0], 1e-300))
-
+from . import _checkpoint
+from ._inputs import _check_device, _check_images, _import_torch, _seed
 
 class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                           BaseEstimator):
@@ -431,265 +306,36 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
                              f"fitted on images of shape {tuple(self.image_shape_)}.")
         return arr
 
-    # ---------------------------------------------------------------- embedding
-    def _periodic(self):
-        """Periodic padding when 2^J divides the sides, else Kymatio's reflection.
+    # ---------------------------------------------------------------- parts
+    def _kind(self, image_shape=None, J=None):
+        """The decoder kind of ``decoder`` (:mod:`skphase.generative._decoders`), for the fitted
+        geometry unless another is given: it owns the embedding, the network, its loss and decoding."""
+        from ._decoders import decoder_kind
 
-        Periodic: the mirror images about pixel 0 keep the sampling grid, so that every
-        symmetry's embedding is a permutation of the original's (``augment``), and the
-        scattering runs on the image itself instead of a padded one 1.5x the side.
-        """
-        return all(s % 2 ** self.J_ == 0 for s in self.image_shape_[:2])
+        return decoder_kind(self.decoder, self.image_shape_ if image_shape is None else image_shape,
+                            self.J_ if J is None else J, n_components=self.n_components, L=self.L,
+                            width=self.width, kernel_size=self.kernel_size, loss=self.loss,
+                            device=self.device, verbose=self.verbose)
 
-    def _averager(self):
-        from ..representations import ScatteringAverager
+    def _whitening(self):
+        from ._embedding import Whitening
 
-        H, W = self.image_shape_[:2]
-        return ScatteringAverager(self.J_, L=self.L, max_order=2, nonlinearity="modulus",
-                                  padding="periodic" if self._periodic() else "reflect",
-                                  backend="torch", device=self.device, verbose=0).fit(np.zeros((1, H, W)))
-
-    def _scatter(self, X):
-        """S_J of every colour channel, concatenated: (n, n_scattering_features_) float64."""
-        torch = _import_torch()
-        n, H, W, C = X.shape
-        planes = np.moveaxis(X, -1, 1).reshape(n * C, H, W)
-        device = _check_device(torch, self.device)
-        # torch on the CPU too: the numpy/numba backend is only ~1.3x faster here (float32,
-        # one thread), and numba's OpenMP threads, once started, left the torch training that
-        # follows 5-6x slower on a loaded CPU (benchmarks/RESULTS.md, "Generation")
-        averager = self._averager()
-        per_batch = max(1, 2**25 // (4 * H * W * max(1, averager.n_channels_)))
-        chunks = list(range(0, n * C, per_batch))
-        out = []
-        with torch.no_grad():
-            for start in _progress(chunks, len(chunks), self.verbose, "scattering"):
-                _stop_before_a_model()
-                x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32, device=device)
-                out.append(averager.transform(x).cpu().numpy().astype(np.float64))
-        return np.concatenate(out, axis=0).reshape(n, -1)
-
-    def _phase_harmonic(self):
-        from ..representations import PhaseHarmonicTransform
-
-        H, W = self.image_shape_[:2]
-        return PhaseHarmonicTransform(self.J_, L=self.L, n_phases=2, backend="torch", device=self.device,
-                                      flatten=False).fit(np.zeros((1, H, W)))
-
-    def _pyramid(self, X):
-        """[y_0, ..., y_J] of every colour channel (stacked as channels), float32 numpy."""
-        torch = _import_torch()
-        from ._progressive import pyramid
-
-        pht = self._phase_harmonic()
-        n, H, W, C = X.shape
-        planes = np.moveaxis(X, -1, 1).reshape(n * C, H, W)
-        device = _check_device(torch, self.device)
-        per_batch = max(1, 2**24 // (4 * H * W * pht.n_channels_))
-        chunks = list(range(0, n * C, per_batch))
-        levels = [[] for _ in range(self.J_ + 1)]
-        with torch.no_grad():
-            for start in _progress(chunks, len(chunks), self.verbose, "phase harmonics"):
-                _stop_before_a_model()
-                x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32, device=device)
-                for j, y in enumerate(pyramid(pht.transform(x), self.J_)):
-                    levels[j].append(y.cpu().numpy())
-        out = []
-        for level in levels:
-            y = np.concatenate(level, axis=0)
-            out.append(y.reshape((n, C * y.shape[1]) + y.shape[2:]))
-        return out
-
-    @staticmethod
-    def _invert_u(u, pht):
-        """y_0 = U x of every colour plane (n, C * channels, H, W) -> images (n, C, H, W), exactly."""
-        n, H, W = u.shape[0], u.shape[2], u.shape[3]
-        planes = pht.inverse_transform(u.reshape(-1, pht.n_channels_, H, W).double())
-        return planes.reshape(n, -1, H, W)
-
-    def _embed(self, X4):
-        """(S, targets): the vectors to whiten and the decoder's training targets."""
-        images = np.moveaxis(X4, -1, 1).astype(np.float32)
-        if self.decoder == "progressive":
-            levels = self._pyramid(X4)
-            return levels[-1].reshape(len(X4), -1).astype(np.float64), levels + [images]
-        return self._scatter(X4), [images]
-
-    def _symmetric_embeddings(self, X4, S, ops=None, n_check=2):
-        """Symmetries of the images X4 and their scattering, mostly by permutation.
-
-        ``ops``: the symmetries as (flip_rows, flip_cols, transpose), flips first (default:
-        all 7 others for square images, 3 otherwise). Periodic padding: all of them permute
-        S's channels and maps (see :mod:`skphase.generative._symmetries`; the mirrors are
-        about pixel 0, a flip and a one-pixel circular shift). Reflection padding: the
-        mirrors are scattered again and their transposes permuted. The first ``n_check``
-        images' permuted embeddings are compared with scattering them: a mismatch (a filter
-        convention that these maps do not describe) warns and scatters every symmetry instead.
-        Returns the images and their S, symmetry by symmetry (all images of ``ops[0]`` first).
-        """
-        from . import _symmetries as sym
-
-        H, W, C = X4.shape[1:]
-        ops = sym.symmetries(H == W) if ops is None else list(ops)
-        averager = self._averager()
-        periodic = self._periodic()
-        transpose = sym.orientation_map(self.L, "transpose")
-        perms = dict(flip=sym.channel_permutation(averager.channel_table_, sym.orientation_map(self.L, "flip")),
-                     transpose=None if transpose is None else
-                     sym.channel_permutation(averager.channel_table_, transpose))
-        shape = (-1, C, averager.n_channels_) + tuple(averager.output_shape_)
-
-        def permute(S, op):
-            return sym.apply_to_embedding(S.reshape(shape), op, perms).reshape(len(S), -1)
-
-        def embed(X, S):
-            mirrors = {(False, False): S}  # reflection padding: S of the plain mirror images
-
-            def mirrored(fr, fc):
-                if (fr, fc) not in mirrors:
-                    mirrors[fr, fc] = self._scatter(sym.apply_to_images(X, (fr, fc, False), False))
-                return mirrors[fr, fc]
-
-            images, maps = [], []
-            for op in ops:
-                images.append(sym.apply_to_images(X, op, periodic))
-                if op[2] and perms["transpose"] is None:  # odd L: no permutation
-                    maps.append(self._scatter(images[-1]))
-                elif periodic:
-                    maps.append(permute(S, op))
-                else:
-                    base = mirrored(op[0], op[1])
-                    maps.append(permute(base, (False, False, True)) if op[2] else base)
-            return np.concatenate(images), np.concatenate(maps)
-
-        err = 0.0
-        if n_check:
-            images, maps = embed(X4[:n_check], S[:n_check])
-            direct = self._scatter(images)
-            err = np.linalg.norm(maps - direct) / max(np.linalg.norm(direct), 1e-30)
-        if err > 1e-3:
-            warn_external(f"The scattering of flipped or turned images is not the expected permutation "
-                          f"of the original's (relative error {err:.1e}); augment scatters every "
-                          "symmetry instead (slower).", RuntimeWarning)
-            images = sym.apply_all(X4, ops, periodic)
-            return images, self._scatter(images)
-        return embed(X4, S)
-
-    def _choose_symmetries(self, X4, S, seed, n_max=500, ratio=1.2):
-        """The symmetries whose images look like the data, seen by the embedding (augment="auto").
-
-        The training images are split in halves A and B; a PCA whitening with
-        ``n_components`` is fitted on S of A alone. B's images, unseen by it, give the typical
-        relative distance of new images to the whitened subspace (median of
-        ||(I - P)(S - m)|| / ||S - m||) and their typical whitened norm (median of
-        ||W (S - m)||). A symmetry is kept when the images of A under it are at most ``ratio``
-        times as far (both medians): then its images are new images of the same kind. Polygons:
-        every symmetry's ratios are 0.89-1.08; scikit-learn's digits: 1.28-2.8 (mirrored and
-        turned digits are no digits; training on them cost 1.7 dB of held-out PSNR).
-        """
-        from . import _symmetries as sym
-
-        n = len(X4)
-        order = np.random.default_rng([seed, 1]).permutation(n)
-        half = n // 2
-        A, B = np.sort(order[:half][:n_max]), np.sort(order[half:][:n_max])
-        k = min(self.n_components, len(A) - 1, S.shape[1])
-        if k < 1 or len(B) < 2:
-            return []
-        mean, components, scale = _whitening(S[A], k)
-
-        def medians(T):
-            centred = T - mean
-            proj = centred @ components.T
-            off = np.linalg.norm(centred - proj @ components, axis=1)
-            return (np.median(off / np.maximum(np.linalg.norm(centred, axis=1), 1e-300)),
-                    np.median(np.linalg.norm(proj / scale, axis=1)))
-
-        ref = medians(S[B])
-        ops = sym.symmetries(X4.shape[1] == X4.shape[2])
-        _, S_sym = self._symmetric_embeddings(X4[A], S[A], ops, n_check=0)
-        keep, self.symmetry_ratios_ = [], {}
-        for i, op in enumerate(ops):
-            got = medians(S_sym[i * len(A):(i + 1) * len(A)])
-            ratios = (got[0] / max(ref[0], 1e-300), got[1] / max(ref[1], 1e-300))
-            self.symmetry_ratios_[sym.NAMES[op]] = ratios
-            if max(ratios) <= ratio:
-                keep.append(op)
-        return keep
-
-    def _whiten(self, S):
-        proj = (S - self.embedding_mean_) @ self.embedding_components_.T / self.embedding_scale_
-        norms = np.linalg.norm(proj, axis=1, keepdims=True)
-        return proj / np.maximum(norms, 1e-12)
+        return Whitening(self.embedding_mean_, self.embedding_components_, self.embedding_scale_)
 
     def _fit_whitening(self, S):
-        n, p = S.shape
-        if self.n_components > min(n, p):
-            raise ValueError(f"n_components={self.n_components} is larger than the embedding allows: "
-                             f"min(n_training_samples={n}, n_scattering_features={p}) = {min(n, p)}. "
-                             "Use fewer components or more images.")
-        mean, components, scale = _whitening(S, self.n_components)
-        # float32 scattering: directions below ~1e-5 of the largest are rounding, and whitening
-        # them would blow rounding noise up to unit size in the embedding
-        spread = float(np.sqrt(np.mean((S - mean) ** 2)))
-        if spread <= 1e-6 * max(float(np.sqrt(np.mean(S ** 2))), 1e-300):
-            raise ValueError("X: the training images all have the same embedding (constant or identical "
-                             "images); there is nothing to whiten or to learn. Pass varied images.")
-        rank = int(np.sum(scale > 1e-5 * scale[0]))
-        if rank < self.n_components:
-            raise ValueError(f"n_components={self.n_components} but the embeddings of the training images "
-                             f"span only {rank} directions above float32 rounding (images too alike); use "
-                             f"n_components <= {rank} or more varied images.")
-        self.embedding_mean_, self.embedding_components_, self.embedding_scale_ = mean, components, scale
+        from ._embedding import Whitening
 
-    # ---------------------------------------------------------------- decoder
-    def _build_decoder(self, torch, device):
-        from ._decoder import ConvDecoder
+        white = Whitening.fit_checked(S, self.n_components)
+        self.embedding_mean_, self.embedding_components_, self.embedding_scale_ = \
+            white.mean, white.components, white.scale
 
-        n_channels = self.image_shape_[2] if len(self.image_shape_) == 3 else 1
-        if self.decoder == "progressive":
-            from ._progressive import ProgressiveDecoder
-
-            u_channels = n_channels * (1 + 2 * self.J_ * self.L)
-            # one LISTA step per scale: at equal training time (32 x 32, 1,000 images, 300 s)
-            # 15 epochs and 25.45 dB held-out, against 5 epochs and 23.71 dB with three
-            return ProgressiveDecoder(self.n_components, u_channels, self.image_shape_[:2], self.J_,
-                                      self.width, n_iter=1).to(device)
-        return ConvDecoder(self.n_components, self.image_shape_[:2], n_channels, self.J_, self.width,
-                           self.kernel_size).to(device)
-
-    def _load_decoder(self, torch, device):
+    def _load_decoder(self, kind, device):
+        """The fitted decoder (``decoder_state_``) as a module on ``device``, in eval mode."""
+        torch = _import_torch()
         from ._decoder import load_numpy_state
 
-        module = load_numpy_state(self._build_decoder(torch, torch.device("cpu")), self.decoder_state_)
+        module = load_numpy_state(kind.build(torch.device("cpu")), self.decoder_state_)
         return module.to(device).eval()
-
-    def _signature(self, X4, seed):
-        """What a checkpoint must share with this fit to be resumed (JSON: it is stored as such).
-
-        The settings that shape the training (not those that only end it: ``max_epochs``,
-        ``tol``, ``n_iter_no_change``, ``max_time``), the seed that this fit's split,
-        minibatches and initialisation come from, and a SHA-256 of the images' bytes, dtype
-        and shape: other images (a mirrored set has the same shape, sum and sum of
-        squares) never resume this run's whitening and decoder.
-        """
-        import hashlib
-
-        keys = ("n_components", "J", "L", "decoder", "width", "kernel_size", "batch_size",
-                "learning_rate", "learning_rate_schedule", "weight_decay", "loss", "augment",
-                "validation_fraction")
-
-        def plain(v):
-            if isinstance(v, (bool, np.bool_, str)) or v is None:
-                return v if not isinstance(v, np.bool_) else bool(v)
-            return int(v) if isinstance(v, Integral) else float(v)
-
-        data = np.ascontiguousarray(X4)
-        digest = hashlib.sha256(f"{data.dtype.str}{data.shape}".encode())
-        digest.update(memoryview(data).cast("B"))
-        settings = {k: plain(getattr(self, k)) for k in keys}
-        settings["seed"] = int(seed)
-        return dict(settings=settings, data=digest.hexdigest())
 
     # ---------------------------------------------------------------- fit
     @fit_context
@@ -720,8 +366,10 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         torch, device = self._check_params()
         X4 = _check_images(X)
         plan = self._plan(X4)
-        signature = self._signature(X4, plan["seed"])
-        checkpoint = self._read_checkpoint(signature)  # a crafted file is refused before any work
+        signature = _checkpoint.signature(self, X4, plan["seed"])
+        from ._training import read_checkpoint
+
+        checkpoint = read_checkpoint(self.checkpoint_path, signature)  # a crafted file is refused before any work
         work = object.__new__(type(self))
         work.__dict__.update(self.__dict__)
         # one Ctrl-C stops the training and keeps the best decoder so far (a second one, or one
@@ -753,374 +401,86 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             raise ValueError(f"n_components={self.n_components} is larger than the embedding allows: "
                              f"min(n_training_samples={len(train_idx)}, n_scattering_features) <= "
                              f"{len(train_idx)}. Use fewer components or more images.")
-        self._check_sizes(shape, J, n)
-        return dict(shape=shape, J=J, seed=seed, warm=warm, val_idx=val_idx, train_idx=train_idx)
+        kind = self._kind(shape, J)
+        self._check_sizes(kind, n)
+        return dict(shape=shape, J=J, seed=seed, warm=warm, val_idx=val_idx, train_idx=train_idx, kind=kind)
 
-    def _check_sizes(self, shape, J, n):
+    def _check_sizes(self, kind, n):
         """Refuse, before allocating, an embedding or a decoder that cannot fit in memory."""
-        H, W = shape[:2]
-        C = shape[2] if len(shape) == 3 else 1
-        h0, w0 = -(-H // 2 ** J), -(-W // 2 ** J)
         n_aug = 8 if self.augment is not False else 1  # up to 7 symmetries join the training set
-        if self.decoder == "progressive":
-            channels = C * (1 + 2 * J * self.L)
-            features = channels * h0 * w0
-            data = n_aug * n * channels * H * W * 4 * 4 // 3  # the pyramid y_0 ... y_J, float32
-            params = J * self.width * channels * 2 + self.n_components * features
-            act = channels * H * W * 4
-        else:
-            features = C * (1 + J * self.L + self.L ** 2 * J * (J - 1) // 2) * h0 * w0
-            data = n_aug * n * (H * W * C * 4 + features * 8)
-            params, act, c, k2 = self.n_components * self.width * h0 * w0, self.width * h0 * w0, self.width, \
-                self.kernel_size ** 2
-            for j in range(1, J + 1):
-                c_out = max(8, c // 2)
-                params += c * c_out * k2
-                act += 3 * c_out * h0 * w0 * 4 ** j
-                c = c_out
-            params += c * C * k2
-        need = 2 * n * features * 8 + data + 16 * params + 4 * 4 * min(self.batch_size, n_aug * n) * act
-        check_allocation(int(need), f"{type(self).__name__}.fit on {n} images of shape {shape} (embedding of "
-                         f"{features} values per image, a decoder of {params} weights)",
+        features, data, params, act = kind.sizes()
+        need = (2 * n * features * 8 + n_aug * n * data + 16 * params
+                + 4 * 4 * min(self.batch_size, n_aug * n) * act)
+        check_allocation(int(need), f"{type(self).__name__}.fit on {n} images of shape {kind.image_shape} "
+                         f"(embedding of {features} values per image, a decoder of {params} weights)",
                          "use a smaller L, width or batch_size, fewer images (or augment=False), or "
                          "smaller images.")
 
     def _fit(self, torch, device, X4, plan, signature, checkpoint):
-        warm, seed, val_idx, train_idx = plan["warm"], plan["seed"], plan["val_idx"], plan["train_idx"]
+        warm, seed, val_idx, train_idx, kind = (plan[k] for k in ("warm", "seed", "val_idx", "train_idx", "kind"))
         n = X4.shape[0]
         if not warm:
             self.image_shape_ = plan["shape"]
             self.J_ = plan["J"]
             self.n_features_in_ = int(np.prod(self.image_shape_))
-        S, targets = self._embed(X4)
+        S, targets = kind.embed(X4)
         self.n_scattering_features_ = S.shape[1]
         if not warm:
             self._fit_whitening(S[train_idx])
             self._n_features_out = self.n_components
-        Z = self._whiten(S)
-        from ._symmetries import NAMES, apply_all, symmetries
+        Z = self._whitening()(S)
+        from ._augmentation import augmentation
+        from ._symmetries import NAMES
 
-        self.symmetry_ratios_ = {}
-        if isinstance(self.augment, str):  # "auto"
-            ops = self._choose_symmetries(X4[train_idx], S[train_idx], seed) if self.decoder == "cnn" else []
-        else:
-            ops = symmetries(X4.shape[1] == X4.shape[2]) if self.augment else []
+        ops, self.symmetry_ratios_ = augmentation(self.augment, X4[train_idx], S[train_idx],
+                                                  getattr(kind, "embedding", None), self.n_components, seed,
+                                                  choose=kind.chooses_symmetries)
         self.augmentation_ = [NAMES[op] for op in ops]
         if ops:
             # the other flips / quarter turns of the training images join the training set only:
             # the whitening and the held-out images stay those of X
-            if self.decoder == "progressive":
-                X_aug = apply_all(X4[train_idx], ops, rolled=False)
-                S_aug, targets_aug = self._embed(X_aug)
-            else:
-                X_aug, S_aug = self._symmetric_embeddings(X4[train_idx], S[train_idx], ops)
-                targets_aug = [np.moveaxis(X_aug, -1, 1).astype(np.float32)]
-            Z = np.concatenate([Z, self._whiten(S_aug)])
+            S_aug, targets_aug = kind.augmented(X4[train_idx], S[train_idx], ops)
+            Z = np.concatenate([Z, self._whitening()(S_aug)])
             targets = [np.concatenate([t, t_aug]) for t, t_aug in zip(targets, targets_aug)]
-            train_idx = np.concatenate([train_idx, n + np.arange(len(X_aug))])
-        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint)
-        if self.decoder == "progressive":
-            self._describe_scales(torch, device, Z, targets, val_idx if val_idx.size else train_idx)
+            train_idx = np.concatenate([train_idx, n + np.arange(len(S_aug))])
+        self._train(torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint, kind)
+        described = kind.describe(lambda: self._load_decoder(kind, device), Z, targets,
+                                  val_idx if val_idx.size else train_idx)
+        for name, value in described.items():
+            setattr(self, name, value)
         return self
 
-    def _describe_scales(self, torch, device, Z, targets, idx):
-        from ._progressive import ProgressiveDecoder
-
-        module = self._load_decoder(torch, device)
-        idx = idx[:256]
-        levels = [torch.as_tensor(y[idx], device=device) for y in targets[:-1]]
-        with torch.no_grad():
-            pred = module(torch.as_tensor(Z[idx], dtype=torch.float32, device=device))[::-1]
-            errors = [float(torch.linalg.norm(y_hat - y) / torch.linalg.norm(y).clamp_min(1e-30))
-                      for y_hat, y in zip(pred, levels)]
-            # innovations of the data (bilinear prediction) and residuals of the learned
-            # prediction from the true coarser level, both indexed by scale j = 0 ... J-1
-            innov = ProgressiveDecoder.innovations(levels)[::-1]
-            resid = [y - p for y, p in zip(levels[:-1], module.teacher_forced(levels)[::-1])]
-        self.scale_errors_ = np.asarray(errors)
-        self.innovation_correlation_ = self._scale_correlation(torch, innov)
-        self.residual_correlation_ = self._scale_correlation(torch, resid)
-
-    @staticmethod
-    def _scale_correlation(torch, maps):
-        """Correlation between maps[j] and maps[j + 1] upsampled to scale j, for j = 0 ... len - 2."""
-        corr = []
-        for j in range(len(maps) - 1):
-            fine = maps[j]
-            coarse = torch.nn.functional.interpolate(maps[j + 1], size=fine.shape[-2:], mode="bilinear",
-                                                     align_corners=False)
-            a, b = fine.flatten() - fine.mean(), coarse.flatten() - coarse.mean()
-            corr.append(float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-30)))
-        return np.asarray(corr)
-
-    def _train(self, torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint=None):
-        from ._decoder import load_numpy_state, state_to_numpy
+    def _train(self, torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint, kind):
+        """Build (or warm-start) the decoder and train it with :func:`~skphase.generative._training.fit_decoder`."""
+        from ._decoder import load_numpy_state
+        from ._optim import AdamW
+        from ._training import Schedule, fit_decoder, new_history
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            module = self._build_decoder(torch, device)
+            module = kind.build(device)
         # channels-last convolutions train about 1.4x faster on a CPU (oneDNN), same results up to rounding
         module = module.to(memory_format=torch.channels_last)
         if warm:
             load_numpy_state(module, self.decoder_state_)
             module.to(device)
-        elif self.decoder == "progressive":
-            # y_J starts at its least-squares prediction from Z (Z whitens y_J: nearly exact)
-            # instead of a random map, orders of magnitude off the small phase-harmonic levels
-            y_J = targets[-2][train_idx].reshape(len(train_idx), -1)
-            design = np.hstack([Z[train_idx], np.ones((len(train_idx), 1))])
-            coef = np.linalg.lstsq(design, y_J.astype(np.float64), rcond=None)[0]
-            with torch.no_grad():
-                module.linear.weight.copy_(torch.as_tensor(coef[:-1].T, dtype=torch.float32))
-                module.linear.bias.copy_(torch.as_tensor(coef[-1], dtype=torch.float32))
-        from ._optim import AdamW
-
+        else:
+            kind.start(module, Z, targets, train_idx)
         # with weight_decay=0 it is Adam; otherwise the decay is decoupled from the moments
         optimizer = AdamW(module.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
-        history = dict(loss=list(self.loss_curve_) if warm else [],
-                       val=list(self.validation_scores_) if warm else [],
-                       epoch=self.n_epochs_ if warm else 0,
-                       best=self.best_validation_loss_ if warm else math.inf,
-                       best_state=dict(self.decoder_state_) if warm else None, stale=0, elapsed=0.0)
-        if warm and not val_idx.size:
-            history["best"] = math.inf
-        resumed = self._resume(checkpoint, module, optimizer, history, torch)
-        inverse = self._differentiable_inverse(torch, device) if self.decoder == "progressive" else None
-        if self.decoder == "progressive":  # the "loss" of predicting 0, per target, on the training images
-            self._target_sizes = [max(float(np.mean(np.abs(t[train_idx]) ** (1 if self.loss == "l1" else 2))),
-                                      1e-30) for t in targets]
-        first_epoch = history["epoch"]
-        zt = torch.as_tensor(Z, dtype=torch.float32)
-        xt = [torch.as_tensor(t, dtype=torch.float32) for t in targets]
-        start_time = time.perf_counter()
-        elapsed_before = history.get("elapsed", 0.0) if resumed else 0.0
-        # a resumed run finishes the run it was saved from; otherwise max_epochs more
-        last = self.max_epochs if resumed else first_epoch + self.max_epochs
-        run_start = last - self.max_epochs  # the schedule runs over this fit's epochs
-        epochs = range(first_epoch, last)
-        n_steps = max(1, -(-len(train_idx) // self.batch_size))
-        bar = _progress(epochs, len(epochs), self.verbose, "training")
-        stop = current_stop()
-        stopped = False
-        try:
-            for epoch in bar:
-                if stop is not None and stop.is_set():
-                    stopped = True
-                    break
-                module.train()
-                perm = train_idx[np.random.default_rng([seed, epoch]).permutation(len(train_idx))]
-                total, count = 0.0, 0
-                for step, start in enumerate(range(0, len(perm), self.batch_size)):
-                    batch = perm[start:start + self.batch_size]
-                    if len(batch) < 2:  # BatchNorm needs two samples
-                        continue
-                    if self.learning_rate_schedule == "cosine":
-                        done = (epoch - run_start + step / n_steps) / max(1, self.max_epochs)
-                        if self.max_time is not None:  # whichever budget runs out first ends the decay
-                            spent = elapsed_before + time.perf_counter() - start_time
-                            done = max(done, spent / self.max_time)
-                        for group in optimizer.param_groups:
-                            group["lr"] = self.learning_rate * 0.5 * (1 + math.cos(math.pi * min(1.0, done)))
-                    loss = self._batch_loss(module, zt[batch].to(device), [t[batch].to(device) for t in xt],
-                                            inverse)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    optimizer.step()
-                    total += float(loss.detach()) * len(batch)
-                    count += len(batch)
-                    # the budget ends mid-epoch too: epochs of augmented sets last minutes, and
-                    # the cosine step is 0 from here on
-                    if self.max_time is not None and time.perf_counter() - start_time > self.max_time:
-                        break
-                    if stop is not None and stop.is_set():  # Ctrl-C: this epoch ends here
-                        break
-                history["loss"].append(total / max(count, 1))
-                history["epoch"] = epoch + 1
-                history["elapsed"] = elapsed_before + time.perf_counter() - start_time
-                improved = True
-                if val_idx.size:
-                    val = self._mean_loss(module, zt[val_idx], [t[val_idx] for t in xt], device, torch, inverse)
-                    history["val"].append(val)
-                    improved = val < history["best"] - self.tol
-                    if improved:
-                        history["best"] = val
-                if improved or history["best_state"] is None:
-                    history["best_state"] = state_to_numpy(module)
-                    history["stale"] = 0
-                else:
-                    history["stale"] += 1
-                if hasattr(bar, "set_postfix"):
-                    bar.set_postfix(loss=f"{history['loss'][-1]:.4f}",
-                                    val=f"{history['val'][-1]:.4f}" if history["val"] else "-")
-                self._save_checkpoint(signature, module, optimizer, history, torch)
-                if stop is not None and stop.is_set():
-                    stopped = True
-                    break
-                if val_idx.size and history["stale"] >= self.n_iter_no_change:
-                    break
-                if self.max_time is not None and time.perf_counter() - start_time > self.max_time:
-                    break
-        except KeyboardInterrupt:
-            # raised, not flagged: no handler of ours was installed (another thread, a user's own
-            # handler) and this is the first interrupt, so keep the best so far; a second press
-            # (the flag already set) is the way out and propagates
-            if stop is not None and stop.is_set():
-                raise
-            if stop is not None:
-                stop.set()
-            stopped = True
-        if stopped:
-            warn_external(f"interrupted (Ctrl-C): ScatteringGenerator's training, stopped at epoch "
-                          f"{history['epoch']} of {last}; the best result so far is kept (the best "
-                          "decoder so far: the estimator is fitted and usable).", InterruptedWarning)
-        if history["best_state"] is None:  # no epoch ran (max_epochs=0 or interrupted at once)
-            history["best_state"] = state_to_numpy(module)
+        schedule = Schedule(self.max_epochs, self.batch_size, self.learning_rate, self.learning_rate_schedule,
+                            self.max_time, self.n_iter_no_change, self.tol)
+        history = fit_decoder(module, optimizer, kind.make_loss(targets, train_idx), Z, targets, train_idx,
+                              val_idx, schedule=schedule, seed=seed, device=device,
+                              history=new_history(self if warm else None, validation=bool(val_idx.size)),
+                              checkpoint=None if self.checkpoint_path is None else
+                              (self.checkpoint_path, signature, checkpoint), verbose=self.verbose)
         self.decoder_state_ = history["best_state"]
         self.loss_curve_ = history["loss"]
         self.validation_scores_ = history["val"]
         self.best_validation_loss_ = history["best"] if val_idx.size else float("nan")
         self.n_epochs_ = history["epoch"]
-        self.training_time_ = time.perf_counter() - start_time
-
-    def _err(self, a, b):
-        """Mean absolute ("l1") or squared ("mse") error."""
-        d = a - b
-        return d.abs().mean() if self.loss == "l1" else (d * d).mean()
-
-    def _batch_loss(self, module, z, targets, inverse=None):
-        """The training objective on one batch.
-
-        "cnn": the error on the images. "progressive": the error on every level y_0 ... y_J of
-        the decoded pyramid, on every level predicted from the true coarser one (teacher forcing:
-        each step learns its own prediction instead of chasing the coarser steps' errors early on),
-        both averaged, plus the error on the images that the last level inverts to.
-        """
-        out = module(z)
-        if self.decoder != "progressive":
-            return self._err(out, targets[0])
-        levels, images = targets[:-1], targets[-1]
-        # each error relative to its target's size on the training images: the phase-harmonic
-        # levels are far smaller than the pixels, and unscaled they left the levels free
-        # wherever U^-1 does not see them (relative level errors above 1)
-        size = self._target_sizes
-        chain = out[::-1]  # [y_0, ..., y_J]
-        terms = [self._err(a, b) / size[j] for j, (a, b) in enumerate(zip(chain, levels))]
-        terms += [self._err(a, b) / size[j]
-                  for j, (a, b) in enumerate(zip(module.teacher_forced(levels)[::-1], levels[:-1]))]
-        return sum(terms) / len(terms) + self._err(inverse(chain[0]), images) / size[-1]
-
-    def _differentiable_inverse(self, torch, device):
-        """U^-1 as torch operations (linear, differentiable): (n, C * channels, H, W) -> (n, C, H, W)."""
-        pht = self._phase_harmonic()
-        op = pht.get_operator()  # torch on self.device, the backend cached per device
-        ch = pht.n_channels_
-
-        def inverse(u):
-            n, _, H, W = u.shape
-            return op.inverse(u.reshape(-1, ch, H, W)).reshape(n, -1, H, W)
-
-        return inverse
-
-    def _mean_loss(self, module, z, x, device, torch, inverse=None, batch=256):
-        module.eval()
-        total = 0.0
-        with torch.no_grad():
-            for s in range(0, len(z), batch):
-                part = [t[s:s + batch].to(device) for t in x]
-                total += float(self._batch_loss(module, z[s:s + batch].to(device), part, inverse)) * len(part[0])
-        return total / len(z)
-
-    # ---------------------------------------------------------------- checkpoints
-    def _save_checkpoint(self, signature, module, optimizer, history, torch):
-        """The training state as arrays and JSON (:mod:`skphase.generative._checkpoint`: no pickle)."""
-        if self.checkpoint_path is None:
-            return
-        from . import _checkpoint
-        from ._decoder import state_to_numpy
-
-        arrays = {f"module::{k}": v for k, v in state_to_numpy(module).items()}
-        if history["best_state"] is not None:
-            arrays.update({f"best::{k}": v for k, v in history["best_state"].items()})
-        steps = {}
-        for i, s in optimizer.state_dict()["state"].items():
-            steps[str(i)] = int(s["step"])
-            for name in ("exp_avg", "exp_avg_sq"):
-                arrays[f"opt::{i}::{name}"] = s[name].detach().cpu().numpy()
-        groups = [dict(lr=float(g["lr"]), betas=[float(b) for b in g["betas"]], eps=float(g["eps"]),
-                       weight_decay=float(g["weight_decay"])) for g in optimizer.param_groups]
-        meta = dict(signature=signature, steps=steps, param_groups=groups,
-                    has_best_state=history["best_state"] is not None,
-                    history=dict(loss=[float(v) for v in history["loss"]],
-                                 val=[float(v) for v in history["val"]], epoch=int(history["epoch"]),
-                                 best=float(history["best"]), stale=int(history["stale"]),
-                                 elapsed=float(history["elapsed"])))
-        _checkpoint.save(self.checkpoint_path, meta, arrays)
-
-    def _read_checkpoint(self, signature):
-        """(meta, arrays) of the checkpoint at ``checkpoint_path`` made for this fit, or None.
-
-        No file: None. A file that is no checkpoint (a pickle, anything crafted): ``ValueError``,
-        the file left alone. A checkpoint of other settings or images: a warning, None (training
-        starts over and overwrites it).
-        """
-        from . import _checkpoint
-
-        path = self.checkpoint_path
-        if path is None or not os.path.lexists(path):
-            return None
-        meta, arrays = _checkpoint.load(path)
-        theirs = meta.get("signature")
-        if theirs != signature:
-            if not isinstance(theirs, dict) or not isinstance(theirs.get("settings"), dict):
-                what = "other settings or images"
-            else:
-                changed = sorted(k for k in set(signature["settings"]) | set(theirs["settings"])
-                                 if signature["settings"].get(k) != theirs["settings"].get(k))
-                what = ", ".join(filter(None, [
-                    "other images" if theirs.get("data") != signature["data"] else "",
-                    f"other settings ({', '.join(changed)})" if changed else ""]))
-            warn_external(f"checkpoint_path={os.fspath(path)!r} was made with {what}; training starts "
-                          "over and will overwrite it.", UserWarning)
-            return None
-        return meta, arrays
-
-    def _resume(self, checkpoint, module, optimizer, history, torch):
-        """Load a matching checkpoint into module/optimizer/history; return its epoch (0 if none)."""
-        from ._decoder import load_numpy_state, state_to_numpy
-
-        if checkpoint is None:
-            return 0
-        meta, arrays = checkpoint
-
-        def group(prefix):
-            return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
-
-        try:
-            load_numpy_state(module, group("module::"))
-            best = group("best::") if meta["has_best_state"] else None
-            if best is not None:
-                expected = {k: v.shape for k, v in state_to_numpy(module).items()}
-                if {k: v.shape for k, v in best.items()} != expected:
-                    raise ValueError("the kept decoder does not match the decoder's layers")
-            state = {}
-            for i, step in meta["steps"].items():
-                p = optimizer.params[int(i)]
-                moments = [torch.as_tensor(arrays[f"opt::{i}::{name}"]) for name in ("exp_avg", "exp_avg_sq")]
-                if any(tuple(m.shape) != tuple(p.shape) for m in moments):
-                    raise ValueError(f"the optimizer's moments of parameter {i} have another shape")
-                state[i] = dict(step=int(step), exp_avg=moments[0], exp_avg_sq=moments[1])
-            groups = [dict(lr=float(g["lr"]), betas=tuple(float(b) for b in g["betas"]), eps=float(g["eps"]),
-                           weight_decay=float(g["weight_decay"])) for g in meta["param_groups"]]
-            optimizer.load_state_dict(dict(state=state, param_groups=groups))
-            h = meta["history"]
-            history.update(loss=[float(v) for v in h["loss"]], val=[float(v) for v in h["val"]],
-                           epoch=int(h["epoch"]), best=float(h["best"]), stale=int(h["stale"]),
-                           elapsed=float(h["elapsed"]), best_state=best)
-        except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as exc:
-            raise ValueError(f"checkpoint_path={os.fspath(self.checkpoint_path)!r} matches this fit but is "
-                             f"damaged or inconsistent ({type(exc).__name__}: {exc}); delete it to start "
-                             "over.") from None
-        return history["epoch"]
+        self.training_time_ = history["elapsed_this_fit"]
 
     # ---------------------------------------------------------------- transform / decode
     def transform(self, X):
@@ -1136,7 +496,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         """
         X4 = self._check_fitted_images(X)
         with scoped_threads(self.n_jobs, torch_too=True):
-            return self._whiten(self._embed(X4)[0])
+            return self._whitening()(self._kind().embed(X4)[0])
 
     def inverse_transform(self, X):
         """Decode embeddings into images.
@@ -1161,15 +521,12 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
             raise ValueError("X contains NaN or infinity.")
         torch = _import_torch()
         device = _check_device(torch, self.device)
-        module = self._load_decoder(torch, device)
+        kind = self._kind()
+        module = self._load_decoder(kind, device)
         out = []
-        progressive = self.decoder == "progressive"
-        pht = self._phase_harmonic() if progressive else None
         with torch.no_grad(), scoped_threads(self.n_jobs, torch_too=True):
             for s in range(0, len(Z), 256):
-                y = module(torch.as_tensor(Z[s:s + 256], dtype=torch.float32, device=device))
-                if progressive:
-                    y = self._invert_u(y[-1], pht)
+                y = kind.decode(module, torch.as_tensor(Z[s:s + 256], dtype=torch.float32, device=device))
                 out.append(y.cpu().numpy().astype(np.float64))
         images = np.moveaxis(np.concatenate(out, axis=0), 1, -1)
         return images if len(self.image_shape_) == 3 else images[..., 0]

@@ -11,7 +11,8 @@ the embedding) and, for j = J-1 ... 0, predicts y_j from y_{j+1}:
 where alpha is a non-negative sparse code computed by a few unrolled ISTA steps
 (Gregor & LeCun's LISTA, untied weights) and D_j a learned convolutional
 dictionary: the innovation y_j - up is sparse in D_j. The last y_0 is inverted
-exactly by :func:`PhaseHarmonicTransform.inverse_transform`.
+exactly by the phase-harmonic operator's inverse
+(:class:`~skphase.generative._embedding.PhaseHarmonicPyramid`).
 
 Imported lazily: ``import skphase`` never imports torch.
 """
