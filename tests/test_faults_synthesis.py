@@ -278,7 +278,7 @@ HOSTILE = [
     ("NaN data", PhaseHarmonicSynthesizer, {}, lambda x: np.where(x > 0.8, np.nan, x), "NaN"),
     ("inf data", CrossScalePredictor, {}, lambda x: np.where(x > 0.8, np.inf, x), "infinity"),
     ("complex data", GaussianSynthesizer, {}, lambda x: x + 1j, "complex"),
-    ("string data", PhaseHarmonicSynthesizer, {}, lambda x: np.full(x.shape, "a"), "convert string to float"),
+    ("string data", PhaseHarmonicSynthesizer, {}, lambda x: np.full(x.shape, "a"), "must hold numbers"),
     ("4-D data", CrossScalePredictor, {}, lambda x: x[None], "got an array with 4 dimension"),
     ("constant", CrossScalePredictor, {}, lambda x: np.full_like(x, 2.5), "constant"),
     ("zeros", CrossScalePredictor, {}, lambda x: np.zeros_like(x), "all zeros"),
