@@ -23,20 +23,12 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._config import get_config
 from .backends import get_backend
 from .utils._memory import check_allocation
-from .utils._params import JOBS, Ints
+from .utils._params import BACKEND, JOBS, Ints
 from .utils._progress import progress
 from .utils._validation import check_tensor, is_tensor
 
-_TORCH_BACKENDS: dict = {}
-
-
 def backend_for(name: str, device=None, workers: int | None = None):
-    """The backend object for an estimator's ``backend``/``device`` (torch ones reused per device,
-    so their filter tensors stay cached across batches)."""
-    if name == "torch":
-        if device not in _TORCH_BACKENDS:
-            _TORCH_BACKENDS[device] = get_backend("torch", device=device)
-        return _TORCH_BACKENDS[device]
+    """The backend object for an estimator's ``backend``/``device`` (see :func:`get_backend`)."""
     return get_backend(name, device=device, workers=workers)
 
 
@@ -52,7 +44,7 @@ def _run_operator(x, spec, backend_args, method, *more):
         out = pullback(backend.asarray(more[0], xb.dtype))
     else:
         out = getattr(op, method)(xb)
-    return out if is_tensor(x) else backend.to_numpy(out)
+    return out if backend.owns(x) else backend.to_numpy(out)
 
 
 def fit_context(fit):
@@ -118,7 +110,7 @@ class BatchedTransformer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator)
     """
 
     _parameter_constraints: dict = {
-        "backend": [StrOptions({"numpy", "torch"})],
+        "backend": BACKEND,
         "device": [None, str],
         "batch_size": [StrOptions({"auto"}), Ints(1)],
         "n_jobs": JOBS,
@@ -180,10 +172,10 @@ class BatchedTransformer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator)
         def task(s):
             return delayed(_run_operator)(X[s], spec, args, method, *(m[s] for m in more))
 
-        if is_tensor(X):
+        if op.backend.owns(X):  # the backend's own arrays (tensors): kept, concatenated there
             results = [_run_operator(X[s], spec, args, method, *(m[s] for m in more))
                        for s in progress(slices, len(slices), self.verbose, desc)]
-            return __import__("torch").cat(results, dim=0)
+            return op.backend.concatenate(results, axis=0)
         if n_jobs == 1 or len(slices) == 1:
             results = (_run_operator(X[s], spec, args, method, *(m[s] for m in more)) for s in slices)
         else:

@@ -44,6 +44,7 @@ class NumpyBackend:
     """
 
     name = "numpy"
+    reuse_per_device = False  # cheap to build; each call chooses its FFT threads
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else int(workers)
@@ -57,6 +58,10 @@ class NumpyBackend:
         return _jit.ready()
 
     # --- conversion -----------------------------------------------------------
+    def owns(self, x) -> bool:
+        """numpy arrays are what every estimator returns anyway: nothing to keep apart."""
+        return False
+
     def asarray(self, x, dtype=None):
         return np.ascontiguousarray(np.asarray(x, dtype=dtype))
 
@@ -321,10 +326,6 @@ class NumpyBackend:
         out = scipy.fft.irfftn(prod, s=spatial, axes=axes, workers=self.workers, overwrite_x=True)
         out /= int(np.prod(spatial))
         return out
-
-    def matmul(self, a, b):
-        """Batched matrix product (numpy broadcasting rules)."""
-        return np.matmul(a, b)
 
     def soft_threshold(self, x, threshold):
         """sign(x) max(|x| - threshold, 0), the proximal map of threshold * |x|_1."""

@@ -133,6 +133,7 @@ class TorchBackend:
     """
 
     name = "torch"
+    reuse_per_device = True  # one per device, so its filter tensors stay cached across batches
 
     def __init__(self, device=None) -> None:
         torch = _import_torch()
@@ -182,6 +183,10 @@ class TorchBackend:
         return np.dtype(dtype)
 
     # --- conversion -----------------------------------------------------------
+    def owns(self, x) -> bool:
+        """torch tensors stay tensors (on their device, differentiable)."""
+        return isinstance(x, self._t.Tensor)
+
     def asarray(self, x, dtype=None):
         torch = self._t
         if isinstance(x, torch.Tensor):
@@ -242,9 +247,6 @@ class TorchBackend:
         B = fft.rfftn(b, dim=dims)
         prod = A[:, :, None] * B[:, None, :].conj()
         return fft.irfftn(prod, s=spatial, dim=dims) / int(np.prod(spatial))
-
-    def matmul(self, a, b):
-        return self._t.matmul(a, b)
 
     def soft_threshold(self, x, threshold):
         return self._t.sign(x) * self._t.clamp(x.abs() - threshold, min=0)

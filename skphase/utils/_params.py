@@ -31,6 +31,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils._param_validation import validate_params as _sklearn_validate_params
 
 __all__ = [
+    "BACKEND",
     "Floats",
     "Ints",
     "JOBS",
@@ -220,6 +221,20 @@ def as_image_shape(size) -> tuple[int, int]:
 
 
 #: ``random_state``: None, a seed in [0, 2**32 - 1], a numpy RandomState or Generator.
+class _RegisteredBackend(_Described):
+    """A name in skphase's backend registry, read when checked (so a backend registered
+    after import is accepted everywhere)."""
+
+    def is_satisfied_by(self, val):
+        from ..backends import backend_names  # the registry sits above this module
+        return isinstance(val, str) and val in backend_names()
+
+    def __str__(self):
+        from ..backends import backend_names
+        return f"one of {backend_names()!r} (skphase.backends.register_backend adds more)"
+
+
+BACKEND = [_RegisteredBackend()]
 RANDOM_STATE = [None, Ints(0, 2**32 - 1, text="an int seed in [0, 2**32 - 1]"), np.random.RandomState,
                 np.random.Generator]
 #: ``n_jobs``: None (one), a count, or negative as joblib counts (-1: all cores); never 0 or a bool.
