@@ -345,7 +345,7 @@ def plot_scattering(S: ArrayLike, channel_table: dict, *, L: int | None = None,
 
     Parameters
     ----------
-    S : array-like of shape (n_channels, *spatial) or (n_channels,)
+    S : array-like of shape ``(n_channels, *spatial)`` or ``(n_channels,)``
         One sample of :meth:`ScatteringAverager.transform` with ``flatten=False``
         (or its channel means).
     channel_table : dict of ndarray

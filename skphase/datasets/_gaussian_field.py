@@ -78,7 +78,7 @@ def make_gaussian_field(
     Exact statistics: Gaussian, stationary on the torus (periodic), zero spatial
     mean (the zero frequency is removed) and unit variance, with expected periodogram
 
-        E|X_hat(k)|^2 / n_pixels = P(|k|) / mean(P),
+    ``E|X_hat(k)|^2 / n_pixels = P(|k|) / mean(P)``,
 
     where ``X_hat`` is the DFT and the mean runs over the DFT grid with ``P(0) = 0``;
     the DFT coefficients at distinct non-conjugate frequencies are independent. The

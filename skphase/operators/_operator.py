@@ -19,7 +19,7 @@ class Operator:
     """Base of the transform operators.
 
     Subclasses set ``backend``, ``input_shape`` (spatial shape of one sample) and
-    ``output_shape`` (channels, *spatial), implement :meth:`forward` and, for
+    ``output_shape`` ``(channels, *spatial)``, implement :meth:`forward` and, for
     backends without autograd, :meth:`_analytic_vjp`.
     """
 
@@ -28,7 +28,7 @@ class Operator:
     output_shape: tuple = ()
 
     def forward(self, x):
-        """The transform of a batch ``x`` of shape (B, *input_shape), a backend array."""
+        """The transform of a batch ``x`` of shape ``(B, *input_shape)``, a backend array."""
         raise NotImplementedError
 
     def vjp(self, x) -> tuple[object, Callable]:
@@ -62,7 +62,7 @@ class Operator:
 
 
 class ChannelwiseOperator(Operator):
-    """Apply an operator to each input channel: (B, C, *s) -> (B, C * K, *s_out), channel major.
+    """Apply an operator to each input channel: ``(B, C, *s) -> (B, C * K, *s_out)``, channel major.
 
     Colour and multichannel images (RGB, say) are transformed channel by channel, as
     Kymatio does with (B, C, H, W) inputs; output channel ``c * K + k`` is channel k of
@@ -71,7 +71,7 @@ class ChannelwiseOperator(Operator):
     Parameters
     ----------
     operator : Operator
-        Acting on (B, *s).
+        Acting on ``(B, *s)``.
     n_input_channels : int
     """
 
@@ -106,7 +106,7 @@ class ChannelwiseOperator(Operator):
         return self._unfold(y, n_batch), pullback
 
     def inverse(self, y):
-        """Channel by channel inverse, where the operator has one: (B, C * K, *s_out) -> (B, C, *s)."""
+        """Channel by channel inverse, where the operator has one: ``(B, C * K, *s_out) -> (B, C, *s)``."""
         n_batch = y.shape[0]
         inner = y.reshape((n_batch * self.n_input_channels,) + tuple(self.operator.output_shape))
         return self.operator.inverse(inner).reshape((n_batch,) + self.input_shape)

@@ -103,7 +103,7 @@ def phase_harmonic_transform(x, *, bank, backend, n_phases: int = 4, harmonics=N
 
     Parameters
     ----------
-    x : backend array, shape (B, *spatial)
+    x : backend array, shape ``(B, *spatial)``
         Real input; its spatial shape must be ``bank.shape``.
     bank : FilterBank
     backend : NumpyBackend or TorchBackend
@@ -114,7 +114,7 @@ def phase_harmonic_transform(x, *, bank, backend, n_phases: int = 4, harmonics=N
 
     Returns
     -------
-    U : backend array, shape (B, 1 + n_filters * C, *spatial)
+    U : backend array, shape ``(B, 1 + n_filters * C, *spatial)``
         Channel 0 is x * phi_J; then for each wavelet (bank order) its C channels:
         phases p = 0..P-1, or per harmonic k: (modulus) for k = 0, (real, imag) otherwise.
     """
@@ -221,7 +221,7 @@ def _dual_frame(bank, alphas: tuple):
 
 
 def frame_bounds(bank, n_phases: int = 4, harmonics=None) -> tuple[float, float]:
-    """(min, max) over frequencies of |phi|^2 + sum |g|^2, the frame that the inverse uses."""
+    """(min, max) over frequencies of ``|phi|^2 + sum |g|^2``, the frame that the inverse uses."""
     alphas = _inverse_phases(n_phases, harmonics)
     _, _, denom = _dual_frame(bank, alphas)
     return float(denom.min()), float(denom.max())

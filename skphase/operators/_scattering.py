@@ -350,7 +350,7 @@ def scattering(x, *, bank, pad_spec, plan: ScatteringPlan, backend):
 
     Returns
     -------
-    S : backend array, shape (B, n_channels, *out_spatial)
+    S : backend array, shape ``(B, n_channels, *out_spatial)``
         Channels in the canonical order of ``plan.table``.
     """
     return ScatteringOperator(bank, pad_spec, plan, backend).forward(x)

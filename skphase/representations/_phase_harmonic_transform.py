@@ -36,7 +36,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
 
     ``psi_{alpha, lambda} = Re(e^{-i alpha} psi_lambda)`` are multiphase real
     wavelets and rho(a) = max(a, 0); a ReLU acting on phase computes the phase
-    harmonics [x * psi]^k = |x * psi| e^{i k phase(x * psi)} (seed, slides 10-11),
+    harmonics ``[x * psi]^k = |x * psi| e^{i k phase(x * psi)}`` (seed, slides 10-11),
     which ``harmonics`` returns directly.  Since rho(a) - rho(-a) = a, U is
     linearly invertible: :meth:`inverse_transform` recovers x by least squares,
     exactly up to rounding, with an even ``n_phases`` (or ``harmonics``
@@ -68,7 +68,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         last axis is 1, 3 or 4 long are refused, since they may be channels-last
         (pass ``np.moveaxis(X, -1, 1)``); ``"channels_first"`` accepts them as given.
     flatten : bool, default=True
-        Return (n_samples, n_features); False keeps (n_samples, channels, *spatial).
+        Return (n_samples, n_features); False keeps ``(n_samples, channels, *spatial)``.
     backend : {"numpy", "torch"}, default="numpy"
         numpy/numba on CPU, or torch (differentiable; ``device="cuda"`` for GPU).
     device : str or None, default=None
@@ -96,7 +96,7 @@ class PhaseHarmonicTransform(_WaveletTransformer):
         One row per channel: kind (0 low-pass, 1 rectified, 2 harmonic), n, j, theta,
         phase (rectified) and k, part (harmonics: 0 real / modulus, 1 imaginary); -1 if n/a.
     frame_bounds_ : tuple of float
-        (min, max) over frequencies of |phi|^2 + sum |g|^2 for the real filters g that
+        (min, max) over frequencies of ``|phi|^2 + sum |g|^2`` for the real filters g that
         :meth:`inverse_transform` inverts; their ratio is the inverse's conditioning.
         (0.0, 0.0) when the configuration is not invertible (odd ``n_phases``, or
         ``harmonics`` without 1).

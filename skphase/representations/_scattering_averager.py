@@ -86,7 +86,7 @@ class ScatteringAverager(_WaveletTransformer):
         last axis is 1, 3 or 4 long are refused, since they may be channels-last
         (pass ``np.moveaxis(X, -1, 1)``); ``"channels_first"`` accepts them as given.
     flatten : bool, default=True
-        Return (n_samples, n_features); False keeps (n_samples, channels, *spatial).
+        Return (n_samples, n_features); False keeps ``(n_samples, channels, *spatial)``.
     backend : {"numpy", "torch"}, default="numpy"
         numpy/numba on CPU, or torch (differentiable; ``device="cuda"`` for GPU).
     device : str or None, default=None
