@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from skphase import PhaseHarmonicTransform, ScatteringAverager
 from skphase.backends import get_backend
 from skphase.filters import filter_bank, padding_geometry
 from skphase.operators import (
@@ -140,3 +141,27 @@ def test_memory_estimates_grow_with_the_pullback():
     assert op.bytes_per_sample(8, pullback=True) > op.bytes_per_sample(8) > op.bytes_per_sample(4) > 0
     ph = _phase_harmonic_op((32, 32), 2)
     assert ph.bytes_per_sample(8, pullback=True) > ph.bytes_per_sample(8) > 0
+
+
+@pytest.mark.parametrize("shape, padding", [((32, 32), "periodic"), ((24, 40), "reflect"), ((128,), "reflect")])
+def test_scattering_operator_from_parameters_equals_the_estimators(shape, padding):
+    from skphase.backends import get_backend
+    from skphase.operators import scattering_operator
+
+    x = np.random.default_rng(0).standard_normal((2,) + shape)
+    est = ScatteringAverager(J=2, L=4, Q=2, max_order=2, nonlinearity="modulus", padding=padding,
+                             flatten=False).fit(x)
+    for budget in (None, 1):  # 1 byte: first-order filters one at a time, same numbers
+        op = scattering_operator(shape, 2, get_backend("numpy"), L=4, Q=2, padding=padding,
+                                 memory_budget=budget)
+        np.testing.assert_allclose(op.forward(x), est.transform(x), rtol=1e-12, atol=1e-12)
+
+
+def test_phase_harmonic_operator_from_parameters_equals_the_estimators():
+    from skphase.backends import get_backend
+    from skphase.operators import phase_harmonic_operator
+
+    x = np.random.default_rng(1).standard_normal((2, 16, 16))
+    est = PhaseHarmonicTransform(J=2, L=4, n_phases=2, flatten=False).fit(x)
+    op = phase_harmonic_operator((16, 16), 2, get_backend("numpy"), L=4, n_phases=2)
+    np.testing.assert_allclose(op.forward(x), est.transform(x), rtol=1e-12, atol=1e-12)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._config import get_config
-from ..filters import filter_bank, padding_geometry
-from ..operators import PhaseHarmonicOperator, ScatteringOperator, frame_bounds, make_plan, plan_memory
+from ..filters import padding_geometry
+from ..operators import frame_bounds, phase_harmonic_operator, scattering_operator
 from ..utils._interrupt import current as current_stop
 from ..utils._progress import progress as _progress
 from ..utils._warnings import warn_external
@@ -82,17 +82,14 @@ class ScatteringEmbedding:
         # re-emitted so that a padding warning points at the caller's fit, not inside skphase
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            spec = padding_geometry((H, W), self.J, mode="periodic" if self.periodic else "reflect")
+            padding_geometry((H, W), self.J, mode="periodic" if self.periodic else "reflect")
         for w in caught:
             warn_external(w.message, w.category)
-        bank = filter_bank(spec.padded_shape, self.J, L=self.L, Q=1, wavelet="morlet")
-        plan = make_plan(bank, max_order=2, nonlinearity="modulus", n_phases=1)
-        total, per_filter = plan_memory(plan, spec.padded_shape)
-        budget = get_config()["memory_budget"]
-        if total > budget:  # one image must fit the budget: first-order filters in chunks
-            plan = make_plan(bank, max_order=2, nonlinearity="modulus", n_phases=1,
-                             max_group=max(1, budget // max(1, per_filter)))
-        self.operator = ScatteringOperator(bank, spec, plan, torch_backend(device))
+        # one image must fit the budget: the factory splits the first-order filters if needed
+        self.operator = scattering_operator((H, W), self.J, torch_backend(device), L=self.L,
+                                            padding="periodic" if self.periodic else "reflect",
+                                            memory_budget=get_config()["memory_budget"])
+        plan = self.operator.plan
         self.n_channels = int(self.operator.output_shape[0])
         self.output_shape = tuple(self.operator.output_shape[1:])
         self.channel_table = {k: np.asarray(v).copy() for k, v in plan.table.items()}
@@ -124,8 +121,8 @@ class PhaseHarmonicPyramid:
     def __init__(self, image_shape, J, L, device=None, verbose=0):
         H, W = (int(s) for s in image_shape[:2])
         self.J, self.verbose = int(J), verbose
-        self.bank = filter_bank((H, W), self.J, L=int(L), Q=1, wavelet="morlet")
-        self.operator = PhaseHarmonicOperator(self.bank, torch_backend(device), n_phases=2)
+        self.operator = phase_harmonic_operator((H, W), self.J, torch_backend(device), L=int(L), n_phases=2)
+        self.bank = self.operator.bank
         self.n_channels = int(self.operator.output_shape[0])
 
     def __call__(self, X4):

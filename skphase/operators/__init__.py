@@ -6,6 +6,7 @@ the estimators call them, and so do the statistics, the synthesizer and the
 trained models that stand on them.
 """
 
+from ._build import phase_harmonic_operator, scattering_operator
 from ._operator import ChannelwiseOperator, Operator
 from ._phase_harmonic import (
     PhaseHarmonicOperator,
@@ -25,7 +26,9 @@ __all__ = [
     "group_size",
     "inverse_phase_harmonic_transform",
     "make_plan",
+    "phase_harmonic_operator",
     "phase_harmonic_transform",
     "plan_memory",
     "scattering",
+    "scattering_operator",
 ]
