@@ -20,7 +20,6 @@ def _import_torch():
 
 
 _FUNCTIONS = {}
-_SPLIT = False
 
 
 def _bmm(torch, a, b, scale: float):
@@ -33,13 +32,11 @@ def _alias_matmul(torch, a, b, k: int, ndim: int, forward: bool, scale: float):
 
     forward: a = xhat (B, *s), b = filt (F, *s) -> (B, F, *s/k), the sum over the k**ndim
     aliases of a * b. backward: a = grad (B, F, *s/k), b = filt -> (B, *s), the sum over F
-    of grad (tiled) * b. A complex ``a`` with a real ``b`` runs as a real bmm with the real
-    and imaginary parts as rows, which halves the work. CPU bmm multiplies one small matrix
-    at a time unless its operands are contiguous, so they are made so here. The result
-    is multiplied by ``scale`` inside the bmm.
+    of grad (tiled) * b. CPU bmm multiplies one small matrix at a time unless its operands
+    are contiguous, so they are made so here. The result is multiplied by ``scale`` inside
+    the bmm.
     """
-    split = _SPLIT and a.is_complex() and not b.is_complex()
-    if not split and b.dtype != a.dtype:
+    if b.dtype != a.dtype:
         b = b.to(a.dtype)
     n_a, n_f = a.shape[0], b.shape[0]
     coarse = [n // k for n in b.shape[1:]]
@@ -48,29 +45,19 @@ def _alias_matmul(torch, a, b, k: int, ndim: int, forward: bool, scale: float):
     coarse_axes = [2 + 2 * d for d in range(ndim)]
     alias_axes = [1 + 2 * d for d in range(ndim)]
     b = b.reshape(blocks)
-    if split:
-        a = torch.view_as_real(a)
-    rows = n_a * (2 if split else 1)
     if forward:
-        a = a.reshape([n_a] + blocks[1:] + ([2] if split else []))
-        last = [a.ndim - 1] if split else []
-        a = a.permute(coarse_axes + [0] + last + alias_axes).reshape(n_coarse, rows, n_alias)
+        a = a.reshape([n_a] + blocks[1:])
+        a = a.permute(coarse_axes + [0] + alias_axes).reshape(n_coarse, n_a, n_alias)
         b = b.permute(coarse_axes + alias_axes + [0]).reshape(n_coarse, n_alias, n_f)
-        out = _bmm(torch, a, b, scale).reshape(coarse + [n_a] + ([2] if split else []) + [n_f])
-        # (*coarse, B, [2], F) -> (B, F, *coarse, [2])
-        order = [ndim, out.ndim - 1] + list(range(ndim)) + ([ndim + 1] if split else [])
+        out = _bmm(torch, a, b, scale).reshape(coarse + [n_a] + [n_f])
+        order = [ndim, out.ndim - 1] + list(range(ndim))  # (*coarse, B, F) -> (B, F, *coarse)
     else:
-        last = [a.ndim - 1] if split else []
-        a = a.permute([2 + d for d in range(ndim)] + [0] + last + [1]).reshape(n_coarse, rows, n_f)
+        a = a.permute([2 + d for d in range(ndim)] + [0] + [1]).reshape(n_coarse, n_a, n_f)
         b = b.permute(coarse_axes + [0] + alias_axes).reshape(n_coarse, n_f, n_alias)
-        out = _bmm(torch, a, b, scale).reshape(coarse + [n_a] + ([2] if split else []) + [k] * ndim)
-        # (*coarse, B, [2], *aliases) -> (B, alias0, coarse0, alias1, coarse1, [2])
-        first_alias = ndim + 1 + (1 if split else 0)
-        order = [ndim] + [v for d in range(ndim) for v in (first_alias + d, d)]
-        order += [ndim + 1] if split else []
+        out = _bmm(torch, a, b, scale).reshape(coarse + [n_a] + [k] * ndim)
+        # (*coarse, B, *aliases) -> (B, alias0, coarse0, alias1, coarse1)
+        order = [ndim] + [v for d in range(ndim) for v in (ndim + 1 + d, d)]
     out = out.permute(order).contiguous()
-    if split:
-        out = torch.view_as_complex(out)
     return out if forward else out.reshape([n_a] + [k * n for n in coarse])
 
 

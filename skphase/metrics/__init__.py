@@ -14,15 +14,6 @@ from ._report import compare
 from ._spectrum import power_spectrum, spectrum_error
 from ._structure import flatness, scaling_exponents, structure_functions
 
-def __getattr__(name):
-    # plot_comparison moved to skphase.plotting; imported on first use because
-    # skphase.plotting itself imports this package's metrics.
-    if name == "plot_comparison":
-        from ..plotting import plot_comparison
-
-        return plot_comparison
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 __all__ = [
     "compare",
@@ -31,7 +22,6 @@ __all__ = [
     "marginal_moments",
     "marginal_wasserstein",
     "max_cross_correlation",
-    "plot_comparison",
     "power_spectrum",
     "scaling_exponents",
     "spectrum_error",

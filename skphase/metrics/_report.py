@@ -120,7 +120,7 @@ def compare(
 
     See Also
     --------
-    plot_comparison : draws this report.
+    skphase.plotting.plot_comparison : draws this report.
 
     Examples
     --------

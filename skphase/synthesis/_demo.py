@@ -18,7 +18,7 @@ def _report_line(report) -> str:
 
 def _save(report_args, path, figures):
     try:
-        from ..metrics import plot_comparison
+        from ..plotting import plot_comparison
     except ImportError:  # pragma: no cover
         return
     try:
