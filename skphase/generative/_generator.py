@@ -177,15 +177,15 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         The same loss on the held-out images, per epoch (empty without validation).
     best_validation_loss_ : float
         Held-out loss of the kept decoder (NaN without validation).
-    scale_errors_ : ndarray of shape (J_ + 1,)
+    scale_errors_ : ndarray of shape (``J_`` + 1,)
         "progressive" only: relative L2 error ||y_j_hat - y_j|| / ||y_j|| on the held-out
-        images (the training images without validation), for j = 0 ... J_.
-    innovation_correlation_ : ndarray of shape (J_ - 1,)
+        images (the training images without validation), for j = 0 ... ``J_``.
+    innovation_correlation_ : ndarray of shape (``J_`` - 1,)
         "progressive" only: correlation, over the held-out images (the training
         images without validation), between the innovations y_j - up(y_{j+1}) of the
         data at consecutive scales j and j + 1 (the coarser one upsampled); a
         property of the images and the pyramid, not of the training.
-    residual_correlation_ : ndarray of shape (J_ - 1,)
+    residual_correlation_ : ndarray of shape (``J_`` - 1,)
         "progressive" only: the same correlation for the residuals of the learned
         prediction, y_j - P_j(y_{j+1}) with P_j the trained step applied to the true
         y_{j+1}: near 0 when what each scale leaves unpredicted is decorrelated

@@ -27,7 +27,7 @@ _TINY = 1e-30
 
 
 def soft_threshold(U, threshold, positive: bool = False):
-    """sign(U) * max(|U| - threshold, 0); max(U - threshold, 0) when ``positive``.
+    """``sign(U) * max(|U| - threshold, 0)``; ``max(U - threshold, 0)`` when ``positive``.
 
     Examples
     --------

@@ -76,10 +76,10 @@ class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
         Values per realisation.
     mean_, std_ : float
         Mean and standard deviation of all the values of the realisations.
-    unit_spectrum_ : ndarray of shape input_shape_
-        Periodogram |fft((x - mean_) / std_)|^2 / size, averaged over realisations (its mean
+    unit_spectrum_ : ndarray of shape ``input_shape_``
+        Periodogram ``|fft((x - mean_) / std_)|^2 / size``, averaged over realisations (its mean
         is 1): the model, unit-free (zeros for constant realisations).
-    power_spectrum_ : ndarray of shape input_shape_
+    power_spectrum_ : ndarray of shape ``input_shape_``
         The same in the data's units, ``std_ ** 2 * unit_spectrum_`` (inf where that leaves
         the float64 range, for values beyond about 1e150; sampling uses ``unit_spectrum_``).
     target_dtype_ : numpy dtype

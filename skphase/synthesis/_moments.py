@@ -77,7 +77,7 @@ class PhaseHarmonicMoments:
     """Moments Phi(x) of a :class:`MomentPlan` for signals on ``bank``'s grid.
 
     ``forward(x)`` returns (B, n_moments); ``vjp(x)`` returns ``(Phi, pullback)`` where
-    ``pullback(g)`` is the gradient in x (B, *s) of <g, Phi(x)>.
+    ``pullback(g)`` is the gradient in x ``(B, *s)`` of <g, Phi(x)>.
     """
 
     def __init__(self, bank, backend, plan: MomentPlan) -> None:

@@ -218,7 +218,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
     wavelet : {"morlet", "bump"}, default="morlet"
         Wavelet family (see :func:`skphase.filters.filter_bank`).
     n_shifts : int, default=2
-        Shifts |tau| = 2^(j + n), n < n_shifts, of the autocovariances (in 4 directions for images).
+        Shifts ``|tau|`` = 2^(j + n), n < n_shifts, of the autocovariances (in 4 directions for images).
     delta_j : int or None, default=None
         Largest scale gap j2 - j1 of the cross-scale pairs (None: all).
     delta_theta : int or None, default=None
@@ -285,10 +285,10 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         ``shift`` (n_moments, ndim) and ``part`` (0 real, 1 imaginary).
     n_moments_ : int
         Number of (real) moments.
-    target_moments_ : ndarray of shape (n_moments_,)
+    target_moments_ : ndarray of shape (``n_moments_``,)
         Moments of the standardised realisations ``(X - target_mean_) / target_std_``
         (averaged over them).
-    moment_scale_ : ndarray of shape (n_moments_,)
+    moment_scale_ : ndarray of shape (``n_moments_``,)
         The normalisation of the loss, fixed at fit.
     target_mean_, target_std_ : float
         Mean and standard deviation of all the values of the realisations: the
@@ -447,7 +447,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
 
         Returns
         -------
-        moments : ndarray of shape (n_samples, n_moments_)
+        moments : ndarray of shape (n_samples, ``n_moments_``)
         """
         check_is_fitted(self, "model_")
         shape = self.input_shape_ if self._flat_images_ else None
@@ -598,7 +598,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_moments_)
+        X : array-like of shape (n_samples, ``n_moments_``)
             Moment vectors, e.g. ``transform`` of the signals to recover (moments of signals
             standardised by ``target_mean_`` and ``target_std_``).
         n_restarts : int, default=1
@@ -608,7 +608,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
 
         Returns
         -------
-        signals : ndarray of shape (n_samples, *input_shape_)
+        signals : ndarray of shape (n_samples, ``*input_shape_``)
             With the target's dtype; flattened like X in ``fit`` when ``shape`` was used.
             After Ctrl-C (see :meth:`sample`), the rows up to the first whose runs had not
             started.
