@@ -6,6 +6,7 @@ the estimators call them, and so do the statistics, the synthesizer and the
 trained models that stand on them.
 """
 
+from ._moments import SpatialMeans
 from ._operator import ChannelwiseOperator, Operator
 from ._phase_harmonic import (
     PhaseHarmonicOperator,
@@ -21,6 +22,7 @@ __all__ = [
     "PhaseHarmonicOperator",
     "ScatteringOperator",
     "ScatteringPlan",
+    "SpatialMeans",
     "frame_bounds",
     "group_size",
     "inverse_phase_harmonic_transform",

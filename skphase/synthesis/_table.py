@@ -356,6 +356,9 @@ def moment_names(table: dict) -> np.ndarray:
     names = []
     for i in range(len(table["kind"])):
         kind = table["kind"][i]
+        if kind == "operator_mean":  # the spatial mean of an operator's channel
+            names.append(f"operator_mean_c{table['channel'][i]}")
+            continue
         if kind.startswith("low"):
             names.append(kind)
             continue
