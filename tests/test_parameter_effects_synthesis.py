@@ -96,6 +96,7 @@ ROWS = [
     # PhaseHarmonicSynthesizer
     (_phs, "J", 2, 3, n_moments, CHANGES, None),
     (_phs, "moments", "phase_harmonic", "scattering_means", n_moments, CHANGES, None),
+    (_phs, "moments", "phase_harmonic", "scattering_covariance", moments, CHANGES, None),
     (_phs, "L", 2, 3, n_moments, CHANGES, None),
     (_phs, "n_phases", 4, 6, n_moments, CHANGES, None),
     (_phs, "wavelet", "morlet", "bump", moments, CHANGES, None),

@@ -14,12 +14,14 @@ from ._phase_harmonic import (
     inverse_phase_harmonic_transform,
     phase_harmonic_transform,
 )
+from ._scattering_covariance import ScatteringCovariance
 from ._scattering import ScatteringOperator, ScatteringPlan, group_size, make_plan, plan_memory, scattering
 
 __all__ = [
     "ChannelwiseOperator",
     "Operator",
     "PhaseHarmonicOperator",
+    "ScatteringCovariance",
     "ScatteringOperator",
     "ScatteringPlan",
     "SpatialMeans",

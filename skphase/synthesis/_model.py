@@ -16,7 +16,7 @@ import numpy as np
 
 from ..backends import get_backend
 from ..filters import filter_bank
-from ..operators import SpatialMeans
+from ..operators import ScatteringCovariance, SpatialMeans
 from ._moments import PhaseHarmonicMoments
 from ._table import FAMILIES, build_plan, wavelet_scales
 
@@ -107,9 +107,45 @@ class MomentModel:
         return _floored(scale)
 
 
+@dataclasses.dataclass(frozen=True)
+class CovarianceModel:
+    """Scattering-covariance moments (:class:`~skphase.operators.ScatteringCovariance`) on a grid."""
+
+    shape: tuple
+    J: int
+    L: int
+    wavelet: str
+    backend: str = "numpy"
+    device: str | None = None
+
+    def at_shape(self, shape) -> CovarianceModel:
+        return dataclasses.replace(self, shape=tuple(int(s) for s in shape))
+
+    def table(self) -> dict:
+        return _covariance(self).table
+
+    def moments(self, workers: int | None = None) -> ScatteringCovariance:
+        if workers is None and self.backend == "numpy":
+            return _covariance(self)
+        backend = get_backend(self.backend, device=self.device,
+                              **({"workers": workers} if self.backend == "numpy" else {}))
+        return ScatteringCovariance(filter_bank(self.shape, self.J, L=self.L, wavelet=self.wavelet), backend)
+
+    def scale(self, X: np.ndarray) -> np.ndarray:
+        op = _covariance(self)
+        return _floored(op.moment_scale(op.backend.asarray(X, np.float64)))
+
+
+@functools.lru_cache(maxsize=8)
+def _covariance(model: CovarianceModel) -> ScatteringCovariance:
+    return ScatteringCovariance(filter_bank(model.shape, model.J, L=model.L, wavelet=model.wavelet),
+                                get_backend(model.backend, device=model.device))
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class OperatorMomentModel:
-    """The spatial means of a user's operator's channels (:class:`~skphase.operators.SpatialMeans`).
+    """The moments of a user's operator: the operator itself when its outputs are a vector
+    (B, n_moments), else the spatial means of its channels (:class:`~skphase.operators.SpatialMeans`).
 
     The operator is fixed to its input shape: the model has no other grid.
     """
@@ -126,18 +162,28 @@ class OperatorMomentModel:
                              f"{self.shape}: an operator's moments are defined on its own grid only.")
         return self
 
-    def table(self) -> dict:
-        n = int(self.operator.output_shape[0])
-        return {"kind": np.full(n, "operator_mean", dtype=object), "channel": np.arange(n)}
+    @property
+    def _is_moments(self) -> bool:
+        return len(tuple(self.operator.output_shape)) == 1
 
-    def moments(self, workers: int | None = None) -> SpatialMeans:
-        return SpatialMeans(self.operator)
+    def table(self) -> dict:
+        if self._is_moments and hasattr(self.operator, "table"):
+            return self.operator.table
+        n = int(self.operator.output_shape[0])
+        kind = "operator_moment" if self._is_moments else "operator_mean"
+        return {"kind": np.full(n, kind, dtype=object), "channel": np.arange(n)}
+
+    def moments(self, workers: int | None = None):
+        return self.operator if self._is_moments else SpatialMeans(self.operator)
 
     def scale(self, X: np.ndarray) -> np.ndarray:
-        """Root mean square (over realisations and space) of each channel: the means are then
-        unit-free fractions of their channels' sizes, as the phase-harmonic envelopes' are."""
+        """The operator's own ``moment_scale`` where it has one; else the root mean square (over
+        realisations and space) of each channel: the means are then unit-free fractions of
+        their channels' sizes, as the phase-harmonic envelopes' are."""
         op = self.operator
         b = op.backend
+        if self._is_moments and hasattr(op, "moment_scale"):
+            return _floored(np.asarray(op.moment_scale(b.asarray(X, np.float64)), dtype=np.float64))
         y = np.asarray(b.to_numpy(op.forward(b.asarray(X, np.float64))), dtype=np.float64)
         y = y.reshape(y.shape[:2] + (-1,))
         return _floored(np.sqrt(np.mean(y ** 2, axis=(0, 2))))

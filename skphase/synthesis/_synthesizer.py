@@ -19,7 +19,7 @@ from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, OneOf, Shape
 from ..utils._threads import scoped_threads
 from ..utils._validation import check_signals
 from ._loss import HistogramLoss, MomentLoss, quantiles_at, reference_norm
-from ._model import MomentModel, OperatorMomentModel
+from ._model import CovarianceModel, MomentModel, OperatorMomentModel
 from ._optimize import minimize_lbfgs
 from ._inputs import _positive_int, _seed_of, resolve_J, shape_param, standardization
 from ._table import FAMILIES, moment_names
@@ -89,12 +89,17 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
     J : int or None, default=None
         Number of octaves. None: up to 5 for images (coarsest scale <= a quarter of the
         side) and log2(N) - 3 for series (at most 12).
-    moments : "phase_harmonic" or Operator, default="phase_harmonic"
+    moments : {"phase_harmonic", "scattering_covariance"} or Operator, default="phase_harmonic"
         The moment model. ``"phase_harmonic"``: the moments described above, set by the
-        parameters below. An :class:`~skphase.operators.Operator` taking signals of the
+        parameters below. ``"scattering_covariance"``: the scattering spectra
+        (:class:`~skphase.operators.ScatteringCovariance`: E|x * psi|, the wavelet power
+        spectrum, phase-modulus and modulus-modulus correlations), set by ``J``, ``L`` and
+        ``wavelet``. An :class:`~skphase.operators.Operator` taking signals of the
         realisations' shape to real channels (C, *s_out): the model is the spatial mean of
         each channel (:class:`~skphase.operators.SpatialMeans`), each normalised by the
-        channel's root mean square in the realisations; ``ScatteringAverager(...).fit(X)
+        channel's root mean square in the realisations; an operator with outputs
+        (n_moments,) is itself the moments (normalised by its ``moment_scale(X)`` if it has
+        one: ``ScatteringCovariance(bank, backend, reduction="isotropic")``, say); ``ScatteringAverager(...).fit(X)
         .get_operator()`` gives the scattering-means model, and a user's own operator (with a
         pullback, or on torch) works as well. The operator brings its own backend and grid:
         ``J``, ``L``, ``n_phases``, ``wavelet``, ``n_shifts``, ``delta_j``, ``delta_theta``,
@@ -212,7 +217,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
     """
 
     _parameter_constraints: dict = {
-        "moments": [OneOf("phase_harmonic"), Operator],
+        "moments": [OneOf("phase_harmonic", "scattering_covariance"), Operator],
         "J": [None, Ints(1)],
         "L": [Ints(1)],
         "n_phases": [Ints(2, even=True)],
@@ -302,7 +307,13 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         self._flat_images_ = shape is not None and len(spatial) == 2
         self.target_dtype_ = X.dtype
         self.J_ = self._resolve_J(spatial)
-        self.model_ = self._operator_model(spatial) if isinstance(self.moments, Operator) else MomentModel(shape=spatial, J=self.J_, L=self.L if len(spatial) == 2 else 1,
+        if isinstance(self.moments, Operator):
+            self.model_ = self._operator_model(spatial)
+        elif self.moments == "scattering_covariance":
+            self.model_ = CovarianceModel(shape=spatial, J=self.J_, L=self.L if len(spatial) == 2 else 1,
+                                          wavelet=self.wavelet, backend=self.backend, device=self.device)
+        else:
+            self.model_ = MomentModel(shape=spatial, J=self.J_, L=self.L if len(spatial) == 2 else 1,
                                   wavelet=self.wavelet, n_phases=self.n_phases, n_shifts=self.n_shifts,
                                   delta_j=self.delta_j, delta_theta=self.delta_theta, families=families,
                                   backend=self.backend, device=self.device, subsample=self.subsample)
