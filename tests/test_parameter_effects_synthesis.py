@@ -95,6 +95,8 @@ def _torch():
 ROWS = [
     # PhaseHarmonicSynthesizer
     (_phs, "J", 2, 3, n_moments, CHANGES, None),
+    (_phs, "moments", "phase_harmonic", "scattering_means", n_moments, CHANGES, None),
+    (_phs, "moments", "phase_harmonic", "scattering_covariance", moments, CHANGES, None),
     (_phs, "L", 2, 3, n_moments, CHANGES, None),
     (_phs, "n_phases", 4, 6, n_moments, CHANGES, None),
     (_phs, "wavelet", "morlet", "bump", moments, CHANGES, None),
@@ -146,6 +148,10 @@ def _make(factory, name, value):
     kw = {} if factory is not CrossScalePredictor else {"J": 3, "n_gaussian": 1, "random_state": 0}
     if name == "callback":
         return factory(**kw)  # the observation installs a counting callback for "counting"
+    if name == "moments" and value == "scattering_means":  # an operator, built for the 32 x 32 texture
+        from skphase.representations import ScatteringAverager
+
+        value = ScatteringAverager(J=2, L=2, padding="periodic").fit(np.zeros((1, 32, 32))).get_operator()
     if factory is CrossScalePredictor and name == "J":
         kw.pop("J")
     return factory(**{**kw, name: value})

@@ -7,6 +7,7 @@ trained models that stand on them.
 """
 
 from ._build import phase_harmonic_operator, scattering_operator
+from ._moments import SpatialMeans
 from ._operator import ChannelwiseOperator, Operator
 from ._phase_harmonic import (
     PhaseHarmonicOperator,
@@ -14,14 +15,17 @@ from ._phase_harmonic import (
     inverse_phase_harmonic_transform,
     phase_harmonic_transform,
 )
+from ._scattering_covariance import ScatteringCovariance
 from ._scattering import ScatteringOperator, ScatteringPlan, group_size, make_plan, plan_memory, scattering
 
 __all__ = [
     "ChannelwiseOperator",
     "Operator",
     "PhaseHarmonicOperator",
+    "ScatteringCovariance",
     "ScatteringOperator",
     "ScatteringPlan",
+    "SpatialMeans",
     "frame_bounds",
     "group_size",
     "inverse_phase_harmonic_transform",

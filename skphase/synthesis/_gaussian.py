@@ -10,7 +10,7 @@ from ..base import SkphaseEstimatorMixin, fit_context
 from ..utils._memory import check_allocation
 from ..utils._params import RANDOM_STATE, Shape
 from ..utils._validation import check_signals
-from ._synthesizer import _positive_int, _seed_of, mean_std, shape_param
+from ._inputs import _positive_int, _seed_of, mean_std, shape_param
 
 
 def _cell_overlaps(n_in: int, n_out: int) -> np.ndarray:

@@ -14,24 +14,26 @@ def reference_norm(target, scale) -> float:
 class MomentLoss:
     """l(y) = sum_m ((Phi_m(y) - target_m) / scale_m)^2 for one signal y.
 
-    ``scale`` is explicit state (set by the estimator's ``fit``), never taken
-    from the first input seen. ``dtype`` is the precision of the moments' computation
-    (float32 halves the memory traffic); the loss is summed in float64. ``value_and_grad`` takes and returns flat float64
-    numpy vectors, as scipy's optimisers want: the numpy backend differentiates
-    analytically (moments' adjoint, then the operator's pullback); the torch
-    backend uses autograd, on its device.
+    ``moments`` is any moment :class:`~skphase.operators.Operator`: (B, *input_shape) ->
+    (B, n_moments), real; the loss needs only its ``forward`` and ``vjp``, so one matcher
+    serves every moment model (the operator's pullback is analytic or autograd's, as its
+    backend has it). ``scale`` is explicit state (set by the estimator's ``fit``), never
+    taken from the first input seen. ``dtype`` is the precision of the moments' computation
+    (float32 halves the memory traffic); the loss is summed in float64. ``value_and_grad``
+    takes and returns flat float64 numpy vectors, as scipy's optimisers want.
     """
 
     def __init__(self, moments, target, scale, dtype=np.float64) -> None:
         target = np.asarray(target, dtype=np.float64)
         scale = np.asarray(scale, dtype=np.float64)
-        n = moments.plan.n_moments
-        if target.shape != (n,) or scale.shape != (n,):
-            raise ValueError(f"target and scale must have shape ({n},); "
-                             f"got {target.shape} and {scale.shape}.")
+        shape = tuple(moments.output_shape)
+        if len(shape) != 1 or target.shape != shape or scale.shape != shape:
+            raise ValueError(f"the moment operator must map (B, *input_shape) to (B, n_moments) and "
+                             f"target and scale must have shape (n_moments,); got an output of shape "
+                             f"{shape}, target {target.shape} and scale {scale.shape}.")
         self.moments = moments
         self.dtype = np.dtype(dtype)
-        self.shape = (1,) + tuple(moments.spatial)
+        self.shape = (1,) + tuple(moments.input_shape)
         b = moments.backend
         self._target = b.asarray(target, np.float64)
         self._inv_scale = b.asarray(1.0 / scale, np.float64)
@@ -50,18 +52,11 @@ class MomentLoss:
 
     def value_and_grad(self, y: np.ndarray) -> tuple[float, np.ndarray]:
         b = self.moments.backend
-        x = b.asarray(np.reshape(y, self.shape), self.dtype)
-        if b.name == "torch":
-            x = x.detach().requires_grad_(True)
-            phi = self.moments.forward(x)
-            r = (phi[0] - self._target) * self._inv_scale
-            loss = (r ** 2).sum()
-            loss.backward()
-            return float(loss.detach().cpu()), b.to_numpy(x.grad).ravel().astype(np.float64)
-        phi, pullback = self.moments.vjp(x)
+        phi, pullback = self.moments.vjp(b.asarray(np.reshape(y, self.shape), self.dtype))
         r = (phi[0] - self._target) * self._inv_scale
         grad = pullback((2.0 * r * self._inv_scale)[None])
-        return float((r ** 2).sum()), np.asarray(grad, dtype=np.float64).ravel()
+        value = float(b.to_numpy((r ** 2).sum()))
+        return value, np.asarray(b.to_numpy(grad), dtype=np.float64).ravel()
 
 
 class HistogramLoss:

@@ -28,6 +28,7 @@ import contextlib
 import numpy as np
 
 from ..operators._common import nonlinearity, nonlinearity_vjp
+from ..operators._operator import Operator
 from ..utils._threads import one_blas_thread
 from . import _kernels
 from ._table import MomentPlan, _signed, harmonic_matrices
@@ -73,11 +74,12 @@ def _low_moments(ls):
     return m, v
 
 
-class PhaseHarmonicMoments:
-    """Moments Phi(x) of a :class:`MomentPlan` for signals on ``bank``'s grid.
+class PhaseHarmonicMoments(Operator):
+    """Moments Phi(x) of a :class:`MomentPlan` for signals on ``bank``'s grid, an :class:`Operator`.
 
     ``forward(x)`` returns (B, n_moments); ``vjp(x)`` returns ``(Phi, pullback)`` where
-    ``pullback(g)`` is the gradient in x ``(B, *s)`` of <g, Phi(x)>.
+    ``pullback(g)`` is the gradient in x ``(B, *s)`` of <g, Phi(x)> (analytic on numpy, autograd
+    on torch).
     """
 
     def __init__(self, bank, backend, plan: MomentPlan) -> None:
@@ -85,6 +87,8 @@ class PhaseHarmonicMoments:
         self.backend = backend
         self.plan = plan
         self.spatial = tuple(bank.shape)
+        self.input_shape = self.spatial
+        self.output_shape = (plan.n_moments,)
         self.n_pos = int(np.prod(self.spatial))
         self._cr, self._ci = harmonic_matrices(plan.n_phases)
         # the filters of each level, kept here so that the backend's cast cache sees one array
@@ -260,11 +264,8 @@ class PhaseHarmonicMoments:
         low_var = _low_moments(b.to_numpy(X * b.from_filter(self.bank.phi.hat[0], x.dtype)).reshape((B, N)))[1]
         return low_var, var, power
 
-    def vjp(self, x):
-        """``(Phi, pullback)``; ``pullback(g)`` (g of shape (B, n_moments)) -> gradient in x."""
+    def _analytic_vjp(self, x):
         b = self.backend
-        if b.name != "numpy":
-            return b.autograd_vjp(self.forward, x)
         cache: dict = {}
         with _one_blas_thread(b):
             Phi = self._forward(x, cache)

@@ -23,7 +23,7 @@ from ..operators import PhaseHarmonicOperator
 from ..utils._params import RANDOM_STATE, Floats, Ints, OneOf
 from ..utils._validation import check_signals
 from ._gaussian import GaussianSynthesizer
-from ._synthesizer import _seed_of, resolve_J, standardization
+from ._inputs import _seed_of, resolve_J, standardization
 from ._table import wavelet_scales
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 
 import numpy as np
@@ -13,141 +12,20 @@ from sklearn.utils.validation import _check_feature_names_in, check_array, check
 
 from ..backends import get_backend
 from ..base import SkphaseEstimatorMixin, fit_context
+from ..operators import Operator
 from ..utils._memory import check_allocation
 from ..utils._interrupt import current, interruptible, warn_interrupted
-from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, OneOf, Shape, check_param
+from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, OneOf, Shape
 from ..utils._threads import scoped_threads
 from ..utils._validation import check_signals
 from ._loss import HistogramLoss, MomentLoss, quantiles_at, reference_norm
-from ._model import MomentModel, same_table
+from ._model import CovarianceModel, MomentModel, OperatorMomentModel
 from ._optimize import minimize_lbfgs
-from ._table import FAMILIES, moment_names, wavelet_scales
+from ._inputs import _positive_int, _seed_of, resolve_J, shape_param, standardization
+from ._table import FAMILIES, moment_names
 
-#: auto J: the coarsest wavelet spans at most a quarter (images) / an eighth (series) of the grid
-MAX_AUTO_J = {1: 12, 2: 5}
-#: scales below this fraction of the largest are floored (bands with no energy)
-SCALE_FLOOR = 1e-8
 #: the target's quantile function is kept at this many points at most (exact up to 256 x 256)
 MAX_QUANTILES = 2 ** 16
-
-
-def shape_param(name, value):
-    """``value`` as a tuple of 1 or 2 positive ints, or None; an error naming ``name`` otherwise."""
-    check_param(name, value, [None, Shape((1, 2))])
-    return None if value is None else tuple(int(s) for s in value)
-
-
-def check_seed(random_state, name="random_state", caller="skphase") -> np.random.RandomState:
-    """A RandomState from ``random_state`` (:data:`RANDOM_STATE`: None, a seed in [0, 2**32 - 1],
-    a RandomState or a Generator; never a bool), or scikit-learn's error naming ``name``."""
-    from sklearn.utils import check_random_state
-
-    check_param(name, random_state, RANDOM_STATE, caller=caller)
-    if isinstance(random_state, np.random.Generator):
-        return np.random.RandomState(random_state.integers(2**31 - 1))
-    return check_random_state(random_state)
-
-
-def _positive_int(name, value, caller="skphase") -> int:
-    """``value`` as an int >= 1 (a bool is refused); scikit-learn's error naming ``name`` otherwise."""
-    check_param(name, value, [Ints(1)], caller=caller)
-    return int(value)
-
-
-def _seed_of(random_state, name, caller="skphase") -> np.random.RandomState:
-    return check_seed(random_state, name, caller)
-
-
-#: data whose standard deviation is below this fraction of their magnitude are constant up to
-#: rounding (an offset of 1e16 on values of order 1): nothing of their structure survives float64
-MIN_RELATIVE_STD = 64 * np.finfo(np.float64).eps
-
-
-def mean_std(X: np.ndarray, name: str = "X") -> tuple[float, float, float]:
-    """``(mean, std, max |X|)`` of all the values of X, without overflow or underflow (see below)."""
-    X = np.asarray(X, dtype=np.float64)
-    peak = float(np.max(np.abs(X)))
-    if not np.isfinite(peak):
-        raise ValueError(f"{name} contains NaN or infinity.")
-    if peak == 0:
-        return 0.0, 0.0, 0.0
-    mean = float(np.mean(X / peak)) * peak
-    spread = float(np.max(np.abs(X - mean)))
-    std = float(np.std((X - mean) / spread)) * spread if spread > 0 else 0.0
-    return mean, std, peak
-
-
-def standardization(X: np.ndarray, name: str = "X") -> tuple[float, float]:
-    """``(mean, std)`` of all the values of X, computed without overflow or underflow.
-
-    The moments are homogeneous of degrees 1 to 4 in the values, so the model works on
-    ``(X - mean) / std`` (unit-free); the mean and the standard deviation are computed
-    here on values rescaled by their largest magnitude, so data near 1e-300 or 1e300 (whose
-    squares, let alone fourth powers, leave the float64 range) are handled like any other.
-    """
-    mean, std, peak = mean_std(X, name)
-    if peak == 0:
-        raise ValueError(f"{name} is all zeros: a stationary model needs realisations with some variance.")
-    if not std > MIN_RELATIVE_STD * peak:
-        what = "constant" if std == 0 else (f"constant up to rounding (standard deviation {std:.3g} for "
-                                             f"values of magnitude {peak:.3g}); subtract the offset first")
-        raise ValueError(f"{name} is {what}: a stationary model needs realisations with some variance.")
-    return mean, std
-
-
-def resolve_J(J, spatial, name: str) -> int:
-    """The number of octaves for signals of shape ``spatial``: ``J``, or the default for None."""
-    smallest = min(spatial)
-    if smallest < 2:
-        raise ValueError(f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
-                         f"{name} needs at least 2 samples along each axis.")
-    if J is not None:
-        if 2 ** J > smallest:
-            raise ValueError(f"J={J} needs signals of at least 2**J = {2 ** J} samples along "
-                             f"each axis; got spatial shape {spatial}. Use a smaller J (or J=None).")
-        return int(J)
-    margin = 2 if len(spatial) == 2 else 3
-    return int(max(1, min(MAX_AUTO_J[len(spatial)], math.floor(math.log2(smallest)) - margin)))
-
-
-def moment_scale(model: MomentModel, table: dict, X: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Per-moment normalisation from the realisations X (fit-time state, see the estimator).
-
-    Covariances are divided by sqrt(var_a var_b) of the target's channels (a correlation
-    coefficient), means of envelopes by their root mean square, the low-pass mean by the
-    target's standard deviation and its variance by itself, the k-th central moment of the
-    values by the standard deviation to the k.
-    """
-    engine = model.moments()
-    low_var, var, power = (np.maximum(np.asarray(v).mean(axis=0), 0.0)
-                           for v in engine.channel_variances(engine.backend.asarray(X, np.float64)))
-    plan = engine.plan
-    n_w = plan.n_wavelets
-    js = wavelet_scales(engine.bank)
-    thetas = np.asarray(engine.bank.psi1.theta)
-    # channel index of (j, theta, k): harmonic-major, as in the plan
-    lookup = {(int(js[w]), int(thetas[w]), k): k * n_w + w for w in range(n_w)
-              for k in range(plan.n_harmonics)}
-    std = float(np.sqrt(np.mean(np.var(X.reshape(X.shape[0], -1), axis=1))))
-    scale = np.empty(plan.n_moments)
-    t = table
-    for i, kind in enumerate(t["kind"]):
-        if kind == "low_mean":
-            scale[i] = std
-        elif kind == "marginal":
-            scale[i] = std ** int(t["k1"][i])
-        elif kind == "low_var":
-            scale[i] = max(float(low_var), std ** 2 * 1e-6)
-        elif kind == "mean":
-            scale[i] = math.sqrt(power[lookup[(t["j1"][i], t["theta1"][i], t["k1"][i])]])
-        else:
-            a = lookup[(t["j1"][i], t["theta1"][i], t["k1"][i])]
-            b = lookup[(t["j2"][i], t["theta2"][i], t["k2"][i])]
-            scale[i] = math.sqrt(var[a] * var[b])
-    floor = SCALE_FLOOR * scale.max()
-    if not floor > 0:  # pragma: no cover - std > 0 is checked in fit
-        raise ValueError("the realisations have no energy in any moment; cannot normalise the loss.")
-    return np.maximum(scale, floor)
 
 
 def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,
@@ -211,6 +89,22 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
     J : int or None, default=None
         Number of octaves. None: up to 5 for images (coarsest scale <= a quarter of the
         side) and log2(N) - 3 for series (at most 12).
+    moments : {"phase_harmonic", "scattering_covariance"} or Operator, default="phase_harmonic"
+        The moment model. ``"phase_harmonic"``: the moments described above, set by the
+        parameters below. ``"scattering_covariance"``: the scattering spectra
+        (:class:`~skphase.operators.ScatteringCovariance`: E|x * psi|, the wavelet power
+        spectrum, phase-modulus and modulus-modulus correlations), set by ``J``, ``L`` and
+        ``wavelet``. An :class:`~skphase.operators.Operator` taking signals of the
+        realisations' shape to real channels (C, *s_out): the model is the spatial mean of
+        each channel (:class:`~skphase.operators.SpatialMeans`), each normalised by the
+        channel's root mean square in the realisations; an operator with outputs
+        (n_moments,) is itself the moments (normalised by its ``moment_scale(X)`` if it has
+        one: ``ScatteringCovariance(bank, backend, reduction="isotropic")``, say); ``ScatteringAverager(...).fit(X)
+        .get_operator()`` gives the scattering-means model, and a user's own operator (with a
+        pullback, or on torch) works as well. The operator brings its own backend and grid:
+        ``J``, ``L``, ``n_phases``, ``wavelet``, ``n_shifts``, ``delta_j``, ``delta_theta``,
+        ``families``, ``subsample``, ``backend`` and ``device`` are then unused, and
+        ``output_shape`` must be None or the operator's input shape.
     L : int, default=4
         Orientations (images).
     n_phases : int, default=4
@@ -323,6 +217,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
     """
 
     _parameter_constraints: dict = {
+        "moments": [OneOf("phase_harmonic", "scattering_covariance"), Operator],
         "J": [None, Ints(1)],
         "L": [Ints(1)],
         "n_phases": [Ints(2, even=True)],
@@ -346,11 +241,12 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         "callback": [None, callable],
     }
 
-    def __init__(self, J=None, *, L=4, n_phases=4, wavelet="morlet", n_shifts=2, delta_j=None,
+    def __init__(self, J=None, *, moments="phase_harmonic", L=4, n_phases=4, wavelet="morlet", n_shifts=2, delta_j=None,
                  delta_theta=None, families=None, subsample=True, shape=None, output_shape=None,
                  max_iter=500, tol=1e-12, precision="float64", histogram_weight=0.03, backend="numpy",
                  device=None, n_jobs=None, random_state=None, verbose=0, callback=None):
         self.J = J
+        self.moments = moments
         self.L = L
         self.n_phases = n_phases
         self.wavelet = wavelet
@@ -411,7 +307,13 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         self._flat_images_ = shape is not None and len(spatial) == 2
         self.target_dtype_ = X.dtype
         self.J_ = self._resolve_J(spatial)
-        self.model_ = MomentModel(shape=spatial, J=self.J_, L=self.L if len(spatial) == 2 else 1,
+        if isinstance(self.moments, Operator):
+            self.model_ = self._operator_model(spatial)
+        elif self.moments == "scattering_covariance":
+            self.model_ = CovarianceModel(shape=spatial, J=self.J_, L=self.L if len(spatial) == 2 else 1,
+                                          wavelet=self.wavelet, backend=self.backend, device=self.device)
+        else:
+            self.model_ = MomentModel(shape=spatial, J=self.J_, L=self.L if len(spatial) == 2 else 1,
                                   wavelet=self.wavelet, n_phases=self.n_phases, n_shifts=self.n_shifts,
                                   delta_j=self.delta_j, delta_theta=self.delta_theta, families=families,
                                   backend=self.backend, device=self.device, subsample=self.subsample)
@@ -423,12 +325,22 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         values = np.sort(X64.ravel())
         self.target_quantiles_ = (values if values.size <= MAX_QUANTILES
                                   else quantiles_at(values, MAX_QUANTILES))
-        plan = self.model_.plan()
-        self.moment_table_ = plan.table
-        self.n_moments_ = plan.n_moments
+        self.moment_table_ = self.model_.table()
+        self.n_moments_ = len(self.moment_table_["kind"])
         self.target_moments_ = self._moments(Z).mean(axis=0)
-        self.moment_scale_ = moment_scale(self.model_, self.moment_table_, Z, self.target_moments_)
+        self.moment_scale_ = self.model_.scale(Z)
         return self
+
+    def _operator_model(self, spatial):
+        """The spatial means of the user's operator, which must take the realisations' shape."""
+        op = self.moments
+        if tuple(op.input_shape) != tuple(spatial):
+            raise ValueError(f"moments={type(op).__name__} takes signals of shape {tuple(op.input_shape)}; "
+                             f"X holds signals of shape {tuple(spatial)}.")
+        if len(tuple(op.output_shape)) < 1:
+            raise ValueError(f"moments={type(op).__name__} must have outputs of shape (channels, *spatial); "
+                             f"its output_shape is {tuple(op.output_shape)}.")
+        return OperatorMomentModel(op)
 
     def _standardize(self, X):
         return (np.asarray(X, dtype=np.float64) - self.target_mean_) / self.target_std_
@@ -481,11 +393,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         if 2 ** self.J_ > min(out):
             raise ValueError(f"output_shape={out} is too small for the model (J={self.J_} needs at least "
                              f"{2 ** self.J_} samples per axis).")
-        model = self.model_.at_shape(out)
-        if not same_table(model.plan().table, self.moment_table_):
-            raise ValueError(f"output_shape={out} cannot hold every shift of the model fitted on "
-                             f"{self.input_shape_}; use a larger output_shape or a smaller n_shifts.")
-        return model
+        return self.model_.at_shape(out)
 
     def _histogram_loss(self, model):
         """The histogram term of ``sample`` at the output size, or None when switched off."""

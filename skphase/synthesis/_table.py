@@ -356,6 +356,18 @@ def moment_names(table: dict) -> np.ndarray:
     names = []
     for i in range(len(table["kind"])):
         kind = table["kind"][i]
+        if kind in ("operator_mean", "operator_moment"):  # an operator's channel or output
+            names.append(f"{kind}_c{table['channel'][i]}")
+            continue
+        if "j3" in table:  # scattering covariance
+            if kind == "mean":
+                names.append("mean")
+                continue
+            ws = [f"_j{table['j' + n][i]}_t{table['theta' + n][i]}" for n in "123" if table["j" + n][i] >= 0
+                  or table["theta" + n][i] >= 0]
+            part = ("_re", "_im")[table["part"][i]] if kind in ("c3", "c4") else ""
+            names.append(kind + "".join(ws) + part)
+            continue
         if kind.startswith("low"):
             names.append(kind)
             continue
