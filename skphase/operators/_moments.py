@@ -14,16 +14,16 @@ from ._operator import Operator
 
 
 class SpatialMeans(Operator):
-    """Spatial average of each output channel of ``operator``: (B, *s) -> (B, C) or (B, 2 C).
+    """Spatial average of each output channel of ``operator``: ``(B, *s) -> (B, C)`` or ``(B, 2 C)``.
 
     With ``operator`` a scattering transform (``ScatteringAverager(...).fit(X).get_operator()``)
     these are the scattering means, the moments of the classic scattering synthesis; any
-    operator with real outputs (B, C, *s_out) and a pullback works.
+    operator with real outputs ``(B, C, *s_out)`` and a pullback works.
 
     Parameters
     ----------
     operator : Operator
-        Real outputs of shape (B, C, *s_out).
+        Real outputs of shape ``(B, C, *s_out)``.
     second_moments : bool, default=False
         Also the spatial mean of the square of each channel (after the C means): the
         channels' energies, which the means alone leave free.
@@ -68,7 +68,7 @@ class SpatialMeans(Operator):
         return self.backend.concatenate([y.mean(axis=-1), (y * y).mean(axis=-1)], axis=1)
 
     def forward(self, x):
-        """Spatial means (B, n_moments) of the operator's channels on x (B, *input_shape)."""
+        """Spatial means (B, n_moments) of the operator's channels on x ``(B, *input_shape)``."""
         self._check_input(x)
         return self._moments(self.operator.forward(x))
 

@@ -90,7 +90,7 @@ def _reduction_matrix(table, how, L):
 
 
 class ScatteringCovariance(Operator):
-    """Scattering-covariance moments of signals on ``bank``'s grid: (B, *s) -> (B, n_moments).
+    """Scattering-covariance moments of signals on ``bank``'s grid: ``(B, *s) -> (B, n_moments)``.
 
     Parameters
     ----------
@@ -182,13 +182,13 @@ class ScatteringCovariance(Operator):
         return v @ self._c("R", lambda: self._R.T, v.dtype)
 
     def forward(self, x):
-        """Moments (B, n_moments) of x (B, *input_shape)."""
+        """Moments (B, n_moments) of x ``(B, *input_shape)``."""
         self._check_input(x)
         X, _, _, U = self._spectra(x)
         return self._reduce(self._values(X, U))
 
     def moment_scale(self, x) -> np.ndarray:
-        """Per-moment normalisation from realisations x (B, *s), numpy: 1 for the mean,
+        """Per-moment normalisation from realisations x ``(B, *s)``, numpy: 1 for the mean,
         sqrt(E|z|^2) for s1, E|z|^2 for s2, and for c3 and c4 the square root of the product
         of their two operands' variances (a correlation coefficient)."""
         b = self.backend

@@ -92,10 +92,10 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
     moments : {"phase_harmonic", "scattering_covariance"} or Operator, default="phase_harmonic"
         The moment model. ``"phase_harmonic"``: the moments described above, set by the
         parameters below. ``"scattering_covariance"``: the scattering spectra
-        (:class:`~skphase.operators.ScatteringCovariance`: E|x * psi|, the wavelet power
+        (:class:`~skphase.operators.ScatteringCovariance`: ``E|x * psi|``, the wavelet power
         spectrum, phase-modulus and modulus-modulus correlations), set by ``J``, ``L`` and
         ``wavelet``. An :class:`~skphase.operators.Operator` taking signals of the
-        realisations' shape to real channels (C, *s_out): the model is the spatial mean of
+        realisations' shape to real channels ``(C, *s_out)``: the model is the spatial mean of
         each channel (:class:`~skphase.operators.SpatialMeans`), each normalised by the
         channel's root mean square in the realisations; an operator with outputs
         (n_moments,) is itself the moments (normalised by its ``moment_scale(X)`` if it has
@@ -478,7 +478,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
 
         Returns
         -------
-        samples : ndarray of shape (n_samples, *output_shape)
+        samples : ndarray of shape ``(n_samples, *output_shape)``
             With the target's dtype; flattened like X when ``shape`` was used. Ctrl-C stops
             the whole call (worker threads too): the samples that had started are returned,
             each its best iterate so far (fewer than ``n_samples`` rows if some had not
