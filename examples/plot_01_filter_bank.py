@@ -14,7 +14,8 @@ wavelets ψ_{2^j, θ}, seen in Fourier, and the low-pass φ_J that covers what t
 # The bank and its Littlewood–Paley sum
 # -------------------------------------
 # Filters live in the Fourier domain; ``littlewood_paley()`` returns
-# LP(ω) = |φ̂(ω)|² + ½ Σ_λ (|ψ̂_λ(ω)|² + |ψ̂_λ(−ω)|²) on the DFT grid.
+# :math:`LP(\omega) = |\hat\phi(\omega)|^2 + \frac12 \sum_\lambda (|\hat\psi_\lambda(\omega)|^2
+# + |\hat\psi_\lambda(-\omega)|^2)` on the DFT grid.
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -33,7 +34,7 @@ plt.figure(plot_filter_bank(bank, n_show=6))
 # Where the lower bound is reached
 # --------------------------------
 # The minimum sits at the corners (±π, ±π) that no Gaussian reaches; inside the disc
-# |ω| ≤ 3π/4 of the finest wavelet the sum stays well above it. A compactly supported
+# :math:`|\omega| \le 3\pi/4` of the finest wavelet the sum stays well above it. A compactly supported
 # bump bank is a tight frame: LP = 1 everywhere.
 lp = bank.littlewood_paley()
 w = 2 * np.pi * np.fft.fftfreq(128)
@@ -48,8 +49,9 @@ print(f"bump J=3 L=8: frame bounds A={A_bump:.3f}, B={B_bump:.3f} (tight frame)"
 # %%
 # The bounds hold for any real image
 # ----------------------------------
-# By Parseval, the energy of the coefficients, ‖x ⋆ φ_J‖² + Σ_λ ‖x ⋆ ψ_λ‖², divided by
-# ‖x‖², lies in [A, B]. White noise spreads its energy over all frequencies; a smooth
+# By Parseval, the energy of the coefficients,
+# :math:`\|x \star \phi_J\|^2 + \sum_\lambda \|x \star \psi_\lambda\|^2`, divided by
+# :math:`\|x\|^2`, lies in [A, B]. White noise spreads its energy over all frequencies; a smooth
 # image concentrates it where LP is close to 1.
 rng = np.random.default_rng(0)
 for name, x in [("white noise", rng.standard_normal((128, 128))),
