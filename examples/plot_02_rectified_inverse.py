@@ -48,25 +48,26 @@ def correlation(a, b):
     return float(np.sum(a * b) / np.sqrt(np.sum(a * a) * np.sum(b * b)))
 
 
+def channel(model, coef, j, phase, theta=0):
+    """The rectified channel of scale j, orientation theta and phase index phase."""
+    table = model.channel_table_
+    index = np.flatnonzero((table["kind"] == 1) & (table["j"] == j)
+                           & (table["theta"] == theta) & (table["phase"] == phase))
+    return coef[index[0]]
+
+
 for wavelet in ("bump", "morlet"):
     model = PhaseHarmonicTransform(J=3, L=8, n_phases=4, wavelet=wavelet, flatten=False)
     coef = model.fit(image[None]).transform(image[None])[0]
-    table = model.channel_table_
-
-    def channel(j, phase, theta=0):
-        index = np.flatnonzero((table["kind"] == 1) & (table["j"] == j)
-                               & (table["theta"] == theta) & (table["phase"] == phase))
-        return coef[index[0]]
+    u = {(j, p): channel(model, coef, j, p) for j in (0, 2) for p in range(4)}
 
     # opposite phases: u_p - u_{p+2} = Re(e^{-i alpha_p} x * psi), the linear coefficient
-    linear = max(abs(correlation(channel(0, p) - channel(0, (p + 2) % 4),
-                                 channel(2, q) - channel(2, (q + 2) % 4)))
+    linear = max(abs(correlation(u[0, p] - u[0, (p + 2) % 4], u[2, q] - u[2, (q + 2) % 4]))
                  for p in range(4) for q in range(4))
-    rectified = max(abs(correlation(channel(0, p), channel(2, q)))
-                    for p in range(4) for q in range(4))
-    mean_linear = (channel(0, 0) - channel(0, 2)).mean()
+    rectified = max(abs(correlation(u[0, p], u[2, q])) for p in range(4) for q in range(4))
+    mean_linear = (u[0, 0] - u[0, 2]).mean()
     print(f"{wavelet}: mean of x * psi (j=0) {mean_linear:+.0e}, of rho(x * psi) "
-          f"{channel(0, 0).mean():.3f}; correlation j=0 vs j=2: linear {linear:.3f}, "
+          f"{u[0, 0].mean():.3f}; correlation j=0 vs j=2: linear {linear:.3f}, "
           f"rectified {rectified:.3f}")
 
 # %%
