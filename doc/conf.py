@@ -123,7 +123,7 @@ def _write_api_index() -> None:
             continue
         lines += [title, "-" * len(title), "", f".. currentmodule:: {modname}", "", blurb, ""]
         if own:
-            lines += [".. autosummary::", "   :toctree: generated", "   :template: entry.rst", ""]
+            lines += [".. autosummary::", "   :toctree: generated", "   :template: autosummary/entry.rst", ""]
             lines += [f"   {name}" for name, _ in own]
             lines.append("")
         if elsewhere:

@@ -141,7 +141,7 @@ class BatchedTransformer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator)
         """The fitted transform as an :class:`~skphase.operators.Operator` on this estimator's backend.
 
         Its ``forward(x)`` and ``vjp(x) -> (y, pullback)`` take backend arrays of shape
-        (batch, *op.input_shape): what statistics, losses and trained models call.
+        ``(batch, *op.input_shape)``: what statistics, losses and trained models call.
 
         Returns
         -------

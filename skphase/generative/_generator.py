@@ -488,7 +488,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, *image_shape_)
+        X : array-like of shape ``(n_samples, *image_shape_)``
 
         Returns
         -------
@@ -508,7 +508,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
 
         Returns
         -------
-        images : ndarray of shape (n_samples, *image_shape_), float64
+        images : ndarray of shape ``(n_samples, *image_shape_)``, float64
         """
         check_is_fitted(self, "decoder_state_")
         Z = np.asarray(X.detach().cpu().numpy() if hasattr(X, "detach") else X)
@@ -541,7 +541,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
 
         Returns
         -------
-        images : ndarray of shape (n_samples, *image_shape_)
+        images : ndarray of shape ``(n_samples, *image_shape_)``
         """
         check_is_fitted(self, "decoder_state_")
         check_param("n_samples", n_samples, [Ints(1)], caller=f"{type(self).__name__}.sample")
@@ -562,14 +562,14 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
 
         Parameters
         ----------
-        x0, x1 : array-like of shape image_shape_
+        x0, x1 : array-like of shape ``image_shape_``
             The two end images.
         n_steps : int, default=8
             Points on the path, ends included (at least 2).
 
         Returns
         -------
-        images : ndarray of shape (n_steps, *image_shape_)
+        images : ndarray of shape ``(n_steps, *image_shape_)``
         """
         check_is_fitted(self, "decoder_state_")
         check_param("n_steps", n_steps, [Ints(2)], caller=f"{type(self).__name__}.interpolate")

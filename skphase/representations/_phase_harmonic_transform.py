@@ -196,12 +196,12 @@ class PhaseHarmonicTransform(_WaveletTransformer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels_ * prod(input_shape_)) or
-            (n_samples, n_channels_, *input_shape_)
+        X : array-like of shape ``(n_samples, n_channels_ * prod(input_shape_))``
+            Or of shape ``(n_samples, n_channels_, *input_shape_)``.
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, N) / (n_samples, H * W) / (n_samples, H, W)
+        X_original : ndarray of shape ``(n_samples, N)``, ``(n_samples, H * W)`` or ``(n_samples, H, W)``
             The layout given to :meth:`fit` (flattened when ``shape`` was used).
         """
         check_is_fitted(self, "config_")

@@ -292,7 +292,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         return codes
 
     def inverse_transform(self, X):
-        """Reconstructions codes @ components_.
+        """Reconstructions ``codes @ components_``.
 
         Parameters
         ----------

@@ -148,7 +148,7 @@ class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        samples : ndarray of shape (n_samples, *output_shape)
+        samples : ndarray of shape ``(n_samples, *output_shape)``
         """
         check_is_fitted(self, "power_spectrum_")
         n_samples = _positive_int("n_samples", n_samples, f"{type(self).__name__}.sample")

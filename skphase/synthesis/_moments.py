@@ -235,7 +235,7 @@ class PhaseHarmonicMoments(Operator):
         return b.take(b.concatenate(parts, axis=1), p.order, axis=1)
 
     def forward(self, x):
-        """Moments of x (B, *s): (B, n_moments)."""
+        """Moments of ``x``: shape ``(B, *s)`` to ``(B, n_moments)``."""
         with _one_blas_thread(self.backend):
             return self._forward(x)
 

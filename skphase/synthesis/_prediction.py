@@ -159,7 +159,7 @@ class CrossScalePredictor(SkphaseEstimatorMixin, BaseEstimator):
         return self
 
     def prediction_errors(self, X) -> np.ndarray:
-        """Relative error E|f - f_hat|^2 / E|f - E f|^2 per scale of ``scales_`` on realisations X.
+        """Relative error ``E|f - f_hat|^2 / E|f - E f|^2`` per scale of ``scales_`` on realisations X.
 
         Parameters
         ----------
@@ -167,7 +167,7 @@ class CrossScalePredictor(SkphaseEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        errors : ndarray of shape (len(scales_),)
+        errors : ndarray of shape ``(len(scales_),)``
         """
         check_is_fitted(self, "coef_")
         X, _, _ = check_signals(self, X, reset=False)

@@ -153,7 +153,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         (off) for series. On a texture it brings the histogram close to the target's at little
         cost in moment error (gravel 256^2, 100 iterations: W1/std 0.015 -> 0.003, moment error
         1.8e-3 -> 2.8e-3). On a series it makes every sample reproduce the target's sorted
-        values, its largest moves included (S&P 500 returns: the five largest |r| of every
+        values, its largest moves included (S&P 500 returns: the five largest ``|r|`` of every
         sample equal to the target's to 0.01 sigma), so an ensemble of samples has no spread
         in its extremes; off, the extremes vary from sample to sample and the kurtosis stays
         matched by the ``marginal`` moments. 0 turns it off. ``inverse_transform`` never uses
