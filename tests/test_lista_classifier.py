@@ -204,3 +204,63 @@ def test_n_jobs_sets_torch_threads_inside_fit_only(monkeypatch):
     LISTAClassifier(**SMALL, backend="torch", n_jobs=n_jobs, random_state=0).fit(X, y)
     assert seen and set(seen) == {n_jobs}
     assert torch.get_num_threads() == before
+
+
+def _position_data(n=80, C=3, H=2, W=2, seed=2):
+    """Two classes told apart only by where a pattern sits: the layout matters."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, C, H, W)) * 0.3
+    y = rng.integers(0, 2, n)
+    X[y == 0, :, 0, 0] += 2.0
+    X[y == 1, :, 1, 1] += 2.0
+    return X, y
+
+
+def test_an_nd_array_carries_its_layout_like_shape_does():
+    X, y = _position_data()
+    n, C, H, W = X.shape
+    kw = dict(**{**SMALL, "max_epochs": 5}, validation_fraction=0.0, random_state=0)
+    by_shape = LISTAClassifier(shape=(C, H, W), **kw).fit(X.reshape(n, -1), y)
+    by_array = LISTAClassifier(**kw).fit(X, y)
+    flat = LISTAClassifier(**kw).fit(X.reshape(n, -1), y)
+    assert by_array.layout_ == by_shape.layout_ == (C, H, W)
+    assert flat.layout_ == (C * H * W,)
+    np.testing.assert_allclose(by_array.decision_function(X),
+                               by_shape.decision_function(X.reshape(n, -1)))
+    # predict takes the same layout, flattened or not
+    np.testing.assert_array_equal(by_array.predict(X), by_array.predict(X.reshape(n, -1)))
+    with pytest.raises(ValueError, match=r"layout \(3, 4, 1\).*fitted on \(3, 2, 2\)"):
+        by_array.predict(X.reshape(n, C, H * W, 1))
+
+
+def test_feature_names_of_a_skphase_step_carry_the_layout_through_a_pipeline():
+    from skphase import ScatteringAverager
+
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((40, 8, 8))
+    y = np.arange(40) % 2
+    scat = ScatteringAverager(J=1, L=2)
+    pipe = make_pipeline(scat, LISTAClassifier(**SMALL, random_state=0))
+    pipe.set_output(transform="pandas")
+    pipe.fit(images, y)
+    clf = pipe[-1]
+    out = scat.transform(images)
+    assert clf.layout_[1:] == (4, 4) and clf.layout_[0] * 16 == out.shape[1]
+    # the same features as a plain array: nothing to read, one position
+    plain = LISTAClassifier(**SMALL, random_state=0).fit(np.asarray(out), y)
+    assert plain.layout_ == (out.shape[1],)
+
+
+@pytest.mark.parametrize("names, expected", [
+    (["a_y0_x0", "a_y0_x1", "b_y0_x0", "b_y0_x1"], (2, 1, 2)),
+    (["a_t0", "a_t1", "a_t2", "b_t0", "b_t1", "b_t2"], (2, 3)),
+    (["a_y0_x1", "a_y0_x0", "b_y0_x0", "b_y0_x1"], None),  # positions out of order
+    (["a_y0_x0", "b_y0_x0", "a_y0_x1", "b_y0_x1"], None),  # position major, not channel major
+    (["a_y0_x0", "a_y0_x1", "b_y0_x0"], None),  # a position missing
+    (["age", "height"], None),
+    (["x0", "x1"], None),
+])
+def test_layout_is_read_only_from_complete_skphase_names(names, expected):
+    from skphase.sparse_coding._layout import layout_from_feature_names
+
+    assert layout_from_feature_names(np.array(names, dtype=object)) == expected

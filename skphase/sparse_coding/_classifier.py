@@ -18,7 +18,9 @@ from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._threads import scoped_threads
 from . import _istc_network as net
 from ._lista import _Adam
+from ._layout import layout_from_feature_names, split_structured
 from ._random import draw_seed
+from ._torchrun import _scattering_output_shape, _torchrun
 
 _DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
 
@@ -39,7 +41,10 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
     ----------
     shape : tuple of int (C, H, W) or (C, P), or None, default=None
         Layout of the flattened features (channels first), e.g. ``(n_channels_,
-        *output_shape_)`` of a :class:`~skphase.ScatteringAverager`. None: one position.
+        *output_shape_)`` of a :class:`~skphase.ScatteringAverager`. None: the layout
+        the previous step passed on, an array ``(n, C, H, W)`` / ``(n, C, N)``
+        (``ScatteringAverager(flatten=False)``) or, flattened, a skphase transform's feature
+        names (``set_output(transform="pandas")``); without either, one position.
     n_reduced : int, default=32
         Output channels of L.
     n_components : int, default=64
@@ -76,6 +81,8 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
+    layout_ : tuple of int
+        (C, H, W), (C, N) or (n_features,): the layout the features were read with.
     params_ : dict of ndarray
         Trained L, D, s = log lambda*, e = log eta, W, b (numpy arrays, whatever the backend).
     mean_, scale_ : ndarray of shape (C,)
@@ -147,15 +154,29 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
     # the constraints (Ints/Floats/JOBS: no booleans), backend and device are checked by
     # fit_context (SkphaseEstimatorMixin._validate_params) before any fit
 
-    def _layout(self, n_features):
-        """(C, P) of the features, checked against ``shape``."""
-        if self.shape is None:
-            return n_features, 1
-        shape = tuple(self.shape)
+    def _layout(self, n_features, given):
+        """(C, *positions) of the features: ``shape``, else the array's own (``given``), else
+        the one the feature names spell, else one position; checked against the data."""
+        if self.shape is not None:
+            shape = tuple(int(s) for s in self.shape)
+            if given is not None and (shape[0], int(np.prod(shape[1:]))) != (given[0], int(np.prod(given[1:]))):
+                raise ValueError(f"shape={shape} disagrees with the layout of X, {given} per sample; "
+                                 f"pass one or the other.")
+        else:
+            shape = given or layout_from_feature_names(getattr(self, "feature_names_in_", None))
+            shape = shape or (n_features,)
         if int(np.prod(shape)) != n_features:
             raise ValueError(f"shape={shape} holds {int(np.prod(shape))} values per sample but X "
                              f"has {n_features} features.")
-        return shape[0], int(np.prod(shape[1:]))
+        return shape
+
+    def _features(self, X):
+        """X as (n, n_features) for a fitted model; an (n, C, ...) array must have its layout."""
+        X, given = split_structured(X)
+        if given is not None and given != self.layout_ and self.shape is None:
+            raise ValueError(f"X has the layout {given} per sample but the model was fitted on "
+                             f"{self.layout_}.")
+        return validate_data(self, X, dtype=np.float64, reset=False)
 
     def _structured(self, X):
         C, P = self._layout_
@@ -169,13 +190,14 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), (n_samples, C, H, W) or (n_samples, C, N)
         y : array-like of shape (n_samples,)
 
         Returns
         -------
         self : object
         """
+        X, given = split_structured(X)
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
@@ -183,7 +205,7 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"LISTAClassifier needs samples of at least 2 classes; got one class "
                              f"({self.classes_[0]!r}).")
         with self._threads(), interruptible():  # _train's, shared: from here on Ctrl-C stops
-            self._init_model(X, self._rng())
+            self._init_model(X, self._rng(), given)
             return self._train(X, np.searchsorted(self.classes_, y), self.max_epochs,
                                self.validation_fraction)
 
@@ -204,6 +226,10 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
             classes = np.unique(classes)
             if len(classes) < 2:
                 raise ValueError(f"LISTAClassifier needs at least 2 classes; got {classes!r}.")
+        X, given = split_structured(X)
+        if not first and given is not None and given != self.layout_ and self.shape is None:
+            raise ValueError(f"X has the layout {given} per sample but the model was fitted on "
+                             f"{self.layout_}.")
         X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
         check_classification_targets(y)
         unknown = np.setdiff1d(np.unique(y), classes if first else self.classes_)
@@ -213,7 +239,7 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
         with self._threads(), interruptible():
             if first:
                 self.classes_ = classes
-                self._init_model(X, self._rng())
+                self._init_model(X, self._rng(), given)
             return self._train(X, np.searchsorted(self.classes_, y), 1, 0.0, reset_log=first)
 
     @fit_context
@@ -281,7 +307,8 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.mean_, self.scale_ = np.asarray(result["mean"]), np.asarray(result["scale"])
         self.params_ = {k: np.array(result[k], dtype=np.float64)
                         for k in (*net.PARAM_NAMES, "mu", "sigma")}
-        C, P = self.mean_.shape[0], int(np.prod(_scattering_output_shape(image_size, J, L)))
+        self.layout_ = (self.mean_.shape[0], *_scattering_output_shape(image_size, J, L))
+        C, P = self.layout_[0], int(np.prod(self.layout_[1:]))
         self._layout_ = (C, P)
         self.n_features_in_ = C * P
         self.__dict__.pop("feature_names_in_", None)
@@ -317,8 +344,9 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
         self._rng_ = np.random.default_rng(draw_seed(self.random_state))
         return self._rng_
 
-    def _init_model(self, X, rng):
-        self._layout_ = self._layout(X.shape[1])
+    def _init_model(self, X, rng, given=None):
+        self.layout_ = self._layout(X.shape[1], given)
+        self._layout_ = (self.layout_[0], int(np.prod(self.layout_[1:])))
         C, P = self._layout_
         Xs = X.reshape(X.shape[0], C, P)
         self.mean_ = Xs.mean(axis=(0, 2))
@@ -408,7 +436,7 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _logits(self, X):
         check_is_fitted(self, "params_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = self._features(X)
         Z = self._structured(X)
         out = []
         with self._threads(training=False):
@@ -439,108 +467,10 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
     def transform_codes(self, X):
         """The pooled sparse codes of X (the input of W), shape (n_samples, n_pooled)."""
         check_is_fitted(self, "params_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = self._features(X)
         with self._threads(training=False):
             return net.forward(self.params_, self._structured(X), self.n_layers, self.pooling,
                                cache=True)[1]["F"]
-
-
-def _scattering_output_shape(image_size: int, J: int, L: int):
-    from ._distributed import _scattering
-
-    return _scattering(image_size, J, L, "cpu").output_shape_
-
-
-def _torchrun_command(root: str, out: str, config: dict, n_processes: int):
-    """(argv, env) of the torchrun run: every value as ``--flag=value`` (a root or checkpoint
-    named ``-x`` stays a value), paths absolute, and neither torchrun nor its workers put the
-    current directory on ``sys.path`` (``python -P`` and ``PYTHONSAFEPATH=1``: a planted
-    ``skphase/`` or ``torch.py`` in the working directory is not imported)."""
-    import os
-    import sys
-
-    import skphase
-
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(skphase.__file__)))
-    # --no-python: torchrun starts "python -P -m skphase..." itself, not "python -m" (cwd first)
-    cmd = [sys.executable, "-P", "-m", "torch.distributed.run", "--standalone",
-           f"--nproc_per_node={n_processes}", "--no-python", sys.executable, "-P", "-m",
-           "skphase.sparse_coding._distributed", f"--root={os.path.abspath(root)}",
-           f"--out={os.path.abspath(out)}"]
-    for key, value in config.items():
-        flag = "--" + key.replace("_", "-")
-        if key == "checkpoint" and value is not None:
-            value = os.path.abspath(value)
-        if isinstance(value, bool):
-            cmd += [flag] if value else []
-        elif value is not None:
-            cmd.append(f"{flag}={value}")
-    env = {**os.environ, "PYTHONSAFEPATH": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
-                                                       os.environ.get("PYTHONPATH")]))}
-    return cmd, env
-
-
-def _stop_process_group(proc, grace: float = 10.0) -> None:
-    """SIGTERM to torchrun's whole session (launcher and workers), SIGKILL after ``grace`` s."""
-    import os
-    import signal
-    import subprocess
-
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            proc.wait(timeout=wait)
-            # the workers may outlive the launcher by a moment: the group gets the signal too
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            return
-        except subprocess.TimeoutExpired:
-            continue
-        return
-
-
-def _torchrun(root: str, config: dict, n_processes: int, stop=None) -> dict:
-    """Run the folder training under torchrun in a subprocess; its rank 0 result, loaded.
-
-    torchrun runs in its own session (the terminal's Ctrl-C reaches only this process); when
-    ``stop`` is set (Ctrl-C here) or anything goes wrong, the whole session (launcher and
-    workers) is terminated before this returns: no orphan keeps training. An interrupted run
-    raises ``KeyboardInterrupt`` (there is no model to keep: ``checkpoint`` and ``resume=True``
-    continue from the last finished epoch).
-    """
-    import os
-    import subprocess
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "result.npz")
-        cmd, env = _torchrun_command(root, out, config, n_processes)
-        with open(os.path.join(tmp, "log"), "w+b") as log:
-            proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                while True:
-                    try:
-                        proc.wait(timeout=0.1)
-                        break
-                    except subprocess.TimeoutExpired:
-                        if stop is not None and stop.is_set():
-                            raise KeyboardInterrupt(
-                                f"fit_image_folder interrupted: the {n_processes} torchrun "
-                                f"processes were stopped; the estimator is unchanged") from None
-            finally:
-                _stop_process_group(proc)
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-        if proc.returncode != 0:
-            raise RuntimeError(f"torchrun with {n_processes} processes failed (exit "
-                               f"{proc.returncode}):\n{output[-3000:]}")
-        with np.load(out, allow_pickle=False) as data:
-            return {k: data[k] for k in data.files}
 
 
 class _NumpyTrainer:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 
-import numpy as np
 
 
 def demo_classification(output_dir: str, quick: bool) -> dict:

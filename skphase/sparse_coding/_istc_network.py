@@ -99,7 +99,7 @@ def backward(params: dict, saved: dict, dlogits, n_layers: int, pooling: str) ->
     D, W, mu, sigma = (np.asarray(params[k]).astype(dtype, copy=False)
                        for k in ("D", "W", "mu", "sigma"))
     dlogits = dlogits.astype(dtype, copy=False)
-    s, eta = float(params["s"]), saved["eta"]
+    eta = saved["eta"]
     G = (saved["F"] - mu) / sigma
     grads = {"W": dlogits.T @ G, "b": dlogits.sum(axis=0)}
     dF = (dlogits @ W) / sigma
