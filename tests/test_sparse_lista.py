@@ -71,3 +71,30 @@ def test_training_on_the_objective_beats_fista_layers_and_stays_above_the_optimu
     assert opt <= got < start
     # most of the way from 5 FISTA steps to the optimum
     assert got - opt < 0.25 * (start - opt)
+
+
+@pytest.mark.parametrize("n_samples, batch_size, n_epochs, expected", [
+    (300, 256, 1, 400),  # 2 batches an epoch: 800 steps need 400 epochs
+    (5000, 256, 1, 40),  # 20 batches: 40 epochs, not the 10 that left the code 3.6 % off
+    (40000, 256, 1, 10),  # 157 batches: 10 epochs already give 1,570 steps
+    (40000, 256, 3, 30),
+])
+def test_lista_training_is_counted_in_steps_not_only_epochs(monkeypatch, n_samples, batch_size,
+                                                           n_epochs, expected):
+    from skphase.sparse_coding import SparseDictionaryCoder
+    from skphase.sparse_coding import _coder
+
+    seen = {}
+
+    def record(X, D, alpha, **kw):
+        seen["n_epochs"] = kw["n_epochs"]
+        raise KeyboardInterrupt  # nothing to train: the length asked for is what is tested
+
+    monkeypatch.setattr(_coder, "train_lista_tied", record)
+    coder = SparseDictionaryCoder(n_components=4, transform_algorithm="lista", n_epochs=n_epochs,
+                                  batch_size=batch_size)
+    X = np.random.default_rng(0).standard_normal((n_samples, 3))
+    monkeypatch.setattr(coder, "_learn", lambda *a: None)
+    with pytest.raises(KeyboardInterrupt):
+        coder.fit(X)
+    assert seen["n_epochs"] == expected
