@@ -120,10 +120,11 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         Stop training after this many seconds (checked after every step, the
         scattering not counted), and
         with the cosine schedule finish the decay by then. The default keeps a fit
-        of 2,000 images of 32 x 32 under 5 minutes on a loaded 2-core CPU; where
-        ``max_epochs`` run faster than the budget it never binds, and training is
-        deterministic. Set None for runs that are reproducible whatever the
-        machine's speed or load (epochs alone then decide the schedule).
+        of 2,000 images of 32 x 32 under 5 minutes on a loaded 2-core CPU. With a
+        budget the cosine decay follows whichever of epochs and time is further
+        along, so the learning rate, and the result, depend on the machine's speed
+        and load even when all ``max_epochs`` finish in time. Set None for runs that
+        are reproducible (epochs alone then decide the schedule).
     warm_start : bool, default=False
         Refit continues training the previous decoder (same embedding) instead of
         starting over.
