@@ -60,6 +60,9 @@ class CrossScalePredictor(SkphaseEstimatorMixin, BaseEstimator):
         The predicted scales j (all but the coarsest).
     coef_ : dict of ndarray
         ``coef_[j]``: (n_predictors, n_targets) regression coefficients of scale j.
+    intercept_ : dict of tuple of ndarray
+        ``intercept_[j] = (target_means, predictor_means)``: the channel means the regression
+        of scale j removes before applying ``coef_[j]`` and adds back after.
     mean_, std_ : float
         Mean and standard deviation of the realisations' values: the regression sees
         ``(X - mean_) / std_``.
