@@ -239,16 +239,20 @@ def test_feature_names_of_a_skphase_step_carry_the_layout_through_a_pipeline():
     rng = np.random.default_rng(0)
     images = rng.standard_normal((40, 8, 8))
     y = np.arange(40) % 2
-    scat = ScatteringAverager(J=1, L=2)
-    pipe = make_pipeline(scat, LISTAClassifier(**SMALL, random_state=0))
-    pipe.set_output(transform="pandas")
-    pipe.fit(images, y)
-    clf = pipe[-1]
+    scat = ScatteringAverager(J=1, L=2).fit(images)
     out = scat.transform(images)
-    assert clf.layout_[1:] == (4, 4) and clf.layout_[0] * 16 == out.shape[1]
+    names = scat.get_feature_names_out()
+    # what fit reads when a DataFrame of these names arrives (pandas is no test dependency)
+    clf = LISTAClassifier(**SMALL, random_state=0)
+    clf.feature_names_in_ = names
+    assert clf._layout(out.shape[1], None) == (out.shape[1] // 16, 4, 4)
     # the same features as a plain array: nothing to read, one position
     plain = LISTAClassifier(**SMALL, random_state=0).fit(np.asarray(out), y)
     assert plain.layout_ == (out.shape[1],)
+    pytest.importorskip("pandas")  # the route a user takes: set_output
+    pipe = make_pipeline(ScatteringAverager(J=1, L=2), LISTAClassifier(**SMALL, random_state=0))
+    pipe.set_output(transform="pandas").fit(images, y)
+    assert pipe[-1].layout_ == (out.shape[1] // 16, 4, 4)
 
 
 @pytest.mark.parametrize("names, expected", [
