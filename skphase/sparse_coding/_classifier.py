@@ -170,16 +170,25 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
                              f"has {n_features} features.")
         return shape
 
-    def _features(self, X):
-        """X as (n, n_features) for a fitted model; an (n, C, ...) array must have its layout."""
-        X, given = split_structured(X)
+    def _check_layout(self, given):
+        """An (n, C, ...) array given to a fitted model must have the layout it was fitted on."""
         if given is not None and given != self.layout_ and self.shape is None:
             raise ValueError(f"X has the layout {given} per sample but the model was fitted on "
                              f"{self.layout_}.")
+
+    @property
+    def _channels_positions(self):
+        """(C, P) of ``layout_``: channels, and positions in all."""
+        return self.layout_[0], int(np.prod(self.layout_[1:]))
+
+    def _features(self, X):
+        """X as (n, n_features) for a fitted model."""
+        X, given = split_structured(X)
+        self._check_layout(given)
         return validate_data(self, X, dtype=np.float64, reset=False)
 
     def _structured(self, X):
-        C, P = self._layout_
+        C, P = self._channels_positions
         return ((X.reshape(X.shape[0], C, P) - self.mean_[:, None]) / self.scale_[:, None]
                 ).transpose(0, 2, 1)
 
@@ -227,9 +236,8 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
             if len(classes) < 2:
                 raise ValueError(f"LISTAClassifier needs at least 2 classes; got {classes!r}.")
         X, given = split_structured(X)
-        if not first and given is not None and given != self.layout_ and self.shape is None:
-            raise ValueError(f"X has the layout {given} per sample but the model was fitted on "
-                             f"{self.layout_}.")
+        if not first:
+            self._check_layout(given)
         X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
         check_classification_targets(y)
         unknown = np.setdiff1d(np.unique(y), classes if first else self.classes_)
@@ -308,9 +316,7 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.params_ = {k: np.array(result[k], dtype=np.float64)
                         for k in (*net.PARAM_NAMES, "mu", "sigma")}
         self.layout_ = (self.mean_.shape[0], *_scattering_output_shape(image_size, J, L))
-        C, P = self.layout_[0], int(np.prod(self.layout_[1:]))
-        self._layout_ = (C, P)
-        self.n_features_in_ = C * P
+        self.n_features_in_ = int(np.prod(self.layout_))
         self.__dict__.pop("feature_names_in_", None)
         self._image_config_ = {"J": J, "L": L, "image_size": image_size}
         self._rng_ = np.random.default_rng(seed)
@@ -346,8 +352,7 @@ class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _init_model(self, X, rng, given=None):
         self.layout_ = self._layout(X.shape[1], given)
-        self._layout_ = (self.layout_[0], int(np.prod(self.layout_[1:])))
-        C, P = self._layout_
+        C, P = self._channels_positions
         Xs = X.reshape(X.shape[0], C, P)
         self.mean_ = Xs.mean(axis=(0, 2))
         scale = Xs.std(axis=(0, 2))

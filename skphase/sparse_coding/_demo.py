@@ -6,7 +6,6 @@ import os
 import time
 
 
-
 def demo_classification(output_dir: str, quick: bool) -> dict:
     """Learn atoms of digit images, then classify digits with ScatteringAverager + LISTAClassifier
     next to ScatteringAverager + StandardScaler + LogisticRegression on the same split.
