@@ -312,25 +312,6 @@ class NumpyBackend:
                                   np.ascontiguousarray(f2), kh, k, out)
         return out.reshape((n_batch,) + filt.shape[1:])
 
-    def cross_correlation(self, a, b, ndim: int):
-        """Circular cross-correlations of two stacks for every shift at once.
-
-        a (B, C, *s) and b (B, D, *s) real -> (B, C, D, *s) with
-        out[:, c, d, tau] = mean_u a[:, c, u + tau] * b[:, d, u]: one FFT product.
-        """
-        axes = tuple(range(-ndim, 0))
-        spatial = a.shape[a.ndim - ndim:]
-        A = scipy.fft.rfftn(a, axes=axes, workers=self.workers)
-        B = scipy.fft.rfftn(b, axes=axes, workers=self.workers)
-        prod = A[:, :, None] * np.conj(B[:, None, :])
-        out = scipy.fft.irfftn(prod, s=spatial, axes=axes, workers=self.workers, overwrite_x=True)
-        out /= int(np.prod(spatial))
-        return out
-
-    def soft_threshold(self, x, threshold):
-        """sign(x) max(|x| - threshold, 0), the proximal map of threshold * |x|_1."""
-        return np.sign(x) * np.maximum(np.abs(x) - threshold, 0)
-
     # --- pointwise ----------------------------------------------------------------
     def real(self, z):
         return np.ascontiguousarray(z.real)

@@ -225,19 +225,6 @@ class TorchBackend:
         tiled = grad.repeat(*reps) if k > 1 else grad
         return (tiled * filt.conj()[None]).sum(dim=1) / (k ** ndim)
 
-    def cross_correlation(self, a, b, ndim: int):
-        """Circular cross-correlations of two stacks for every shift (see NumpyBackend)."""
-        fft = self._t.fft
-        dims = tuple(range(-ndim, 0))
-        spatial = tuple(a.shape[a.ndim - ndim:])
-        A = fft.rfftn(a, dim=dims)
-        B = fft.rfftn(b, dim=dims)
-        prod = A[:, :, None] * B[:, None, :].conj()
-        return fft.irfftn(prod, s=spatial, dim=dims) / int(np.prod(spatial))
-
-    def soft_threshold(self, x, threshold):
-        return self._t.sign(x) * self._t.clamp(x.abs() - threshold, min=0)
-
     # --- differentiation ---------------------------------------------------------
     def autograd_vjp(self, func, x):
         """``func(x)`` and its pullback g -> d<g, func(x)>/dx by autograd (reusable)."""

@@ -30,8 +30,6 @@ import dataclasses
 
 import numpy as np
 
-KINDS = ("low_mean", "low_var", "marginal", "mean", "auto", "cross_env", "cross_env_wave",
-         "cross_phase")
 FAMILIES = ("low", "marginal", "mean", "auto", "cross_env", "cross_env_wave", "cross_phase")
 FIELDS = ("kind", "j1", "theta1", "k1", "j2", "theta2", "k2", "shift", "part")
 
@@ -119,15 +117,6 @@ class MomentPlan:
         for lev in self.levels:
             out[lev.wavelets] = lev.step
         return out
-
-
-def check_model_fits(bank, n_shifts: int) -> None:
-    """Refuse a model the signal cannot support (every wavelet must fit in the grid)."""
-    shape = tuple(bank.shape)
-    J = int(wavelet_scales(bank).max())
-    if 2 ** (J + 1) > min(shape):
-        raise ValueError(f"the model's coarsest wavelet (scale 2**{J}) needs signals of at least "
-                         f"{2 ** (J + 1)} samples per axis; got spatial shape {shape}. Use a smaller J.")
 
 
 def wavelet_steps(bank, subsample: bool = True) -> np.ndarray:

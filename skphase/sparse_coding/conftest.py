@@ -1,7 +1,0 @@
-"""pytest collects this package's doctests by importing every module: the torch-only ones are
-left out when torch is not installed (``import skphase`` never imports them)."""
-
-import importlib.util
-
-collect_ignore = ([] if importlib.util.find_spec("torch") else
-                  ["_torch_models.py", "_distributed.py", "_image_folder.py"])
