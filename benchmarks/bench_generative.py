@@ -127,25 +127,15 @@ def main():
     print(json.dumps(out, indent=1))
 
     if args.figure:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from skphase.plotting import plot_image_rows
 
         rows = [("training", X_train[:8]), ("reconstruction", rec_train[:8]), ("test", X_test[:8]),
                 ("reconstruction", rec_test[:8]), ("PCA (test)", pca_rec(X_test[:8])),
                 ("interpolation", paths[0][::2]), ("interpolation", paths[1][::2]),
                 ("samples", samples[:8])]
-        fig, axes = plt.subplots(len(rows), 8, figsize=(8, len(rows) * 1.05))
-        for r, (label, imgs) in enumerate(rows):
-            for c in range(8):
-                axes[r, c].imshow(np.clip(imgs[c], 0, 1), cmap="gray", vmin=0, vmax=1)
-                axes[r, c].set_xticks([])
-                axes[r, c].set_yticks([])
-            axes[r, 0].set_ylabel(label, fontsize=6)
+        fig = plot_image_rows(rows, figsize=(8, len(rows) * 1.05))
         fig.suptitle(f"polygons {args.size}x{args.size}, d0={args.n_components}: test PSNR "
                      f"{out['psnr_test']:.2f} dB (PCA {out['pca_psnr_test']:.2f} dB)", fontsize=8)
-        fig.tight_layout()
         fig.savefig(args.figure, dpi=90)
 
 

@@ -35,6 +35,7 @@ from sklearn.decomposition import PCA
 
 from skphase import ScatteringGenerator
 from skphase.datasets import make_polygons
+from skphase.plotting import plot_image_rows
 
 X_train = make_polygons(1000, size=32, random_state=0)
 X_test = make_polygons(200, size=32, random_state=1)
@@ -110,12 +111,5 @@ print(f"samples: RMSE to the nearest training image, median {np.median(nearest):
 # first held-out polygon to the second, and eight samples.
 rows = [("held-out", X_test[:8]), ("generator", rec["held-out"][:8]),
         (f"PCA ({d0})", rec_pca["held-out"][:8]), ("interpolation", path), ("samples", samples)]
-fig, axes = plt.subplots(len(rows), 8, figsize=(8, 1.1 * len(rows)))
-for r, (label, images) in enumerate(rows):
-    for c in range(8):
-        axes[r, c].imshow(np.clip(images[c], 0, 1), cmap="gray", vmin=0, vmax=1)
-        axes[r, c].set_xticks([])
-        axes[r, c].set_yticks([])
-    axes[r, 0].set_ylabel(label, fontsize=8)
-fig.tight_layout()
+plt.figure(plot_image_rows(rows))
 plt.show()

@@ -23,6 +23,7 @@ from skphase.plotting import (  # noqa: E402
     plot_coefficients,
     plot_comparison,
     plot_filter_bank,
+    plot_image_rows,
     plot_scattering,
 )
 
@@ -168,6 +169,7 @@ def test_every_figure_needs_matplotlib_and_says_how_to_install(monkeypatch):
         lambda: plot_coefficients(x[0], sa.transform(x)[0], sa.channel_table_),
         lambda: plot_scattering(sa.transform(x)[0], sa.channel_table_),
         lambda: plot_comparison(x[0], x),
+        lambda: plot_image_rows([("x", x)]),
     ]
     for call in calls:
         with pytest.raises(ImportError, match=r"pip install skphase\[plot\]"):
@@ -180,3 +182,36 @@ def test_figures_have_one_home():
     # metrics compute numbers; skphase.plotting draws them (no shim re-exports a figure)
     assert not hasattr(skphase.metrics, "plot_comparison")
     assert "plot_comparison" in skphase.plotting.__all__
+
+
+def test_plot_image_rows_shows_each_row_on_one_clipped_scale():
+    rng = np.random.default_rng(7)
+    images = rng.uniform(-0.5, 1.5, size=(10, 6, 5))
+    fig = plot_image_rows([("wide", images), ("short", images[:3])], n_columns=4, value_range=(0, 1))
+    _render(fig)
+    panels = _panels(fig)
+    assert len(panels) == 4 + 3  # at most n_columns per row, fewer when a row has fewer
+    assert [ax.get_ylabel() for ax in panels if ax.get_ylabel()] == ["wide", "short"]
+    for k, ax in enumerate(panels):
+        shown = ax.images[0].get_array()
+        np.testing.assert_array_equal(shown, np.clip(images[k % 4 if k < 4 else k - 4], 0, 1))
+        assert ax.images[0].get_clim() == (0.0, 1.0)
+    assert tuple(fig.get_size_inches()) == (4.0, 2.2)
+
+
+def test_plot_image_rows_refuses_what_it_cannot_draw():
+    good = np.zeros((2, 4, 4))
+    with pytest.raises(ValueError, match="rows must be a non-empty sequence"):
+        plot_image_rows([])
+    with pytest.raises(ValueError, match=r"rows\[1\] \('b'\) must hold numeric images of shape \(n_images"):
+        plot_image_rows([("a", good), ("b", np.zeros((4, 4)))])
+    with pytest.raises(ValueError, match=r"n_images >= 1; got an array of shape \(0, 4, 4\)"):
+        plot_image_rows([("a", good[:0])])
+    with pytest.raises(TypeError, match=r"rows\[0\] must be a pair \(label, images\); got a tuple of length 1"):
+        plot_image_rows([("a",)])
+    with pytest.raises(TypeError, match="str label; got a label of type int"):
+        plot_image_rows([(3, good)])
+    with pytest.raises(ValueError, match=r"low < high; got \(1, 0\)"):
+        plot_image_rows([("a", good)], value_range=(1, 0))
+    with pytest.raises(ValueError, match=bad_param("n_columns", r"an int in the range \[1", "0")):
+        plot_image_rows([("a", good)], n_columns=0)

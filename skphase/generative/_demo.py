@@ -57,28 +57,17 @@ def demo_generation(output_dir: str, quick: bool) -> dict:
           f"(PCA of pixels with {d0} components: {report['generation_pca_test_psnr']:.2f} dB)")
     path = gen.interpolate(X_test[0], X_test[1], n_steps=8)
     samples = gen.sample(8, random_state=0)
+    rows = [("test images", X_test), ("reconstructions", rec), ("interpolation", path), ("samples", samples)]
     try:
-        import matplotlib
+        from ..plotting import plot_image_rows
 
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        fig = plot_image_rows(rows)
     except ImportError as exc:
         print(f"      figure skipped: {exc}")
         return report
-    rows = [("test images", X_test), ("reconstructions", rec), ("interpolation", path), ("samples", samples)]
-    fig, axes = plt.subplots(len(rows), 8, figsize=(8, len(rows) * 1.1))
-    for r, (label, imgs) in enumerate(rows):
-        for c in range(8):
-            ax = axes[r, c]
-            ax.imshow(np.clip(imgs[c], 0, 1), cmap="gray", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        axes[r, 0].set_ylabel(label, fontsize=7)
-    fig.tight_layout()
     os.makedirs(output_dir, exist_ok=True)
     out = os.path.join(output_dir, "generation.png")
     fig.savefig(out, dpi=80)
-    plt.close(fig)
     print(f"      figure: {out}")
     report["figures"] = [out]
     return report
