@@ -13,7 +13,7 @@ norm 1; 256 atoms; alpha = 0.1; the problem 1/2 ||x - a D||^2 + alpha ||a||_1 pe
    dictionary, of the 20,000 training patches and of 5,000 held-out ones.
 
     python benchmarks/bench_sparse_coding.py [--quick] [--dtype float32|float64]
-        [--lista-layers 16 12 10] [--lista-epochs 10] [--untied]
+        [--lista-layers 16 12 10] [--lista-epochs 10]
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from sklearn.feature_extraction.image import extract_patches_2d
 from _common import machine_line, median_time
 from skphase.sparse_coding import SparseDictionaryCoder, coordinate_descent, homotopy, fista
 from skphase.sparse_coding import lasso_objective
-from skphase.sparse_coding._lista import lista_forward, train_lista
 from skphase.sparse_coding._lista_tied import lista_tied_transform, train_lista_tied
 
 ALPHA = 0.1
@@ -70,8 +69,6 @@ def main():
     parser.add_argument("--lista-epochs", type=int, default=10,
                         help="passes over the 20,000 training patches (78 Adam steps each)")
     parser.add_argument("--lista-layers", type=int, nargs="+", default=[16, 12, 10])
-    parser.add_argument("--untied", action="store_true",
-                        help="also the untied LISTA of _lista.py (one W per layer), 16 layers")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     dtype = np.dtype(args.dtype)
@@ -143,11 +140,6 @@ def main():
         rows.append((f"LISTA {n_layers} layers, float32, 1 thread",
                      lambda Xl=test.astype(np.float32), params=params:
                      _one_thread(lista_tied_transform, Xl, D, params)))
-    if args.untied:
-        W, T, _ = train_lista(lista_train, D, ALPHA, n_layers=16, n_epochs=args.lista_epochs,
-                              batch_size=256, random_state=0)
-        W, T = W.astype(dtype), T.astype(dtype)
-        rows.append(("untied LISTA 16 layers", lambda: lista_forward(X, D.astype(dtype), W, T)))
     times = {}
     for name, func in rows:
         codes = func()

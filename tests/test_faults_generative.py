@@ -182,21 +182,21 @@ def _ctrl_c_at_step(monkeypatch, steps, after=0.0):
     import signal
     import threading
 
-    from skphase.generative import _optim
+    from skphase.utils._adam import Adam
 
-    step = _optim.AdamW.step
+    step = Adam.step
     count = [0]
 
-    def pressing(self):
+    def pressing(self, grads=None):
         count[0] += 1
         for _ in range(steps.get(count[0], 0)):
             if after:
                 threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT)).start()
             else:
                 os.kill(os.getpid(), signal.SIGINT)
-        return step(self)
+        return step(self, grads)
 
-    monkeypatch.setattr(_optim.AdamW, "step", pressing)
+    monkeypatch.setattr(Adam, "step", pressing)
     return count
 
 

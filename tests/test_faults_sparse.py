@@ -3,7 +3,6 @@ modules, hostile paths, threads under numba's workqueue layer, Ctrl-C, failed re
 
 import os
 import pickle
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -223,19 +222,19 @@ def test_one_ctrl_c_stops_lista_training_and_keeps_a_projected_model(backend, va
 def test_interrupt_between_adam_step_and_projection_keeps_unit_atoms(monkeypatch):
     """A KeyboardInterrupt landing right after an Adam step, before the projection (where it
     lands without the flag handler: a user's own SIGINT handler, a second press)."""
-    from skphase.sparse_coding import _classifier
+    from skphase.utils._adam import Adam
 
     X, y = _data()
     calls = []
-    step = _classifier._Adam.step
+    step = Adam.step
 
-    def step_then_interrupt(self, grads):
+    def step_then_interrupt(self, grads=None):
         step(self, grads)
         calls.append(1)
         if len(calls) == 7:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(_classifier._Adam, "step", step_then_interrupt)
+    monkeypatch.setattr(Adam, "step", step_then_interrupt)
     clf = LISTAClassifier(n_reduced=4, n_components=8, n_layers=2, batch_size=16, max_epochs=50,
                           validation_fraction=0.0, learning_rate=0.1, random_state=0)
     with pytest.warns(InterruptedWarning):
@@ -488,19 +487,3 @@ def test_hostile_data():
     gen = LISTAClassifier(n_reduced=2, n_components=4, max_epochs=2,
                           random_state=np.random.default_rng(0)).fit(Xc, y)
     assert gen.predict(Xc).shape == (60,)
-
-
-@needs_main_thread
-def test_one_ctrl_c_stops_untied_lista_training():
-    from skphase.sparse_coding._lista import train_lista
-
-    rng = np.random.default_rng(0)
-    D = rng.standard_normal((16, 8))
-    D /= np.linalg.norm(D, axis=1, keepdims=True)
-    Xl = rng.standard_normal((2000, 8))
-    timer = _press_ctrl_c(0.5)
-    t0 = time.monotonic()
-    with pytest.warns(InterruptedWarning, match="LISTA training"):
-        W, T, losses = train_lista(Xl, D, 0.1, n_layers=4, n_epochs=100000, batch_size=16)
-    timer.join()
-    assert time.monotonic() - t0 < 5.0 and np.isfinite(W).all() and (T >= 0).all()

@@ -127,12 +127,12 @@ def _regression(n=64, seed=0):
 
 
 def _linear_fit(Z, targets, val_idx, tmp_path=None, found=None, **schedule):
-    from skphase.generative._optim import AdamW
+    from skphase.utils._adam import Adam
     from skphase.generative._training import Schedule, fit_decoder, new_history, read_checkpoint
 
     torch.manual_seed(0)
     module = torch.nn.Linear(3, 2)
-    optimizer = AdamW(module.parameters(), lr=0.05)
+    optimizer = Adam(module.parameters(), 0.05, decoupled=True)
     train_idx = np.setdiff1d(np.arange(len(Z)), val_idx)
     checkpoint = None
     if tmp_path is not None:

@@ -16,8 +16,6 @@ from conftest import sparse_problem
 from skphase.sparse_coding import (SparseDictionaryCoder, coordinate_descent, duality_gap, fista,
                                    homotopy, ista, lasso_objective, soft_threshold, sparse_encode)
 from skphase.sparse_coding._dictionary import init_dictionary, learn_dictionary, new_state
-from skphase.sparse_coding._lista import (lista_backward, lista_forward, lista_init,
-                                          lista_loss_grad_codes, train_lista)
 
 
 
@@ -79,42 +77,6 @@ def test_sparse_encode_rejects_bad_arguments():
         sparse_encode(X, D, 0.1, algorithm="lars")
     with pytest.raises(ValueError, match="do not match"):
         sparse_encode(X[:, :5], D, 0.1)
-
-
-@pytest.mark.parametrize("positive", [False, True])
-def test_lista_backprop_matches_finite_differences(positive):
-    X, D = sparse_problem(n=6, d=5, k=7)
-    W, T = lista_init(D, 0.1, 3, X)
-    rng = np.random.default_rng(1)
-    W = W + 0.05 * rng.standard_normal(W.shape)
-
-    def loss(W, T):
-        return lista_loss_grad_codes(X, lista_forward(X, D, W, T, positive), D, 0.1)[0]
-
-    A, saved = lista_forward(X, D, W, T, positive, cache=True)
-    _, dA = lista_loss_grad_codes(X, A, D, 0.1)
-    gW, gT = lista_backward(dA, saved, D, W, T, positive)
-    eps = 1e-6
-    for idx in [(0, 1, 2), (1, 4, 0), (2, 3, 6), (2, 0, 1)]:
-        E = np.zeros_like(W)
-        E[idx] = eps
-        fd = (loss(W + E, T) - loss(W - E, T)) / (2 * eps)
-        assert fd == pytest.approx(gW[idx], rel=1e-4, abs=1e-8)
-    for idx in [(0, 2), (1, 5), (2, 3)]:
-        E = np.zeros_like(T)
-        E[idx] = eps
-        fd = (loss(W, T + E) - loss(W, T - E)) / (2 * eps)
-        assert fd == pytest.approx(gT[idx], rel=1e-4, abs=1e-8)
-    assert np.abs(gW).sum() > 0 and np.abs(gT).sum() > 0
-
-
-def test_lista_training_lowers_the_objective_towards_the_optimum():
-    X, D = sparse_problem(n=200, seed=2)
-    opt = lasso_objective(X, coordinate_descent(X, D, 0.1)[0], D, 0.1).mean()
-    W, T, losses = train_lista(X, D, 0.1, n_layers=6, n_epochs=15, batch_size=50, random_state=0)
-    assert losses[-1] < losses[0]
-    got = lasso_objective(X, lista_forward(X, D, W, T), D, 0.1).mean()
-    assert opt <= got < losses[0]
 
 
 def test_online_dictionary_learning_lowers_the_objective():

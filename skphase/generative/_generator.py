@@ -454,7 +454,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
     def _train(self, torch, device, Z, targets, train_idx, val_idx, seed, warm, signature, checkpoint, kind):
         """Build (or warm-start) the decoder and train it with :func:`~skphase.generative._training.fit_decoder`."""
         from ._decoder import load_numpy_state
-        from ._optim import AdamW
+        from ..utils._adam import Adam
         from ._training import Schedule, fit_decoder, new_history
 
         with torch.random.fork_rng(devices=[]):
@@ -468,7 +468,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         else:
             kind.start(module, Z, targets, train_idx)
         # with weight_decay=0 it is Adam; otherwise the decay is decoupled from the moments
-        optimizer = AdamW(module.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        optimizer = Adam(module.parameters(), self.learning_rate, weight_decay=self.weight_decay, decoupled=True)
         schedule = Schedule(self.max_epochs, self.batch_size, self.learning_rate, self.learning_rate_schedule,
                             self.max_time, self.n_iter_no_change, self.tol)
         history = fit_decoder(module, optimizer, kind.make_loss(targets, train_idx), Z, targets, train_idx,

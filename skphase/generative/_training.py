@@ -65,7 +65,7 @@ def fit_decoder(module, optimizer, loss, Z, targets, train_idx, val_idx, *, sche
     ----------
     module : torch.nn.Module
         The decoder, on ``device``.
-    optimizer : skphase.generative._optim.AdamW
+    optimizer : skphase.utils._adam.Adam
     loss : callable
         ``loss(module, z, batch_targets)`` -> a scalar tensor (the decoder kind's).
     Z : ndarray of shape (n, d0)

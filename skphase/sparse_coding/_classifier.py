@@ -13,16 +13,15 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import SkphaseEstimatorMixin, fit_context
-from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, Shape, check_param
+from ..utils._adam import Adam
 from ..utils._interrupt import interruptible, warn_interrupted
+from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, Shape, check_param
 from ..utils._threads import scoped_threads
 from . import _istc_network as net
-from ._lista import _Adam
 from ._layout import layout_from_feature_names, split_structured
 from ._random import draw_seed
 from ._torchrun import _scattering_output_shape, _torchrun
 
-_DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
 
 
 class LISTAClassifier(SkphaseEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -489,7 +488,8 @@ class _NumpyTrainer:
         self.params = {k: np.array(v, dtype=np.float64, copy=True) for k, v in est.params_.items()}
         names = net.PARAM_NAMES
         if est._optimizer_ is None:
-            self.opt = _Adam([self.params[k] for k in names], [est.learning_rate] * len(names))
+            self.opt = Adam([self.params[k] for k in names], est.learning_rate,
+                            weight_decay=[est.weight_decay if k in net.DECAYED else 0.0 for k in names])
         else:
             self.opt = copy.deepcopy(est._optimizer_)
             self.opt.params = [self.params[k] for k in names]
@@ -510,8 +510,6 @@ class _NumpyTrainer:
             logits, saved = net.forward(self.params, Z[idx], est.n_layers, est.pooling, cache=True)
             loss, dlogits = net.cross_entropy(logits, y_idx[idx])
             grads = net.backward(self.params, saved, dlogits, est.n_layers, est.pooling)
-            for k in _DECAYED:
-                grads[k] = grads[k] + est.weight_decay * self.params[k]
             self.opt.step([grads[k] for k in net.PARAM_NAMES])
             net.project(self.params)
             total += loss * len(idx)

@@ -30,6 +30,7 @@ import torch
 import torch.distributed as dist
 
 from .. import ScatteringAverager
+from ..utils._adam import Adam
 from . import _istc_network as net
 from ._image_folder import ImageFolder
 from ._torch_models import ISTCNetwork
@@ -143,10 +144,8 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
     params = net.init_params(Z0, n_reduced, n_components, lambda_init, len(data.classes), pooling,
                              rng)
     model = ISTCNetwork(params, n_layers, pooling, device, dtype)
-    groups = [{"params": [getattr(model, k)],
-               "weight_decay": weight_decay if k in ("L", "W") else 0.0}
-              for k in net.PARAM_NAMES]
-    opt = torch.optim.Adam(groups, lr=learning_rate)
+    opt = Adam([getattr(model, k) for k in net.PARAM_NAMES], learning_rate,
+               weight_decay=[weight_decay if k in net.DECAYED else 0.0 for k in net.PARAM_NAMES])
     start_epoch, losses = 0, []
     if state is not None:
         model.load_state_dict(state["model"])

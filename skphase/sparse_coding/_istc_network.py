@@ -23,6 +23,7 @@ import numpy as np
 
 EPS = 1e-6
 PARAM_NAMES = ("L", "D", "s", "e", "W", "b")
+DECAYED = ("L", "W")  # weight decay on the linear maps; D is on the sphere, s and e are scalars
 
 
 def pooled_width(n_positions: int, n_components: int, pooling: str) -> int:

@@ -13,7 +13,7 @@ on the lasso objective 1/2 ||x - a_K D||^2 + alpha ||a_K||_1 of its output ("lea
 optimise": no exact codes needed) by minibatch Adam with a cosine learning-rate decay.
 
 Why tied: on 8x8 image patches with 256 atoms and 16 layers, untied LISTA (one W_k per layer,
-the :mod:`._lista` network) trained the same way stayed 4.8% above the optimum after 2,000 Adam
+Gregor & LeCun's network) trained the same way stayed 4.8% above the optimum after 2,000 Adam
 steps, this network without momentum 2.2%, with it 0.9% (10 layers: 1.2%): far fewer
 parameters, the same per-layer flexibility where it matters (steps and thresholds per atom). It
 is also cheaper to run: x W is one matrix product for all layers, and each layer then only needs
@@ -29,9 +29,8 @@ from numba import prange
 
 from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._numba import parallel_kernel
-
+from ..utils._adam import Adam
 from ..utils._progress import progress
-from ._lista import _Adam
 
 _CHUNK = 2048  # rows per dense product X_chunk W in the fast transform
 
@@ -147,8 +146,8 @@ def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positiv
     params = {k: np.array(params[k], dtype=np.float64) for k in PARAM_NAMES}
     scales = [float(np.abs(params[k]).mean()) or 1.0 for k in PARAM_NAMES]
     scales[3] = max(scales[3], 0.1)  # beta starts near 0 for few layers
-    opt = _Adam([params[k] for k in PARAM_NAMES], [learning_rate * s for s in scales])
-    base = list(opt.lrs)
+    opt = Adam([params[k] for k in PARAM_NAMES], [learning_rate * s for s in scales])
+    base = [group["lr"] for group in opt.param_groups]
     Xc = X.astype(dtype, copy=False)
     Dc = D.astype(dtype)
     monitor = Xc[rng.permutation(X.shape[0])[:4096]]
@@ -176,7 +175,8 @@ def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positiv
                     _, dA = lasso_loss_grad(xb, A, Dc, alpha)
                     grads = lista_tied_backward(dA, saved, Dc, params, positive)
                     decay = 0.5 * (1 + np.cos(np.pi * step / total))
-                    opt.lrs = [lr * decay for lr in base]
+                    for group, lr in zip(opt.param_groups, base):
+                        group["lr"] = lr * decay
                     opt.step([grads[k].astype(np.float64) for k in PARAM_NAMES])
                     np.maximum(params["theta"], 0, out=params["theta"])
                     step += 1

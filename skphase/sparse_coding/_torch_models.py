@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..utils._adam import Adam
 from . import _istc_network as net
 
 
@@ -69,10 +70,9 @@ class TorchTrainer:
         self.est = est
         self.device = torch.device(est.device or "cpu")
         self.model = ISTCNetwork(est.params_, est.n_layers, est.pooling, self.device)
-        groups = [{"params": [getattr(self.model, k)],
-                   "weight_decay": est.weight_decay if k in ("L", "W") else 0.0}
-                  for k in net.PARAM_NAMES]
-        self.opt = torch.optim.Adam(groups, lr=est.learning_rate)
+        self.opt = Adam([getattr(self.model, k) for k in net.PARAM_NAMES], est.learning_rate,
+                        weight_decay=[est.weight_decay if k in net.DECAYED else 0.0
+                                      for k in net.PARAM_NAMES])
         saved = getattr(est, "_torch_optimizer_state_", None)
         if saved is not None:
             self.opt.load_state_dict(saved)
