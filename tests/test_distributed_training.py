@@ -88,10 +88,15 @@ def test_estimator_entry_point_trains_on_the_folder_and_predicts_images(folder):
     F = clf.image_features(images)
     assert F.shape == (8, clf.n_features_in_)
     # the numpy predict path gives the torch network's logits on the same features
-    from skphase.sparse_coding._distributed import _features, _scattering
+    from skphase import ScatteringAverager
+    from skphase.sparse_coding._distributed import _features, _Scattering
     from skphase.sparse_coding._torch_models import ISTCNetwork
 
-    scat = _scattering(16, 1, 2, "cpu")
+    scat = _Scattering(16, 1, 2, "cpu")
+    # the operator built from (size, J, L) is the transformer with its defaults, bit for bit
+    planes = torch.as_tensor(images.reshape(-1, 16, 16), dtype=torch.float64)
+    torch.testing.assert_close(scat.transform(planes), ScatteringAverager(J=1, L=2, flatten=False, backend="torch")
+                               .fit(planes).transform(planes), rtol=0, atol=0)
     Z = (_features(scat, torch.as_tensor(images, dtype=torch.float64))
          - torch.as_tensor(ref["mean"])) / torch.as_tensor(ref["scale"])
     logits = ISTCNetwork(ref["params"], 3, "mean", "cpu")(Z).detach().numpy()

@@ -29,16 +29,36 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from .. import ScatteringAverager
 from ..utils._adam import Adam
 from . import _istc_network as net
 from ._image_folder import ImageFolder
 from ._torch_models import ISTCNetwork
 
 
-def _scattering(size: int, J: int, L: int, device):
-    return ScatteringAverager(J=J, L=L, flatten=False, backend="torch",
-                              device=str(device)).fit(np.zeros((1, size, size)))
+class _Scattering:
+    """The features' S_J: ``ScatteringAverager``'s defaults (order 1, ReLU of 4 phases, reflection
+    padding) as the operator itself, built from (size, J, L) on the torch backend of ``device``
+    (no estimator fitted to learn a shape), run in batches that fit the backend's memory budget."""
+
+    def __init__(self, size: int, J: int, L: int, device):
+        from .._config import get_config
+        from ..base import backend_for
+        from ..operators import scattering_operator
+
+        self.operator = scattering_operator(
+            (int(size), int(size)), int(J), backend_for("torch", str(device)), L=int(L), max_order=1,
+            nonlinearity="relu", n_phases=4, padding="reflect", memory_budget=get_config()["memory_budget"])
+        self.output_shape_ = tuple(self.operator.output_shape[1:])
+
+    def transform(self, planes):
+        """(n, size, size) tensor -> (n, channels, h, w) on the same device."""
+        from .._config import get_config
+
+        op = self.operator
+        budget = op.backend.memory_budget(get_config())
+        step = max(1, int(budget // max(1, op.bytes_per_sample(planes.element_size()))))
+        return torch.cat([op.forward(op.backend.asarray(planes[i:i + step]))
+                          for i in range(0, planes.shape[0], step)], dim=0)
 
 
 def _features(scat, images):
@@ -131,7 +151,7 @@ def train_from_folder(root: str, *, image_size: int = 32, J: int = 2, L: int = 4
     if resume and checkpoint and os.path.exists(checkpoint):
         state = load_checkpoint(checkpoint, device)  # refused before any work is done
     data = ImageFolder(root, image_size, dtype)
-    scat = _scattering(image_size, J, L, device)
+    scat = _Scattering(image_size, J, L, device)
 
     # standardisation and initialisation from a fixed subset, identical on every process
     with torch.no_grad():
@@ -205,7 +225,7 @@ def image_features(images, *, J: int, L: int, device=None) -> np.ndarray:
     if images.ndim != 4 or images.shape[1] != 3 or images.shape[2] != images.shape[3]:
         raise ValueError(f"images must have shape (n, 3, size, size); got {tuple(images.shape)}.")
     device = torch.device(device or "cpu")
-    scat = _scattering(images.shape[-1], J, L, device)
+    scat = _Scattering(images.shape[-1], J, L, device)
     with torch.no_grad():
         F = _features(scat, images.to(device))  # (n, P, 3C)
     return F.transpose(1, 2).reshape(F.shape[0], -1).double().cpu().numpy()

@@ -8,9 +8,9 @@ import numpy as np
 
 
 def _scattering_output_shape(image_size: int, J: int, L: int):
-    from ._distributed import _scattering
+    from ._distributed import _Scattering
 
-    return _scattering(image_size, J, L, "cpu").output_shape_
+    return _Scattering(image_size, J, L, "cpu").output_shape_
 
 
 def _torchrun_command(root: str, out: str, config: dict, n_processes: int):
