@@ -152,6 +152,15 @@ def test_classifier_never_trains_on_its_validation_split(monkeypatch):
     assert clf.best_validation_score_ is not None
 
 
+def test_coder_verbose_shows_the_dictionary_and_lista_bars(capsys):
+    pytest.importorskip("tqdm")
+    SparseDictionaryCoder(**{**CODER, "transform_algorithm": "lista", "verbose": 1}).fit(X)
+    err = capsys.readouterr().err
+    assert "dictionary" in err and "LISTA" in err
+    SparseDictionaryCoder(**{**CODER, "transform_algorithm": "lista"}).fit(X)
+    assert capsys.readouterr().err == ""
+
+
 def test_verbose_prints_and_n_jobs_scopes(capsys):
     LISTAClassifier(**{**CLF, "verbose": 1}).fit(Xc, yc)
     assert "epoch 1: loss" in capsys.readouterr().out

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..utils._interrupt import interruptible, warn_interrupted
+from ..utils._progress import progress
 from ._solvers import SOLVERS, lasso_objective
 
 
@@ -104,12 +105,7 @@ def learn_dictionary(X, D, state: OnlineState, alpha: float, *, n_epochs: int = 
     rng = np.random.default_rng() if rng is None else rng
     n = X.shape[0]
     starts = [(e, s) for e in range(n_epochs) for s in range(0, n, batch_size)]
-    if verbose:
-        try:
-            from tqdm.auto import tqdm
-            starts = tqdm(starts, desc="dictionary")
-        except ImportError:
-            pass
+    starts = progress(starts, len(starts), verbose, "dictionary")
     order = None
     own = stop is None
     with (interruptible() if own else nullcontext(stop)) as stop:

@@ -7,21 +7,12 @@ import warnings
 import numpy as np
 from scipy.optimize import minimize
 
+from ..utils._progress import progress_bar
 from ..utils._threads import scoped_threads
 
 
 class _Stop(Exception):
     """Raised inside the optimiser to end it early (callback asked, or a non-finite loss)."""
-
-
-def _progress_bar(total, verbose, desc):
-    if not verbose:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # progress is a nicety
-        return None
-    return tqdm(total=total, desc=desc, leave=False)
 
 
 def minimize_lbfgs(fun, x0, *, max_iter: int, tol: float, callback=None, verbose=0,
@@ -45,7 +36,7 @@ def minimize_lbfgs(fun, x0, *, max_iter: int, tol: float, callback=None, verbose
     """
     best = {"loss": np.inf, "x": np.array(x0, dtype=np.float64, copy=True)}
     history: list[float] = []
-    bar = _progress_bar(max_iter, verbose, desc)
+    bar = progress_bar(max_iter, verbose, desc, leave=False)
 
     def wrapped(x):
         if stop is not None and stop.is_set():
