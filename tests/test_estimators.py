@@ -1,5 +1,6 @@
 """The scikit-learn contract: common checks, pipelines, pickling, validation messages."""
 
+import importlib.util
 import pickle
 
 import joblib
@@ -191,3 +192,23 @@ def test_verbose_shows_progress(capsys):
     x = random_walk(4, 64)
     ScatteringAverager(J=2, batch_size=1, verbose=1).fit(x).transform(x)
     assert "scattering" in capsys.readouterr().err
+
+
+def test_every_family_refuses_a_too_large_J_in_the_same_words():
+    from skphase import CrossScalePredictor, PhaseHarmonicSynthesizer
+
+    families = [ScatteringAverager, PhaseHarmonicTransform, PhaseHarmonicSynthesizer, CrossScalePredictor]
+    if importlib.util.find_spec("torch") is not None:
+        from skphase import ScatteringGenerator
+
+        families.append(ScatteringGenerator)
+    images = np.random.default_rng(0).uniform(size=(4, 16, 16))
+    for cls in families:
+        name = cls.__name__
+        with pytest.raises(ValueError, match=r"^J=5 needs images of at least 2\*\*J = 32 pixels along each "
+                                             r"axis; got spatial shape \(16, 16\) \(J <= 4 fits\)\."):
+            cls(J=5).fit(images)
+        with pytest.raises(ValueError, match=r"J=10\*\*30 needs|J=1000000000000000000000000000000 needs"):
+            cls(J=10**30).fit(images)
+        with pytest.raises(ValueError, match=rf"{name} needs at least 2 pixels along each axis"):
+            cls().fit(np.zeros((4, 1, 16)) + np.arange(16))

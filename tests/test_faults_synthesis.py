@@ -284,7 +284,7 @@ HOSTILE = [
     ("zeros", CrossScalePredictor, {}, lambda x: np.zeros_like(x), "all zeros"),
     ("zeros", PhaseHarmonicSynthesizer, {}, lambda x: np.zeros_like(x), "all zeros"),
     ("1x1 images", CrossScalePredictor, {}, lambda x: x.reshape(-1, 1, 1),
-     "CrossScalePredictor needs at least 2 samples"),
+     "CrossScalePredictor needs at least 2 pixels along each axis"),
 ]
 
 

@@ -22,6 +22,7 @@ from ..utils._interrupt import interruptible
 from ..utils._memory import check_allocation
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, check_param
 from ..utils._threads import scoped_threads
+from ..utils._validation import check_J
 from . import _checkpoint
 from ._inputs import _check_device, _check_images, _import_torch, _seed
 
@@ -287,16 +288,9 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         return torch, _check_device(torch, self.device)
 
     def _resolve_J(self, spatial):
-        smallest = min(spatial)
-        if self.J is not None:
-            if 2 ** self.J > smallest:
-                raise ValueError(f"J={self.J} needs images of at least 2**J = {2 ** self.J} pixels per side; "
-                                 f"X has images of shape {spatial}. Use a smaller J (or J=None).")
+        if check_J(self.J, spatial, type(self).__name__) is not None:
             return int(self.J)
-        if smallest < 2:
-            raise ValueError(f"X has images of shape {spatial}; ScatteringGenerator needs at least "
-                             "2 x 2 pixels.")
-        return int(max(1, min(4, math.floor(math.log2(smallest)) - 2)))
+        return int(max(1, min(4, math.floor(math.log2(min(spatial))) - 2)))
 
     def _check_fitted_images(self, X, name="X"):
         check_is_fitted(self, "decoder_state_")

@@ -12,7 +12,7 @@ from ..base import BatchedTransformer, fit_context
 from ..operators import ChannelwiseOperator
 from ..utils._memory import check_allocation
 from ..utils._params import Ints, OneOf, Shape
-from ..utils._validation import check_signals
+from ..utils._validation import check_J, check_signals
 
 #: J=None picks the largest J up to this that the input allows.
 MAX_AUTO_J = 3
@@ -90,21 +90,9 @@ class _WaveletTransformer(BatchedTransformer):
         return self
 
     def _resolve_J(self, spatial) -> int:
-        smallest = min(spatial)
-        if smallest < 2:
-            raise ValueError(
-                f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
-                f"{type(self).__name__} needs at least 2 samples along each axis."
-            )
-        if self.J is not None:
-            if self.J > math.log2(smallest):  # not 2 ** J: a huge J would be a huge int
-                raise ValueError(
-                    f"J={self.J} needs signals of at least 2**J{f' = {2 ** self.J}' if self.J < 64 else ''} "
-                    f"samples along each axis; got spatial "
-                    f"shape {spatial} (J <= {int(math.floor(math.log2(smallest)))} fits). Use a smaller J "
-                    "(or J=None to choose it)."
-                )
+        if check_J(self.J, spatial, type(self).__name__) is not None:
             return int(self.J)
+        smallest = min(spatial)
         # J=None: the largest J <= MAX_AUTO_J that this input's geometry supports cleanly
         for J in range(min(MAX_AUTO_J, int(math.floor(math.log2(smallest)))), 0, -1):
             if self._geometry_allows(J, spatial):

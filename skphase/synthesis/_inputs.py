@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..utils._params import RANDOM_STATE, Ints, Shape, check_param
+from ..utils._validation import check_J
 
 #: auto J: the coarsest wavelet spans at most a quarter (images) / an eighth (series) of the grid
 MAX_AUTO_J = {1: 12, 2: 5}
@@ -78,14 +79,8 @@ def standardization(X: np.ndarray, name: str = "X") -> tuple[float, float]:
 
 def resolve_J(J, spatial, name: str) -> int:
     """The number of octaves for signals of shape ``spatial``: ``J``, or the default for None."""
-    smallest = min(spatial)
-    if smallest < 2:
-        raise ValueError(f"X has signals of shape {spatial} (n_features = {int(np.prod(spatial))}); "
-                         f"{name} needs at least 2 samples along each axis.")
-    if J is not None:
-        if 2 ** J > smallest:
-            raise ValueError(f"J={J} needs signals of at least 2**J = {2 ** J} samples along "
-                             f"each axis; got spatial shape {spatial}. Use a smaller J (or J=None).")
+    if check_J(J, spatial, name) is not None:
         return int(J)
+    smallest = min(spatial)
     margin = 2 if len(spatial) == 2 else 3
     return int(max(1, min(MAX_AUTO_J[len(spatial)], math.floor(math.log2(smallest)) - margin)))

@@ -153,3 +153,28 @@ def check_signals(estimator, X, *, reset: bool, shape=None, multichannel: bool |
         raise ValueError(f"X has spatial shape {spatial}, but {type(estimator).__name__} was fitted on "
                          f"{tuple(estimator.input_shape_)}.")
     return X, spatial, channels
+
+
+def check_J(J, spatial, name: str) -> int | None:
+    """``J`` checked against signals of shape ``spatial`` (None stays None: the caller's default).
+
+    Every estimator with a J refuses the same things with the same words: a signal shorter than
+    2 along an axis, and a J whose 2**J exceeds the smallest side (compared as J > log2, so
+    that a huge J is not turned into a huge int).
+    """
+    import math
+
+    smallest = min(spatial)
+    what, unit = ("images", "pixels") if len(spatial) == 2 else ("signals", "samples")
+    if smallest < 2:
+        raise ValueError(f"X has {what} of shape {tuple(spatial)} (n_features = {int(np.prod(spatial))}); "
+                         f"{name} needs at least 2 {unit} along each axis.")
+    if J is None:
+        return None
+    if J > math.log2(smallest):
+        fits = int(math.floor(math.log2(smallest)))
+        needed = f" = {2 ** J}" if J < 64 else ""
+        raise ValueError(f"J={J} needs {what} of at least 2**J{needed} {unit} along each axis; got "
+                         f"spatial shape {tuple(spatial)} (J <= {fits} fits). Use a smaller J (or J=None "
+                         "to choose it).")
+    return int(J)
