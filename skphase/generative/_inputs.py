@@ -19,13 +19,10 @@ def _import_torch():
 
 
 def _check_device(torch, device):
-    name = "cpu" if device is None else str(device)
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but torch sees no CUDA device; use device='cpu' (or None).")
-    try:
-        return torch.device(name)
-    except RuntimeError as exc:
-        raise ValueError(f"device={device!r} is not a torch device: {exc}") from None
+    """The torch device, refused as the torch backend refuses it (unknown, or CUDA without a GPU)."""
+    from ..backends import get_backend
+
+    return get_backend("torch", device=device).device
 
 
 def _check_images(X, name="X"):

@@ -285,10 +285,8 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         unknown = [f for f in families if f not in FAMILIES]
         if unknown or not families:
             raise ValueError(f"families must be a non-empty subset of {FAMILIES}; got {self.families!r}.")
-        get_backend(self.backend, device=self.device)  # torch missing or a device with numpy: fail now
-        if self.backend == "torch" and str(self.device or "cpu").startswith("cuda"):
-            if not __import__("torch").cuda.is_available():
-                raise ValueError(f"device={self.device!r} but torch sees no CUDA device; use device='cpu'.")
+        # torch missing, a device with numpy, an unknown device or CUDA without a GPU: fail now
+        get_backend(self.backend, device=self.device)
         return (None if self.shape is None else tuple(int(s) for s in self.shape)), families
 
     def _resolve_J(self, spatial) -> int:
