@@ -16,7 +16,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # document the checkout being built, not an older installed copy
-os.environ.setdefault("SKPHASE_JIT", "foreground")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import skphase  # noqa: E402

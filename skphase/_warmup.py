@@ -1,14 +1,13 @@
 """Compile and cache every numba kernel the transforms call (``skphase warmup``).
 
-Run as ``python -m skphase._warmup`` by the background compile of
-:mod:`skphase.backends._jit`, and by ``skphase warmup`` in the foreground. It sits
-above the estimators (it runs them) so that ``backends`` imports nothing upward.
+Run by ``skphase warmup`` (or ``python -m skphase._warmup``), only when asked: otherwise each
+kernel compiles at its first use. It sits above the estimators (it runs them) so that
+``backends`` imports nothing upward.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 
@@ -16,9 +15,8 @@ def warm_up() -> dict:
     """Compile every kernel the transforms call, for float32 and float64, 1D and 2D.
 
     Small real transforms and pullbacks are run so that the compiled signatures are
-    exactly those real calls use (numba specialises on argument types, not sizes):
-    once in the main thread (the parallel kernels) and once in a worker thread (their
-    serial twins, which joblib ``n_jobs`` workers call).
+    exactly those real calls use (numba specialises on argument types, not sizes). One
+    build serves every thread (:func:`skphase.utils._numba.part_kernel`).
 
     Returns
     -------
@@ -50,9 +48,6 @@ def warm_up() -> dict:
                     est.transform_vjp(x, np.ones_like(y))
 
     work()
-    worker = threading.Thread(target=work)
-    worker.start()
-    worker.join()
     uncompiled = sorted({d.py_func.__name__ for d in _jit.DISPATCHERS if not d.signatures})
     return {"seconds": time.perf_counter() - start, "uncompiled": uncompiled}
 

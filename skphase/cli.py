@@ -124,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                                          "classify digits, generate images; save figures")
     p.add_argument("--output-dir", default="skphase_demo_output")
     p.add_argument("--quick", action="store_true", help="smaller image (for tests)")
-    sub.add_parser("warmup", help="compile and cache the numba kernels now (otherwise a background "
-                                  "process does it after the first transform; once per installation)")
+    sub.add_parser("warmup", help="compile and cache every transform's numba kernels now (otherwise "
+                                  "each compiles at its first use, 1-3 s; once per installation)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         demo(args.output_dir, quick=args.quick)

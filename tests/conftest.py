@@ -5,10 +5,6 @@ import pytest
 
 # Keep the suite polite on the 2-core CI machine: one FFT thread per call unless a test asks.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-# Compile numba kernels at first use, in this process, so every test runs the kernels it
-# names (the default, "background", runs numpy twins until a background compile ends;
-# tests/test_jit.py covers that path explicitly).
-os.environ.setdefault("SKPHASE_JIT", "foreground")
 
 
 @pytest.fixture

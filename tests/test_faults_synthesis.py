@@ -120,12 +120,12 @@ def test_syntheses_in_worker_threads_do_not_abort_under_workqueue():
             y = model.sample(4)
         kernels = [_kernels.pack_abs, _kernels.split_spectra, _kernels.pack_gradients,
                    _kernels.rectifier_adjoint, _kernels.add_linear_gradient]
-        # the workers ran the serial twins, fit (main thread) the parallel builds
-        print("ok", numba.threading_layer(), y.shape, all(k.serial.signatures for k in kernels),
-              any(k.parallel.signatures for k in kernels))
+        # the kernels ran (in the workers, on their own thread) and numba's pool never started
+        print("ok", y.shape, all(k.kernel.signatures for k in kernels),
+              numba.np.ufunc.parallel._is_initialized)
     """, NUMBA_THREADING_LAYER="workqueue", SKPHASE_JIT="foreground")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.strip().splitlines()[-1] == "ok workqueue (4, 32, 32) True True", proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "ok (4, 32, 32) True False", proc.stdout
 
 
 # --- item 8: one Ctrl-C stops the whole sample(n), worker threads included ---------------------

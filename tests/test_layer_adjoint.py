@@ -9,8 +9,8 @@ against central finite differences in float64.
 import numpy as np
 import pytest
 
-from skphase.backends import _numpy
 from skphase.backends._numpy import NumpyBackend
+from skphase.utils._numba import kernel_threads
 from skphase.operators._common import phase_angles
 
 BACKEND = NumpyBackend(workers=1)
@@ -135,7 +135,7 @@ def test_adjoint_with_real_filters(kind):
     _check_adjoint(X, layer, g_s, g_U)
 
 
-def test_adjoint_of_large_maps_split_over_threads(monkeypatch):
+def test_adjoint_of_large_maps_split_over_threads():
     # Large maps: one filter per chunk, and one sample split into groups of chunks that
     # accumulate separately and are summed; any number of groups gives the same gradient,
     # and accumulating into ``out`` adds that same gradient.
@@ -145,10 +145,10 @@ def test_adjoint_of_large_maps_split_over_threads(monkeypatch):
     base = np.random.default_rng(3).standard_normal(X.shape) + 0j
     results, accumulated = [], []
     for threads in (1, 2, 3):
-        monkeypatch.setattr(_numpy.numba, "get_num_threads", lambda t=threads: t)
-        results.append(_check_adjoint(X, layer, g_s, g_U, n_directions=1))
-        out = base.copy()
-        assert BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer) is out
+        with kernel_threads(threads):
+            results.append(_check_adjoint(X, layer, g_s, g_U, n_directions=1))
+            out = base.copy()
+            assert BACKEND.fused_wavelet_layer_adjoint(g_s, z, g_U=g_U, out=out, **layer) is out
         accumulated.append(out - base)
     scale = np.abs(results[0]).max()
     for gX in results[1:] + accumulated:

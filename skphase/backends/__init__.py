@@ -17,8 +17,8 @@ of primitives that :class:`NumpyBackend` and :class:`TorchBackend` share:
 
 Optional, chosen by the operators when present: ``fused_wavelet_layer`` and
 ``fused_wavelet_layer_adjoint`` (one scattering layer and its pullback as one numba
-kernel on numpy; ``fast_paths_ready()`` says whether they may run now: not while
-numba compiles them in the background, see :mod:`skphase.backends._jit`),
+kernel on numpy; ``fast_paths_ready()`` says whether they may run now: not with
+``SKPHASE_JIT=off``, see :mod:`skphase.backends._jit`),
 ``autograd_vjp`` (torch: pullbacks by automatic differentiation).
 
 :class:`Backend` (``_protocol.py``) states this contract.  Adding a backend (JAX,

@@ -23,11 +23,9 @@ import os
 
 import numpy as np
 
-import rocket_fft  # noqa: F401  (registers scipy.fft for use inside @njit)
-import scipy.fft
-from numba import prange
+from rocket_fft import c2c, c2r, r2c
 
-from ..utils._numba import for_this_thread, njit, twins
+from ..utils._numba import njit, part_kernel, part_range
 from . import _jit, _reference
 
 
@@ -44,14 +42,15 @@ def _accumulate_aliases(x_map, filt_map, kh, kw, out):
                     out[i, j] += x_map[row, off + j] * filt_map[row, off + j]
 
 
-def _mul_periodize_2d(xhat, filt, kh, kw, out):
+def _mul_periodize_2d(xhat, filt, kh, kw, out, part, n_parts):
     # out[b, f] = mean over the kh*kw aliases of (xhat[b] * filt[f]).
     n_batch, height, width = xhat.shape
     n_filt = filt.shape[0]
     h = height // kh
     w = width // kw
     scale = 1.0 / (kh * kw)
-    for bf in prange(n_batch * n_filt):
+    lo, hi = part_range(n_batch * n_filt, part, n_parts)
+    for bf in range(lo, hi):
         b = bf // n_filt
         f = bf % n_filt
         for i in range(h):
@@ -61,16 +60,16 @@ def _mul_periodize_2d(xhat, filt, kh, kw, out):
         for i in range(h):
             for j in range(w):
                 out[b, f, i, j] *= scale
-    return out
 
 
-def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out):
+def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out, part, n_parts):
     # out[b] = sum_f conj(filt[f]) * tile(grad[b, f], (kh, kw)) / (kh * kw)
     n_batch, n_filt, h, w = grad.shape
     height = h * kh
     width = w * kw
     scale = 1.0 / (kh * kw)
-    for b in prange(n_batch):
+    lo, hi = part_range(n_batch, part, n_parts)
+    for b in range(lo, hi):
         for i in range(height):
             for j in range(width):
                 out[b, i, j] = 0.0
@@ -82,7 +81,6 @@ def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out):
         for i in range(height):
             for j in range(width):
                 out[b, i, j] *= scale
-    return out
 
 
 
@@ -123,18 +121,19 @@ def _low_pass_half_into(half_map, width, phi, kh, kw, out):
             out[i, j] *= scale
 
 
-def _hermitian_fill_2d(half, width, full):
+def _hermitian_fill_2d(half, width, full, part, n_parts):
     # full[b] = the full spectrum of a real signal from its rfft half[b], in one pass
-    for b in prange(half.shape[0]):
+    lo, hi = part_range(half.shape[0], part, n_parts)
+    for b in range(lo, hi):
         _fill_full(half[b], width, full[b])
-    return full
 
 
-def _relu_phases(z, cos, sin, out):
+def _relu_phases(z, cos, sin, out, part, n_parts):
     # out[b, f, p] = max(cos_p Re z + sin_p Im z, 0) = rho(Re(e^{-i alpha_p} z))
     n_batch, n_filt, size = z.shape
     n_phases = cos.shape[0]
-    for bf in prange(n_batch * n_filt):
+    lo, hi = part_range(n_batch * n_filt, part, n_parts)
+    for bf in range(lo, hi):
         b = bf // n_filt
         f = bf % n_filt
         for p in range(n_phases):
@@ -143,14 +142,28 @@ def _relu_phases(z, cos, sin, out):
             for i in range(size):
                 v = cp * z[b, f, i].real + sp * z[b, f, i].imag
                 out[b, f, p, i] = v if v > 0 else 0.0
-    return out
 
 
-def _low_pass_half_2d(xh, width, phi, kh, kw, out):
+def _low_pass_half_2d(xh, width, phi, kh, kw, out, part, n_parts):
     # Half spectrum in (rfft layout of a real signal), half spectrum out (arrives zeroed).
-    for b in prange(xh.shape[0]):
+    lo, hi = part_range(xh.shape[0], part, n_parts)
+    for b in range(lo, hi):
         _low_pass_half_into(xh[b], width, phi, kh, kw, out[b])
-    return out
+
+
+@njit(cache=True, inline="always")
+def _copy_map(src, dst):
+    # dst[...] = src for two (h, w) maps, as loops: numba's array assignment checks
+    # broadcasting with a formatted error message, whose string code costs seconds to compile
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[i, j] = src[i, j]
+
+
+@njit(cache=True, inline="always")
+def _fft_axes(h):
+    # the transform axes of a stack of maps (n, h, w): 1D signals arrive as (n, 1, w)
+    return np.array([2], dtype=np.int64) if h == 1 else np.array([1, 2], dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -163,7 +176,7 @@ def _layer_grid(height, width, kh, kw, ph, pw):
 
 
 def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
-                      want_z, z_out):
+                      want_z, z_out, part, n_parts):
     # One scattering layer, fused per (sample, chunk of filters) so that intermediate
     # maps stay in cache: Y = periodize_k(X[b] * filt[f]); z = ifft(Y); u = rho(z) for
     # each phase (or |z|); U = rfft(u); s = irfft(periodize_p(U * phi)). s goes to
@@ -176,18 +189,20 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
     half2 = w2 // 2 + 1
     chunk = max(1, min(n_filt, 8192 // (h * w)))
     n_chunks = (n_filt + chunk - 1) // chunk
-    for task in prange(n_batch * n_chunks):
+    axes = _fft_axes(h)
+    lo, hi = part_range(n_batch * n_chunks, part, n_parts)
+    for task in range(lo, hi):
         b = task // n_chunks
         f0 = (task % n_chunks) * chunk
         nf = min(chunk, n_filt - f0)
         Y = np.zeros((nf, h, w), dtype=X.dtype)
         for t in range(nf):
             _accumulate_aliases(X[b], filt[f0 + t], kh, kw, Y[t])
-        # 1D signals arrive as (1, N) maps: 1D transforms skip the trivial axis
-        z = scipy.fft.ifft(Y) if h == 1 else scipy.fft.ifft2(Y)
+        z = np.empty_like(Y)
+        c2c(Y, z, axes, False, 1.0 / (h * w), 1)
         if want_z:
             for t in range(nf):
-                z_out[b, f0 + t] = z[t]
+                _copy_map(z[t], z_out[b, f0 + t])
         u = np.empty((nf * n_out, h, w), dtype=s_out.dtype)
         for t in range(nf):
             for a in range(n_out):
@@ -203,32 +218,33 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
                     for i in range(h):
                         for j in range(w):
                             u[m, i, j] = abs(z[t, i, j]) * scale
-        U = scipy.fft.rfft(u) if h == 1 else scipy.fft.rfft2(u)
+        U = np.empty((nf * n_out, h, w // 2 + 1), dtype=X.dtype)
+        r2c(u, U, axes, True, 1.0, 1)
         V = np.zeros((nf * n_out, h2, half2), dtype=U.dtype)
         for m in range(nf * n_out):
             if want_spectra:
                 _fill_full(U[m], w, u_out[b, f0 * n_out + m])
             _low_pass_half_into(U[m], w, phi, ph, pw, V[m])
-        S = scipy.fft.irfft(V, n=w2) if h == 1 else scipy.fft.irfft2(V, s=(h2, w2))
+        S = np.empty((nf * n_out, h2, w2), dtype=s_out.dtype)
+        c2r(V, S, axes, False, 1.0 / (h2 * w2), 1)
         for m in range(nf * n_out):
-            s_out[b, f0 * n_out + m] = S[m]
-    return s_out
+            _copy_map(S[m], s_out[b, f0 * n_out + m])
 
 
 def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu, phi, ph, pw, g_U,
-                              has_g_U, n_groups, partial, accumulate, gX):
+                              has_g_U, n_groups, accumulate, partial, part, n_parts):
     # Pullback of _wavelet_layer_2d, fused per (sample, group of filter chunks) the same
     # way: for each output map m (filter t, phase a), the gradient on u is
     #   g_u = Re ifft_mid(conj(phi) tile(fft_coarse(g_s)) + n_mid g_U)
     # (the low-pass and irfft scales cancel: n_mid = n_coarse ph pw), computed from its
     # Hermitian part with one irfft; then g_z = d rho^T g_u (with the kernel's alias
     # scale), g_Y = fft(g_z) / n_mid and gX[b] += conj(filt) tile_k(g_Y).
-    # Each task owns partial[b, g]; with n_groups > 1 the groups are summed into gX
-    # afterwards (partial is gX itself, viewed (B, 1, H, W), when n_groups == 1).
-    # With ``accumulate`` the result is added to gX instead of overwriting it. With
+    # Each task owns partial[b, g]; with n_groups > 1 the caller sums the groups into gX
+    # (partial is gX itself, viewed (B, 1, H, W), when n_groups == 1, and with
+    # ``accumulate`` the result is then added to it instead of overwriting it). With
     # ``recompute``, z is not read but recomputed from the layer's input X as the
     # forward does (alias sum, inverse FFT), for a pullback that needs no forward values.
-    n_batch, height, width = gX.shape
+    n_batch, height, width = partial.shape[0], partial.shape[2], partial.shape[3]
     n_filt, n_out = filt.shape[0], cos.shape[0]
     h, w, h2, w2, scale = _layer_grid(height, width, kh, kw, ph, pw)
     half = w // 2 + 1
@@ -240,6 +256,7 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
     chunk = max(1, min(n_filt, 8192 // (h * w)))
     n_chunks = (n_filt + chunk - 1) // chunk
     per_group = (n_chunks + n_groups - 1) // n_groups
+    axes = _fft_axes(h)
     # where each column of the mid grid's half spectrum reads the coarse half spectrum
     # (conjugated past its Nyquist column), and the column of -omega on the mid grid
     src_col = np.empty(half, dtype=np.int64)
@@ -250,7 +267,8 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
         flip_col[j] = jj >= half2
         src_col[j] = w2 - jj if jj >= half2 else jj
         neg_col[j] = (w - j) % w
-    for task in prange(n_batch * n_groups):
+    lo, hi = part_range(n_batch * n_groups, part, n_parts)
+    for task in range(lo, hi):
         b = task // n_groups
         grp = task % n_groups
         acc = partial[b, grp]
@@ -265,8 +283,9 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
             n_maps = nf * n_out
             gs = np.empty((n_maps, h2, w2), dtype=g_s.dtype)
             for m in range(n_maps):
-                gs[m] = g_s[b, m0 + m]
-            G = scipy.fft.rfft(gs) if h == 1 else scipy.fft.rfft2(gs)
+                _copy_map(g_s[b, m0 + m], gs[m])
+            G = np.empty((n_maps, h2, half2), dtype=z.dtype)
+            r2c(gs, G, axes, True, 1.0, 1)
             A = np.empty((n_maps, h, half), dtype=z.dtype)
             for m in range(n_maps):
                 for i in range(h):
@@ -284,12 +303,14 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                         gu_neg = g_U[b, m0 + m, (h - i) % h]
                         for j in range(half):
                             A[m, i, j] += fold * (gu_row[j] + np.conj(gu_neg[neg_col[j]]))
-            g_u = scipy.fft.irfft(A, n=w) if h == 1 else scipy.fft.irfft2(A, s=(h, w))
+            g_u = np.empty((n_maps, h, w), dtype=g_s.dtype)
+            c2r(A, g_u, axes, False, 1.0 / n_mid, 1)
             if recompute:
                 Y = np.zeros((nf, h, w), dtype=X.dtype)
                 for t in range(nf):
                     _accumulate_aliases(X[b], filt[f0 + t], kh, kw, Y[t])
-                zc = scipy.fft.ifft(Y) if h == 1 else scipy.fft.ifft2(Y)
+                zc = np.empty_like(Y)
+                c2c(Y, zc, axes, False, 1.0 / n_mid, 1)
             else:
                 zc = z[b, f0:f0 + nf].copy()
             g_z = np.empty((nf, h, w), dtype=z.dtype)
@@ -317,7 +338,8 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                                 g_z[t, i, j] = (g_scale * g_u[t, i, j] / mod) * zt[i, j]
                             else:
                                 g_z[t, i, j] = 0.0
-            GY = scipy.fft.fft(g_z) if h == 1 else scipy.fft.fft2(g_z)
+            GY = np.empty_like(g_z)
+            c2c(g_z, GY, axes, True, 1.0, 1)
             for t in range(nf):
                 ft = filt[f0 + t]
                 for p in range(kh):
@@ -327,17 +349,6 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                             off = q * w
                             for j in range(w):
                                 acc[row, off + j] += np.conj(ft[row, off + j]) * GY[t, i, j]
-    if n_groups > 1:
-        for bi in prange(n_batch * height):
-            b = bi // height
-            i = bi % height
-            if not accumulate:
-                for j in range(width):
-                    gX[b, i, j] = 0.0
-            for grp in range(n_groups):
-                for j in range(width):
-                    gX[b, i, j] += partial[b, grp, i, j]
-    return gX
 
 
 _logger = logging.getLogger("skphase")
@@ -347,8 +358,8 @@ _ANNOUNCED = []
 def _announce_compiling(kernel) -> None:
     """Say once per process that numba is about to compile (a first run: no on-disk cache).
 
-    A cold first transform spends ~15 s (quiet 2-core machine) compiling these kernels,
-    which would otherwise look like a hang; later processes load them from the cache.
+    A first transform spends 1 to 3 s (quiet 2-core machine) compiling the kernels it
+    uses, which would otherwise look like a hang; later processes load them from the cache.
     """
     if _ANNOUNCED or kernel.signatures:
         return
@@ -358,28 +369,30 @@ def _announce_compiling(kernel) -> None:
         return
     if not cached:
         _ANNOUNCED.append(True)
-        _logger.warning("skphase: compiling numba kernels for this machine (once, about 15-60 s); "
-                        "later runs load them from numba's cache.")
+        _logger.warning("skphase: compiling numba kernels for this machine (once, 1-3 s per transform "
+                        "and dtype; `skphase warmup` compiles them all, ~15 s); later runs load them "
+                        "from numba's cache.")
 
 
 def _compile(func, reference=None):
-    """numba-compile ``func`` twice (parallel, serial); call through a dispatch.
+    """``func`` as a :func:`~skphase.utils._numba.part_kernel`, called through a dispatch.
 
-    With a pure-numpy ``reference`` twin, the dispatch runs the twin while the
-    kernels are not ready (:func:`._jit.ready`) instead of compiling in this call.
+    With a pure-numpy ``reference`` twin, the dispatch runs the twin while the kernels are
+    not to be called (:func:`._jit.ready`: ``SKPHASE_JIT=off``).
     """
-    parallel, serial = twins(func, cache=True)
-    _jit.DISPATCHERS.extend([parallel, serial])
+    run = part_kernel(func, cache=True)
+    _jit.DISPATCHERS.append(run.kernel)
 
     def dispatch(*args):
         if reference is not None and not _jit.ready():
-            return reference(*args)
-        kernel = for_this_thread(parallel, serial)
-        _announce_compiling(kernel)
-        return kernel(*args)
+            reference(*args)
+            return
+        _announce_compiling(run.kernel)
+        run(*args)
 
     dispatch.__name__ = func.__name__
     dispatch.__doc__ = func.__doc__
+    dispatch.kernel = run.kernel
     return dispatch
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import threading
 
-import numba
 import numpy as np
 import scipy.fft
 
+from ..utils._numba import n_kernel_threads
 from . import _jit
 from ._cache import FilterCache, working_dtype
 from ._kernels import (
@@ -54,7 +53,7 @@ class NumpyBackend:
         return config["memory_budget"]
 
     def fast_paths_ready(self) -> bool:
-        """Whether the fused numba layers can run now (False while they compile in the background)."""
+        """Whether the fused numba layers may run (False with ``SKPHASE_JIT=off``)."""
         return _jit.ready()
 
     # --- conversion -----------------------------------------------------------
@@ -285,15 +284,19 @@ class NumpyBackend:
         # accumulate into their own buffers, summed at the end.
         chunk = max(1, min(n_filt, 8192 // (mid2[0] * mid2[1])))
         n_chunks = -(-n_filt // chunk)
-        threads = numba.get_num_threads() if threading.current_thread() is threading.main_thread() else 1
-        n_groups = max(1, min(n_chunks, -(-threads // n_batch)))
+        n_groups = max(1, min(n_chunks, -(-n_kernel_threads() // n_batch)))
         if n_groups == 1:
             partial = gX.reshape((n_batch, 1, height, width))
         else:
             partial = np.empty((n_batch, n_groups, height, width), dtype=cdtype)
         wavelet_layer_adjoint_2d(g2, z2, z is None, x2, np.ascontiguousarray(f2), kh, k, cos, sin,
-                                 kind == "relu", p2, kh_low, k_low, u2, g_U is not None, n_groups, partial,
-                                 out is not None, gX)
+                                 kind == "relu", p2, kh_low, k_low, u2, g_U is not None, n_groups,
+                                 out is not None, partial)
+        if n_groups > 1:
+            if out is None:
+                np.sum(partial, axis=1, out=gX)
+            else:
+                gX += partial.sum(axis=1)
         return gX.reshape((n_batch,) + spatial) if out is None else out
 
     def mul_periodize_adjoint(self, grad, filt, k: int, ndim: int):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -13,7 +12,9 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ..base import SkphaseEstimatorMixin, fit_context
 from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._memory import check_allocation
+from ..utils._numba import kernel_threads
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints
+from ..utils._threads import n_threads
 from ._dictionary import init_dictionary, learn_dictionary, new_state, _normalise_atoms
 from ._lista_tied import lista_tied_transform, train_lista_tied
 from ._random import draw_seed
@@ -26,13 +27,6 @@ from ._solvers import SOLVERS
 _LISTA_MIN_STEPS = 800
 _LISTA_ATTRS = {"W": "lista_weights_", "gamma": "lista_steps_", "theta": "lista_thresholds_",
                 "beta": "lista_momentum_"}
-
-
-def _numba_threads(n_jobs):
-    """numba's thread count for n_jobs (None -> 1, -1 -> all), within numba's pool."""
-    import numba
-
-    return max(1, min(effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
 
 
 class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
@@ -75,7 +69,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
     random_state : int, RandomState instance or None, default=None
         Initial atoms and minibatch order.
     n_jobs : int or None, default=None
-        numba threads of the "cd" solver and of the LISTA transform (None: 1, -1: all).
+        Threads of the "cd" solver and of the LISTA transform kernels (None: 1, -1: all).
     verbose : int, default=0
         Progress bars (tqdm) while learning.
 
@@ -163,17 +157,13 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
 
     def _learn(self, X, D, state, rng, n_epochs, stop):
         """Dictionary learning on D and state (the caller's copies), in place."""
-        import numba
-
-        prev = numba.get_num_threads()
-        numba.set_num_threads(_numba_threads(self.n_jobs))
         try:
-            learn_dictionary(X, D, state, float(self.alpha), n_epochs=n_epochs,
-                             batch_size=self.batch_size, algorithm=self.fit_algorithm,
-                             positive=self.positive, max_iter=self.max_iter, tol=self.tol,
-                             rng=rng, verbose=self.verbose, stop=stop)
+            with kernel_threads(n_threads(self.n_jobs)):
+                learn_dictionary(X, D, state, float(self.alpha), n_epochs=n_epochs,
+                                 batch_size=self.batch_size, algorithm=self.fit_algorithm,
+                                 positive=self.positive, max_iter=self.max_iter, tol=self.tol,
+                                 rng=rng, verbose=self.verbose, stop=stop)
         finally:
-            numba.set_num_threads(prev)
             # an interruption may leave an atom mid-update: keep the atoms on the sphere
             _normalise_atoms(D, rng)
 
@@ -286,18 +276,12 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         if self.transform_algorithm == "lista" and not hasattr(self, "lista_weights_"):
             raise ValueError("transform_algorithm='lista' but this coder was fitted with another "
                              "algorithm: fit it again (set_params after fit does not train LISTA).")
-        import numba
-
-        prev = numba.get_num_threads()
-        numba.set_num_threads(_numba_threads(self.n_jobs))
-        try:
+        with kernel_threads(n_threads(self.n_jobs)):
             if self.transform_algorithm == "lista":
                 return lista_tied_transform(X, D, self._lista_params(), self.positive)
             codes, _ = SOLVERS[self.transform_algorithm](
                 X, D, float(self.alpha), positive=self.positive, max_iter=self.max_iter,
                 tol=self.tol)
-        finally:
-            numba.set_num_threads(prev)
         return codes
 
     def inverse_transform(self, X):

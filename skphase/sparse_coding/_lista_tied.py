@@ -25,10 +25,9 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import numpy as np
-from numba import prange
 
 from ..utils._interrupt import interruptible, warn_interrupted
-from ..utils._numba import parallel_kernel
+from ..utils._numba import part_kernel, part_range
 from ..utils._adam import Adam
 from ..utils._progress import progress
 
@@ -194,11 +193,12 @@ def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positiv
 
 # --- fast transform: expanded form, sparse products ----------------------------------------------
 
-@parallel_kernel(cache=True, fastmath=True)  # serial twin off the main thread
-def _tied_layers(C, G, gamma, theta, beta, positive, A):
+@part_kernel(cache=True, fastmath=True)
+def _tied_layers(C, G, gamma, theta, beta, positive, A, part, n_parts):
     n, k = C.shape
     K = gamma.shape[0]
-    for i in prange(n):
+    lo, hi = part_range(n, part, n_parts)
+    for i in range(lo, hi):
         a = np.zeros(k, dtype=C.dtype)
         a_prev = np.zeros(k, dtype=C.dtype)
         y = np.zeros(k, dtype=C.dtype)

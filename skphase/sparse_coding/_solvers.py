@@ -19,9 +19,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import prange
 
-from ..utils._numba import njit, parallel_kernel
+from ..utils._numba import njit, part_kernel, part_range
 
 _TINY = 1e-30
 
@@ -373,16 +372,15 @@ def _cd_one(c, xn2, G, alpha, positive, max_iter, tol, a):
     return sweeps
 
 
-@parallel_kernel(cache=True)  # serial twin off the main thread (workqueue: no concurrent use)
-def _cd_batch(C, xn2, G, alpha, positive, max_iter, tol, A):
+@part_kernel(cache=True)
+def _cd_batch(C, xn2, G, alpha, positive, max_iter, tol, A, sweeps, part, n_parts):
     n = C.shape[0]
-    sweeps = np.zeros(n, dtype=np.int64)
-    for i in prange(n):
+    lo, hi = part_range(n, part, n_parts)
+    for i in range(lo, hi):
         a = A[i].astype(np.float64)
         sweeps[i] = _cd_one(C[i].astype(np.float64), xn2[i], G, alpha, positive, max_iter, tol, a)
         for j in range(a.shape[0]):
             A[i, j] = a[j]
-    return sweeps.max() if n else 0
 
 
 def coordinate_descent(X, dictionary, alpha: float, *, positive: bool = False,
@@ -414,7 +412,9 @@ def coordinate_descent(X, dictionary, alpha: float, *, positive: bool = False,
     C = np.ascontiguousarray(X @ D.T)
     G = np.ascontiguousarray(D64 @ D64.T)
     xn2 = np.einsum("ij,ij->i", X, X).astype(np.float64)
-    n_iter = _cd_batch(C, xn2, G, float(alpha), bool(positive), int(max_iter), float(tol), A)
+    sweeps = np.zeros(C.shape[0], dtype=np.int64)
+    _cd_batch(C, xn2, G, float(alpha), bool(positive), int(max_iter), float(tol), A, sweeps)
+    n_iter = int(sweeps.max()) if len(sweeps) else 0
     return A, int(n_iter)
 
 

@@ -6,61 +6,51 @@ Written as numpy expressions these steps are a dozen passes over the coefficient
 which cost as much as the FFTs; each loop here is one pass. Candidates for the backend
 primitives (they know nothing of moments).
 
-Each kernel is a :func:`~skphase.utils._numba.parallel_kernel`: the parallel build runs
-when called from the main thread, its serial twin (same body, ``parallel=False``) from any
-other thread, so that syntheses in joblib worker threads (``n_jobs=2``) never launch two
-parallel regions at once (numba's ``workqueue`` threading layer aborts the process on
-that: "Concurrent access").
+Each kernel is a :func:`~skphase.utils._numba.part_kernel`: compiled once, serial, its
+rows split over skphase's kernel threads when called from the main thread and run on the
+calling thread from any other (syntheses in joblib worker threads, ``n_jobs=2``).
 """
 
 from __future__ import annotations
 
 import contextlib
 
-import numba
 import numpy as np
 
-from ..utils._numba import parallel_kernel
+from ..utils._numba import kernel_threads, part_kernel, part_range
 
-#: below this many elements a level's loops run on the calling thread: waking numba's
-#: thread pool costs ~10 us on a quiet machine but ~10 ms of CPU on a loaded one (its
-#: threads spin), against ~3 us for the whole work of a small level; on the shared 2-core
-#: box even a 256x256 image's finest level (0.5-1 M elements) ran faster serial (CPU and wall)
+#: below this many elements a level's loops run on the calling thread: handing work to
+#: threads costs more than the whole work of a small level (measured when numba's pool ran
+#: them: on the shared 2-core box even a 256x256 image's finest level, 0.5-1 M elements, ran
+#: faster serial, CPU and wall; not re-measured on skphase's own pool)
 PARALLEL_MIN = 2**22
 
 
-@contextlib.contextmanager
 def threads_for(n_elements: int):
-    """numba (and so the backend's kernels too) on one thread for small work."""
-    if n_elements >= PARALLEL_MIN:
-        yield
-        return
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
+    """The kernels (these and the backend's) on one thread for small work, in this thread."""
+    return contextlib.nullcontext() if n_elements >= PARALLEL_MIN else kernel_threads(1)
 
 
-@parallel_kernel(cache=True, fastmath=False)
-def pack_abs(z, out):  # pragma: no cover - compiled
+@part_kernel(cache=True, fastmath=False)
+def pack_abs(z, out, part, n_parts):  # pragma: no cover - compiled
     """out = (|Re z| + |Im z|) + i (|Re z| - |Im z|), rows (R, M)."""
-    for r in numba.prange(z.shape[0]):
+    lo, hi = part_range(z.shape[0], part, n_parts)
+    for r in range(lo, hi):
         for m in range(z.shape[1]):
             a = abs(z[r, m].real)
             b = abs(z[r, m].imag)
             out[r, m] = complex(a + b, a - b)
 
 
-@parallel_kernel(cache=True, fastmath=False)
-def split_spectra(F, Z, rev, S):  # pragma: no cover - compiled
+@part_kernel(cache=True, fastmath=False)
+def split_spectra(F, Z, rev, S, part, n_parts):  # pragma: no cover - compiled
     """Spectra of h_0, h_1, h_2 from F = FFT(pack_abs(z)) and Z = FFT(z), both (B, W, M).
 
     S (B, 3, W, M): S_0 = (F + conj F(-w)) / 8, S_2 = -i (F - conj F(-w)) / 8, S_1 = Z / 4.
     """
     B, W, M = F.shape
-    for t in numba.prange(B * W):
+    lo, hi = part_range(B * W, part, n_parts)
+    for t in range(lo, hi):
         b, w = t // W, t % W
         for m in range(M):
             f = F[b, w, m]
@@ -71,14 +61,15 @@ def split_spectra(F, Z, rev, S):  # pragma: no cover - compiled
             S[b, 1, w, m] = Z[b, w, m] * 0.25
 
 
-@parallel_kernel(cache=True, fastmath=False)
-def pack_gradients(gS, rev, scale, out):  # pragma: no cover - compiled
+@part_kernel(cache=True, fastmath=False)
+def pack_gradients(gS, rev, scale, out, part, n_parts):  # pragma: no cover - compiled
     """Hermitian parts of the gradients on S_0 and S_2, packed for one inverse FFT.
 
     out (B, W, M) = scale (R + conj T(-w)) with R = gS_0 + i gS_2, T = gS_0 - i gS_2.
     """
     B, _, W, M = gS.shape
-    for t in numba.prange(B * W):
+    lo, hi = part_range(B * W, part, n_parts)
+    for t in range(lo, hi):
         b, w = t // W, t % W
         for m in range(M):
             g0, g2 = gS[b, 0, w, m], gS[b, 2, w, m]
@@ -88,10 +79,11 @@ def pack_gradients(gS, rev, scale, out):  # pragma: no cover - compiled
             out[b, w, m] = complex(re * scale, im * scale)
 
 
-@parallel_kernel(cache=True, fastmath=False)
-def rectifier_adjoint(z, gh, out):  # pragma: no cover - compiled
+@part_kernel(cache=True, fastmath=False)
+def rectifier_adjoint(z, gh, out, part, n_parts):  # pragma: no cover - compiled
     """Gradient in z from those on h_0 (Re gh) and h_2 (Im gh), rows (R, M)."""
-    for r in numba.prange(z.shape[0]):
+    lo, hi = part_range(z.shape[0], part, n_parts)
+    for r in range(lo, hi):
         for m in range(z.shape[1]):
             g0, g2 = gh[r, m].real, gh[r, m].imag
             zr, zi = z[r, m].real, z[r, m].imag
@@ -100,11 +92,12 @@ def rectifier_adjoint(z, gh, out):  # pragma: no cover - compiled
             out[r, m] = complex(sr * (g0 + g2), si * (g0 - g2))
 
 
-@parallel_kernel(cache=True, fastmath=False)
-def add_linear_gradient(gZ, gS, inv_m):  # pragma: no cover - compiled
+@part_kernel(cache=True, fastmath=False)
+def add_linear_gradient(gZ, gS, inv_m, part, n_parts):  # pragma: no cover - compiled
     """gZ (B, W, M) <- gZ / M + gS_1 / 4: the gradient on Z through h_1 = z / 4 as well."""
     B, W, M = gZ.shape
-    for t in numba.prange(B * W):
+    lo, hi = part_range(B * W, part, n_parts)
+    for t in range(lo, hi):
         b, w = t // W, t % W
         for m in range(M):
             gZ[b, w, m] = gZ[b, w, m] * inv_m + gS[b, 1, w, m] * 0.25

@@ -1,4 +1,4 @@
-"""numba's ``njit`` as skphase uses it: cached when a cache can be written, and in twins.
+"""numba's ``njit`` as skphase uses it: cached when a cache can be written, parallel by parts.
 
 ``cache=True`` makes numba look for a writable cache folder when the function is
 *decorated*, that is when skphase is imported; where none exists (a read-only
@@ -7,18 +7,21 @@ cache function ...: no locator available`` and ``import skphase`` fails, whateve
 ``SKPHASE_JIT`` says. :func:`njit` then compiles the function uncached instead (it
 compiles again in every new process) and says so once.
 
-:func:`twins` compiles a ``parallel=True`` kernel twice: the parallel build for calls
-from the main thread, a serial build for calls from any other thread. Worker threads
-(joblib ``n_jobs``, a user's thread pool) are already parallel; two of them launching
-parallel kernels at once aborts the whole process under numba's ``workqueue``
-threading layer ("Concurrent access") and oversubscribes the cores under the others.
+:func:`part_kernel` compiles a kernel once, serial and without the GIL, and runs its outer
+loop in parts on skphase's own thread pool: no ``parallel=True`` (its compile time), no
+second build for worker threads, and no use of numba's threading layers, whose
+``workqueue`` aborts the process when two threads launch parallel regions at once
+("Concurrent access"). Worker threads (joblib ``n_jobs``, a user's thread pool) are
+already parallel: a kernel called from one runs on that thread alone.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
-import types
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numba
 
@@ -49,41 +52,83 @@ def njit(*args, **options):
     return decorate
 
 
-def twins(func, **options):
-    """``(parallel, serial)`` builds of ``func`` (``options`` as for :func:`njit`).
-
-    The serial build is compiled from a renamed copy of ``func``: numba's on-disk cache
-    is keyed by the function's name, not by the ``parallel`` flag, so one function
-    would otherwise serve both.
-    """
-    parallel = njit(**{**options, "parallel": True})(func)
-    copy = types.FunctionType(func.__code__, func.__globals__, func.__name__ + "_serial",
-                              func.__defaults__, func.__closure__)
-    copy.__qualname__ = func.__qualname__ + "_serial"
-    copy.__doc__ = func.__doc__
-    serial = njit(**{**options, "parallel": False})(copy)
-    return parallel, serial
+# ---------------------------------------------------------------- kernels split into parts
+# numba's ``parallel=True`` costs compile time that its parallelism does not need here: its
+# parfor pass outlines each parallel loop into a gufunc and compiles it again, 1.5 s to 4 s
+# per kernel and dtype on a quiet 2-core machine, twice as long as the serial kernel, and a
+# serial twin per kernel for worker threads on top. A *part kernel* is compiled once, serial
+# and without the GIL; its outer loop runs ``range(*part_range(n, part, n_parts))``, and
+# calling it runs its parts on skphase's thread pool (part 0 in the calling thread).
+_LOCAL = threading.local()
+_POOL: dict = {"executor": None, "size": 0, "pid": None}
+_POOL_LOCK = threading.Lock()
 
 
-def for_this_thread(parallel, serial):
-    """The build that is safe to call from the current thread."""
-    return parallel if threading.current_thread() is threading.main_thread() else serial
+@njit(cache=True, inline="always")
+def part_range(n, part, n_parts):
+    """The tasks ``[lo, hi)`` of ``part`` among ``n_parts`` contiguous, near-equal parts of ``n``."""
+    return n * part // n_parts, n * (part + 1) // n_parts
 
 
-def parallel_kernel(func=None, **options):
-    """Decorator: ``func`` compiled as :func:`twins`, called through the build for the thread.
+@contextmanager
+def kernel_threads(n: int):
+    """Run the part kernels called in this thread, inside the block, on ``n`` threads."""
+    previous = getattr(_LOCAL, "n", None)
+    _LOCAL.n = max(1, int(n))
+    try:
+        yield
+    finally:
+        _LOCAL.n = previous
 
-    The returned function keeps both builds as ``.parallel`` and ``.serial`` (the
-    warm-up compiles both; tests call either).
+
+def n_kernel_threads() -> int:
+    """Threads a part kernel called now uses: :func:`kernel_threads`'s, else every core from
+    the main thread and one from any other (a joblib worker thread is already parallel)."""
+    n = getattr(_LOCAL, "n", None)
+    if n is not None:
+        return n
+    if threading.current_thread() is not threading.main_thread():
+        return 1
+    return max(1, numba.config.NUMBA_NUM_THREADS)
+
+
+def _executor(n_workers: int) -> ThreadPoolExecutor:
+    with _POOL_LOCK:
+        # a forked child inherits the pool object but none of its threads: make a new one
+        if _POOL["executor"] is None or _POOL["size"] < n_workers or _POOL["pid"] != os.getpid():
+            _POOL.update(executor=ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="skphase"),
+                         size=n_workers, pid=os.getpid())
+        return _POOL["executor"]
+
+
+def run_parts(kernel, args, n_parts: int) -> None:
+    """``kernel(*args, part, n_parts)`` for every part: part 0 here, the others on the pool."""
+    if n_parts <= 1:
+        kernel(*args, 0, 1)
+        return
+    pool = _executor(n_parts - 1)
+    futures = [pool.submit(kernel, *args, part, n_parts) for part in range(1, n_parts)]
+    try:
+        kernel(*args, 0, n_parts)
+    finally:
+        for future in futures:
+            future.result()
+
+
+def part_kernel(func=None, **options):
+    """Decorator: ``func(*args, part, n_parts)`` compiled once (serial, ``nogil``), called as
+    ``func(*args)`` on :func:`n_kernel_threads` threads; it writes into its arguments.
+
+    The returned function keeps the compiled kernel as ``.kernel``.
     """
     if func is None:
-        return lambda f: parallel_kernel(f, **options)
-    parallel, serial = twins(func, **options)
+        return lambda f: part_kernel(f, **options)
+    kernel = njit(**{**options, "nogil": True})(func)
 
-    def dispatch(*args):
-        return for_this_thread(parallel, serial)(*args)
+    def run(*args) -> None:
+        run_parts(kernel, args, n_kernel_threads())
 
-    dispatch.__name__, dispatch.__qualname__ = func.__name__, func.__qualname__
-    dispatch.__doc__ = func.__doc__
-    dispatch.parallel, dispatch.serial = parallel, serial
-    return dispatch
+    run.__name__, run.__qualname__ = func.__name__, func.__qualname__
+    run.__doc__ = func.__doc__
+    run.kernel = kernel
+    return run

@@ -1,0 +1,89 @@
+"""Kernels run by parts on skphase's thread pool (skphase.utils._numba): every task once, the
+same result whatever the number of threads, one thread from worker threads, no numba parallel
+builds, and a forked child that still computes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skphase import ScatteringAverager
+from skphase.backends import _jit
+from skphase.sparse_coding import _lista_tied, _solvers
+from skphase.synthesis import _kernels as synthesis_kernels
+from skphase.utils import _numba
+from skphase.utils._numba import kernel_threads, n_kernel_threads, part_range
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 17, 64])
+@pytest.mark.parametrize("n_parts", [1, 2, 3, 8])
+def test_parts_cover_every_task_once(n, n_parts):
+    covered = []
+    for part in range(n_parts):
+        lo, hi = part_range(n, part, n_parts)
+        assert 0 <= lo <= hi <= n
+        covered.extend(range(lo, hi))
+    assert covered == list(range(n))
+
+
+def test_the_result_does_not_depend_on_the_threads_and_workers_run_one_part(monkeypatch):
+    x = np.random.default_rng(0).standard_normal((5, 32, 32))
+    est = ScatteringAverager(J=2, max_order=2, nonlinearity="modulus").fit(x)
+    parts = []
+    run = _numba.run_parts
+    monkeypatch.setattr(_numba, "run_parts", lambda k, a, n: parts.append(n) or run(k, a, n))
+    outputs = []
+    for n in (1, 2, 3):
+        with kernel_threads(n):
+            outputs.append(est.transform(x))
+    assert set(parts) == {1, 2, 3}
+    for y in outputs[1:]:
+        np.testing.assert_array_equal(y, outputs[0])  # tasks are split, never their sums
+    parts.clear()
+    seen = []
+    worker = threading.Thread(target=lambda: (seen.append(n_kernel_threads()), est.transform(x)))
+    worker.start()
+    worker.join()
+    assert seen == [1] and set(parts) == {1}  # a worker thread is already parallel
+
+
+def test_no_kernel_is_a_numba_parallel_build():
+    kernels = list(_jit.DISPATCHERS) + [k.kernel for k in (
+        _solvers._cd_batch, _lista_tied._tied_layers, synthesis_kernels.pack_abs,
+        synthesis_kernels.split_spectra, synthesis_kernels.pack_gradients,
+        synthesis_kernels.rectifier_adjoint, synthesis_kernels.add_linear_gradient)]
+    assert len(kernels) >= 14
+    for kernel in kernels:
+        assert not kernel.targetoptions.get("parallel") and kernel.targetoptions.get("nogil"), kernel
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_forked_child_computes_with_a_pool_of_its_own():
+    code = textwrap.dedent("""
+        import os, numpy as np
+        from skphase import ScatteringAverager
+        from skphase.utils._numba import kernel_threads
+        x = np.random.default_rng(0).standard_normal((4, 32, 32))
+        est = ScatteringAverager(J=2).fit(x)
+        with kernel_threads(2):
+            ref = est.transform(x)  # the parent's pool is started
+            pid = os.fork()
+            if pid == 0:
+                ok = np.array_equal(est.transform(x), ref)
+                os._exit(0 if ok else 3)
+        _, status = os.waitpid(pid, 0)
+        print("child", os.waitstatus_to_exitcode(status))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "child 0"
