@@ -98,3 +98,37 @@ def test_lista_training_is_counted_in_steps_not_only_epochs(monkeypatch, n_sampl
     with pytest.raises(KeyboardInterrupt):
         coder.fit(X)
     assert seen["n_epochs"] == expected
+
+
+def test_training_keeps_momentum_in_fista_range_and_steps_nonnegative():
+    # a large learning rate drives the parameters far; the projection keeps beta in [0, 1]
+    X, D = sparse_problem(n=200, seed=3)
+    params, _ = train_lista_tied(X, D, 0.1, n_layers=6, n_epochs=40, batch_size=20,
+                                 learning_rate=0.5, dtype=np.float64, random_state=0)
+    assert params["beta"].min() >= 0 and params["beta"].max() <= 1
+    assert params["gamma"].min() >= 0 and params["theta"].min() >= 0
+
+
+def test_a_code_worse_than_no_code_is_replaced_by_the_exact_one():
+    from skphase.sparse_coding import SparseDictionaryCoder
+
+    X, D = sparse_problem(n=300, seed=4)
+    coder = SparseDictionaryCoder(n_components=D.shape[0], alpha=0.1, transform_algorithm="lista",
+                                  n_layers=6, random_state=0).fit(X)
+    zero = 0.5 * np.einsum("ij,ij->i", X, X)  # the objective of the zero code
+    good = coder.transform(X)
+    network = lista_tied_transform(X, coder.components_, coder._lista_params())
+    kept = lasso_objective(X, network, coder.components_, 0.1) <= zero
+    assert kept.mean() > 0.95  # a sane network's codes are kept as they are
+    np.testing.assert_array_equal(good[kept], network[kept])
+    # an unstable network (steps far too long, momentum 1): its codes blow up on some rows
+    coder.lista_steps_ = coder.lista_steps_ * 40
+    coder.lista_momentum_ = np.ones_like(coder.lista_momentum_)
+    raw = lista_tied_transform(X, coder.components_, coder._lista_params())
+    wrong = lasso_objective(X, raw, coder.components_, 0.1) > zero
+    assert wrong.sum() > 0.2 * len(X) and lasso_objective(X, raw, coder.components_, 0.1).max() > 1e3 * zero.max()
+    codes = coder.transform(X)
+    assert np.all(lasso_objective(X, codes, coder.components_, 0.1) <= zero * (1 + 1e-6) + 1e-12)
+    exact = coordinate_descent(X[wrong], coder.components_, 0.1)[0]
+    np.testing.assert_allclose(codes[wrong], exact, rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(codes[~wrong], raw[~wrong])

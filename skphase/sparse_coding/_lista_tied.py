@@ -116,6 +116,19 @@ def lasso_loss_grad(X, A, dictionary, alpha: float):
 PARAM_NAMES = ("W", "gamma", "theta", "beta")
 
 
+def _project(params: dict) -> None:
+    """Thresholds and steps nonnegative, momentum in [0, 1] (FISTA's own range), in place.
+
+    Momentum above 1 amplifies the difference of successive layers instead of damping it: a
+    network trained 3,200 steps on 5,000 patches (beta up to 2.1) coded the training patches
+    within 0.5 % of the optimum but 5 held-out patches in 10,000 to objectives 10^5 times theirs
+    (the mean 38x the optimum), which the training loss never saw.
+    """
+    np.maximum(params["theta"], 0, out=params["theta"])
+    np.maximum(params["gamma"], 0, out=params["gamma"])
+    np.clip(params["beta"], 0, 1, out=params["beta"])
+
+
 def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positive: bool = False,
                      n_epochs: int = 10, batch_size: int = 256, learning_rate: float = 1e-2,
                      init: dict | None = None, dtype=np.float32, random_state=None,
@@ -177,7 +190,7 @@ def train_lista_tied(X, dictionary, alpha: float, *, n_layers: int = 16, positiv
                     for group, lr in zip(opt.param_groups, base):
                         group["lr"] = lr * decay
                     opt.step([grads[k].astype(np.float64) for k in PARAM_NAMES])
-                    np.maximum(params["theta"], 0, out=params["theta"])
+                    _project(params)
                     step += 1
                     if stop.is_set():
                         break
