@@ -2,7 +2,8 @@
 
 For piecewise-constant (total-variation) and piecewise-linear 1D signals (n = 1024) and a
 cartoon image (32x32), each model size m gives x_rec = inverse_transform(transform(x),
-n_restarts) (L-BFGS-B from ``--restarts`` white-noise starts, the best moment match kept).
+n_restarts, strategy) (L-BFGS-B from ``--restarts`` white-noise starts, the best moment match
+kept; ``--strategy multiscale``: coarse to fine, ``direct``: every moment from the start).
 1D models all have J = log2(n) - 1, so that the coarsest wavelets and the shifts span the
 signal, at full resolution (``subsample=False``: exactly translation invariant); m grows
 with the scale pairs (delta_j), the shifts and, for images, J. The moments cannot see
@@ -15,6 +16,7 @@ high error: the optimiser stopped in a local minimum), the fitted decay exponent
 MSE ~ m^-alpha, and saves the figure.
 
     python benchmarks/bench_reconstruction.py [--iters 500] [--restarts 4] [--quick]
+        [--strategy multiscale|direct]
         [--signals constant,linear,cartoon] [--output-dir DIR]
 """
 
@@ -79,7 +81,7 @@ def _exponent(m, mse, psnr):
     return float(-np.polyfit(np.log(m[keep]), np.log(mse[keep]), 1)[0])
 
 
-def run(name, x, configs, iters, restarts):
+def run(name, x, configs, iters, restarts, strategy):
     d = x.size
     rows = []
     for J, shifts, P, dj, sub in configs:
@@ -89,7 +91,8 @@ def run(name, x, configs, iters, restarts):
         t = time.perf_counter()
         model = PhaseHarmonicSynthesizer(J=J, n_shifts=shifts, n_phases=P, delta_j=dj, subsample=sub,
                                          max_iter=iters, random_state=0).fit(x[None])
-        rec = model.inverse_transform(model.transform(x[None]), n_restarts=restarts)[0].reshape(x.shape)
+        rec = model.inverse_transform(model.transform(x[None]), n_restarts=restarts,
+                                        strategy=strategy)[0].reshape(x.shape)
         psnr, mse = _psnr(x, _align(x, rec))
         m = model.n_moments_
         b_psnr, b_mse = _psnr(x, _best_m_term(x, m))
@@ -105,6 +108,8 @@ def main(argv=None):
     parser.add_argument("--iters", type=int, default=500)
     parser.add_argument("--restarts", type=int, default=4,
                         help="white-noise starts per reconstruction, the best moment match kept")
+    parser.add_argument("--strategy", default="multiscale", choices=("multiscale", "direct"),
+                        help="inverse_transform's strategy")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--signals", default="constant,linear,cartoon",
                         help="comma-separated subset of constant, linear, cartoon")
@@ -122,11 +127,12 @@ def main(argv=None):
         cases.append(("piecewise linear", ramp, CONFIGS_1D))
     if "cartoon" in wanted and not args.quick:
         cases.append(("cartoon 32x32", make_cartoon_image(1, 32, random_state=0)[0], CONFIGS_2D))
-    print(f"float64, {args.restarts} start(s) per reconstruction, "
+    print(f"float64, strategy {args.strategy}, {args.restarts} start(s) per reconstruction, "
           f"{60 if args.quick else args.iters} L-BFGS-B iterations each")
     results = {}
     for name, x, configs in cases:
-        results[name] = run(name, x, configs, 60 if args.quick else args.iters, args.restarts)
+        results[name] = run(name, x, configs, 60 if args.quick else args.iters, args.restarts,
+                            args.strategy)
     print("\n| signal | m | m/d | PSNR moments (dB) | relative moment error | PSNR best m-term db4 (dB) |")
     print("|---|---|---|---|---|---|")
     for name, r in results.items():

@@ -12,7 +12,7 @@ def reference_norm(target, scale) -> float:
 
 
 class MomentLoss:
-    """l(y) = sum_m ((Phi_m(y) - target_m) / scale_m)^2 for one signal y.
+    """l(y) = sum_m w_m ((Phi_m(y) - target_m) / scale_m)^2 for one signal y.
 
     ``moments`` is any moment :class:`~skphase.operators.Operator`: (B, *input_shape) ->
     (B, n_moments), real; the loss needs only its ``forward`` and ``vjp``, so one matcher
@@ -20,10 +20,13 @@ class MomentLoss:
     backend has it). ``scale`` is explicit state (set by the estimator's ``fit``), never
     taken from the first input seen. ``dtype`` is the precision of the moments' computation
     (float32 halves the memory traffic); the loss is summed in float64. ``value_and_grad``
-    takes and returns flat float64 numpy vectors, as scipy's optimisers want.
+    takes and returns flat float64 numpy vectors, as scipy's optimisers want. ``weights``
+    (None: all 1) are non-negative per-moment weights: 0 leaves a moment out, as the coarse
+    stages of a coarse-to-fine reconstruction do; the reference of ``relative_error`` is then
+    sum_m w_m (target_m / scale_m)^2, that of the moments kept.
     """
 
-    def __init__(self, moments, target, scale, dtype=np.float64) -> None:
+    def __init__(self, moments, target, scale, dtype=np.float64, weights=None) -> None:
         target = np.asarray(target, dtype=np.float64)
         scale = np.asarray(scale, dtype=np.float64)
         shape = tuple(moments.output_shape)
@@ -31,13 +34,19 @@ class MomentLoss:
             raise ValueError(f"the moment operator must map (B, *input_shape) to (B, n_moments) and "
                              f"target and scale must have shape (n_moments,); got an output of shape "
                              f"{shape}, target {target.shape} and scale {scale.shape}.")
+        w = np.ones(shape) if weights is None else np.asarray(weights, dtype=np.float64)
+        if w.shape != shape or not np.all(np.isfinite(w) & (w >= 0)):
+            raise ValueError(f"weights must be {shape[0]} finite non-negative values; got an array "
+                             f"of shape {w.shape} with minimum {np.min(w) if w.size else None}.")
+        root = np.sqrt(w)
         self.moments = moments
         self.dtype = np.dtype(dtype)
         self.shape = (1,) + tuple(moments.input_shape)
         b = moments.backend
         self._target = b.asarray(target, np.float64)
-        self._inv_scale = b.asarray(1.0 / scale, np.float64)
-        self._reference = reference_norm(target, scale)
+        # a weight is folded into the scale: w (r / s)^2 = (r sqrt(w) / s)^2
+        self._inv_scale = b.asarray(root / scale, np.float64)
+        self._reference = reference_norm(target * root, scale)
 
     def relative_error(self, loss: float) -> float:
         """sqrt(loss / sum (target / scale)^2): the relative moment error."""

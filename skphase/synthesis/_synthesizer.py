@@ -22,7 +22,7 @@ from ._loss import HistogramLoss, MomentLoss, quantiles_at, reference_norm
 from ._model import CovarianceModel, MomentModel, OperatorMomentModel
 from ._optimize import minimize_lbfgs
 from ._inputs import _positive_int, _seed_of, resolve_J, shape_param, standardization
-from ._table import FAMILIES, moment_names
+from ._table import FAMILIES, coarse_to_fine, moment_names
 
 #: histogram_weight="auto": on for images, off for series, whose extremes must vary between samples
 HISTOGRAM_WEIGHT = {1: 0.0, 2: 0.03}
@@ -31,39 +31,68 @@ MAX_QUANTILES = 2 ** 16
 
 
 def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,
-                    precision="float64", histogram=None, units=(0.0, 1.0)):
+                    precision="float64", histogram=None, units=(0.0, 1.0), stages=None):
     """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it).
 
     Everything runs on standardised values; ``units = (mean, std)`` maps them back to the
     data's units, for the user's ``callback`` only (the caller un-standardises the result).
     ``histogram``: None, or a :class:`HistogramLoss` added to the moment loss.
+    ``stages``: None (one run on every moment), or boolean masks of the moments matched by
+    successive runs, each from the previous one's result (see :func:`coarse_to_fine`), the
+    ``max_iter`` iterations shared between them; the last must keep every moment.
     Returns None, without starting, when the call was already asked to stop (Ctrl-C).
     """
     stop = current()  # the flag of the caller's interruptible call, shared with worker threads
     if stop is not None and stop.is_set():
         return None
+    offset_iter = [0]
     if callback is not None:
         user_callback, (offset, unit) = callback, units
 
         def callback(iteration, loss, x):
-            return user_callback(iteration, loss, offset + unit * np.asarray(x))
+            return user_callback(offset_iter[0] + iteration, loss, offset + unit * np.asarray(x))
 
     engine = model.moments(workers=workers)
-    loss = MomentLoss(engine, target, scale, dtype=precision)
-    fun = loss.value_and_grad
-    if histogram is not None:
-        def fun(y):
-            value, grad = loss.value_and_grad(y)
-            h_value, h_grad = histogram.value_and_grad(y)
-            return value + h_value, grad + h_grad
-    result = minimize_lbfgs(fun, x0.ravel(), max_iter=max_iter, tol=tol,
-                            callback=callback, verbose=verbose, desc=desc, stop=stop)
+    stages = [None] if stages is None else list(stages)
+    x, n_iter = x0.ravel(), 0
+    for weights, iters in zip(stages, _stage_iterations(max_iter, len(stages))):
+        if iters == 0:
+            continue
+        loss = MomentLoss(engine, target, scale, dtype=precision, weights=weights)
+        fun = loss.value_and_grad
+        if histogram is not None:
+            def fun(y, loss=loss):
+                value, grad = loss.value_and_grad(y)
+                h_value, h_grad = histogram.value_and_grad(y)
+                return value + h_value, grad + h_grad
+        result = minimize_lbfgs(fun, x, max_iter=iters, tol=tol,
+                                callback=callback, verbose=verbose, desc=desc, stop=stop)
+        x, n_iter = result["x"], n_iter + result["n_iter"]
+        offset_iter[0] = n_iter
+        if result["status"] in ("stopped", "interrupted"):
+            break
     final = result["loss"]
-    if precision != "float64" or histogram is not None:  # the error reported: float64 moments only
-        final = MomentLoss(engine, target, scale).value(result["x"])
+    if precision != "float64" or histogram is not None or weights is not None:
+        # the error reported: float64 moments, every one of them
+        loss = MomentLoss(engine, target, scale)
+        final = loss.value(x)
     result["relative_error"] = loss.relative_error(final)
-    result["x"] = result["x"].reshape(x0.shape)
+    result["x"] = x.reshape(x0.shape)
+    result["n_iter"] = n_iter
     return result
+
+
+def _stage_iterations(max_iter, n_stages):
+    """``max_iter`` shared between stages as evenly as possible, the remainder to the last ones."""
+    base, extra = divmod(int(max_iter), n_stages)
+    return [base + (1 if s >= n_stages - extra else 0) for s in range(n_stages)]
+
+
+def _low_passed(x, cutoff):
+    """``x`` with its frequencies above ``cutoff`` (radians per sample, radial) removed."""
+    grids = np.meshgrid(*[2 * np.pi * np.fft.fftfreq(n) for n in x.shape], indexing="ij")
+    radius = np.sqrt(sum(g ** 2 for g in grids))
+    return np.fft.ifftn(np.fft.fftn(x) * (radius <= cutoff)).real
 
 
 class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator):
@@ -422,14 +451,18 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
                          + (f" from {n_restarts} starts each" if n_restarts > 1 else ""),
                          "ask for fewer per call and concatenate the results.")
 
-    def _run(self, model, targets, random_state, desc, histogram=None, n_restarts=1):
-        """One synthesis per target (``n_restarts`` from independent starts each, the lowest loss kept)."""
+    def _run(self, model, targets, random_state, desc, histogram=None, n_restarts=1, stages=None,
+             start_cutoff=None):
+        """One synthesis per target (``n_restarts`` from independent starts each, the lowest loss kept);
+        ``stages``: see :func:`_synthesize_one`; ``start_cutoff``: the starts are low-passed there."""
         rng = _seed_of(random_state, "random_state", type(self).__name__)
         n = len(targets)
         shape = tuple(model.shape)
         seeds = rng.randint(0, 2**31 - 1, size=n * n_restarts)
         # standardised units throughout (see fit): white noise of the target's mean and variance
         starts = [np.random.RandomState(s).standard_normal(shape) for s in seeds]
+        if start_cutoff is not None:
+            starts = [_low_passed(x, start_cutoff) for x in starts]
         n_runs = n * n_restarts
         n_jobs = min(effective_n_jobs(self.n_jobs), n_runs)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
@@ -437,7 +470,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
             lambda i: f"{desc} {i // n_restarts + 1}/{n} start {i % n_restarts + 1}/{n_restarts}")
         args = [(model, targets[i // n_restarts], self.moment_scale_, starts[i], self.max_iter, self.tol,
                  self.callback, self.verbose, workers, label(i), self.precision, histogram,
-                 (self.target_mean_, self.target_std_))
+                 (self.target_mean_, self.target_std_), stages)
                 for i in range(n_runs)]
         # Ctrl-C sets ``stop`` (see utils._interrupt): every run polls it, those running return their
         # best iterate, those not started yet return None. Worker threads stay on one BLAS thread:
@@ -504,7 +537,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         return self._run(model, [self.target_moments_] * n_samples, rs, "synthesis",
                          histogram=self._histogram_loss(model))
 
-    def inverse_transform(self, X, n_restarts: int = 1):
+    def inverse_transform(self, X, n_restarts: int = 1, strategy: str = "direct"):
         """Find signals whose moments are the rows of X (compressive reconstruction).
 
         The moments are translation invariant, so a signal is recovered up to a
@@ -524,6 +557,27 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
             Independent white-noise starts per row (run in parallel with ``n_jobs``);
             the result with the lowest moment error is returned, and
             ``loss_history_``, ``relative_errors_`` and ``n_iter_`` describe it.
+        strategy : {"direct", "multiscale"}, default="direct"
+            ``"direct"``: one L-BFGS-B run on every moment from white noise.
+            ``"multiscale"``: coarse to fine, one stage per octave but the coarsest, sharing
+            the ``max_iter`` iterations evenly: the first matches only the moments of the two
+            coarsest octaves' wavelets and of the low pass, from white noise low-passed to the
+            coarsest wavelet's band;
+            each next stage adds the moments involving the next finer scale and starts from
+            the previous result; the last matches every moment (:func:`coarse_to_fine`).
+            The coarse layout (where the jumps are, the levels between them) is then set
+            before fine details lock it in place. It pays when the model sees the signal's
+            large scales (J = log2(N) - 1 for a series): on 1024-point staircases with 10 jumps
+            and J = 9 the median relative error of 8 signals went from 0.37-0.49 (direct) to
+            0.21-0.23 for the same 500 iterations, and the benchmark's error-versus-m curves
+            of sparse signals decay much faster (benchmarks/RESULTS.md). With the default J
+            (log2(N) - 3) its coarse stages have too few moments to place anything (median
+            0.57 against 0.39), and on a non-sparse series the last stage's share of the
+            iterations matches the moments less closely than a direct run of the same length.
+            Models other than ``moments="phase_harmonic"`` always run directly.
+            ``loss_history_`` holds the last stage's losses (every moment), ``n_iter_`` counts
+            the iterations of every stage, and ``callback`` sees them numbered consecutively
+            with the loss of the stage running.
 
         Returns
         -------
@@ -538,8 +592,17 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
             raise ValueError(f"X must have n_moments_ = {self.n_moments_} columns (one per moment); "
                              f"got {M.shape[1]}.")
         n_restarts = _positive_int("n_restarts", n_restarts, f"{type(self).__name__}.inverse_transform")
+        if not isinstance(strategy, str) or strategy not in ("multiscale", "direct"):
+            raise ValueError(f"strategy must be 'multiscale' or 'direct' in {type(self).__name__}."
+                             f"inverse_transform; got {strategy!r}.")
         self._check_room(len(M), self.model_.shape, "reconstruction", n_restarts)
-        return self._run(self.model_, list(M), self.random_state, "reconstruction", n_restarts=n_restarts)
+        stages = cutoff = None
+        if strategy == "multiscale" and isinstance(self.model_, MomentModel):
+            stages = coarse_to_fine(self.moment_table_)
+            # the band of the coarsest wavelets (the Morlet's Gaussian reaches ~1.5 xi)
+            cutoff = 1.5 * float(np.min(self.model_.bank().psi1.xi))
+        return self._run(self.model_, list(M), self.random_state, "reconstruction", n_restarts=n_restarts,
+                         stages=stages, start_cutoff=cutoff)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -329,6 +329,26 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
                       n_harmonics=K, ndim=ndim, order=order)
 
 
+def coarse_to_fine(table: dict) -> list[np.ndarray]:
+    """Moment masks of a coarse-to-fine reconstruction, one per stage, from the coarsest
+    octave j_max of the table: stage s keeps the low pass and the moments whose wavelets all
+    have j >= j_max - 1 - s (the two coarsest octaves first: one alone has too few moments to
+    place anything); the last stage keeps every moment.
+
+    The marginal moments (values' skewness and tails) involve every frequency: they enter
+    at the last stage only. The gradient of a moment of x * psi_j lies in psi_j's band, so a
+    start without fine frequencies stays coarse until the fine moments enter.
+    """
+    kind = np.asarray(table["kind"])
+    j1, j2 = np.asarray(table["j1"]), np.asarray(table["j2"])
+    low = (kind == "low_mean") | (kind == "low_var")
+    # a row's finest wavelet (-1 marks an absent factor: low pass, marginal)
+    finest = np.where(j2 >= 0, np.minimum(j1, j2), j1)
+    j_max = int(j1.max())
+    stages = [low | ((finest >= j0) & (kind != "marginal")) for j0 in range(j_max - 1, 0, -1)]
+    return stages + [np.ones(len(kind), dtype=bool)]
+
+
 def harmonic_matrices(n_phases: int) -> tuple[np.ndarray, np.ndarray]:
     """Real and imaginary parts of h_k = (1/P) sum_p U_p e^{i k alpha_p}, k = 0..P/2: (K, P) each."""
     alphas = 2.0 * np.pi * np.arange(n_phases) / n_phases
