@@ -154,12 +154,11 @@ def _matched_frequencies(fine: tuple, coarse: tuple) -> tuple[np.ndarray, np.nda
             np.ravel_multi_index(tuple(grid_c), coarse).ravel())
 
 
-def _make_sources(table, bank, steps, n_harmonics):
+def _make_sources(table, bank, steps):
     """Group the table's rows into sources (see :class:`_Source`); rows are not reordered."""
     shape = tuple(bank.shape)
     js = wavelet_scales(bank)
     thetas = np.asarray(bank.psi1.theta, dtype=np.int64)
-    K = n_harmonics
     levels = []
     for s in sorted(set(steps.tolist())):
         levels.append(Level(int(s), np.flatnonzero(steps == s), tuple(n // s for n in shape)))
@@ -324,7 +323,7 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
     table["kind"] = table["kind"].astype(str)
     for v in table.values():
         v.setflags(write=False)
-    levels, sources, order = _make_sources(table, bank, wavelet_steps(bank, subsample), K)
+    levels, sources, order = _make_sources(table, bank, wavelet_steps(bank, subsample))
     return MomentPlan(table=table, sources=sources, levels=levels, n_wavelets=n_w, n_phases=P,
                       n_harmonics=K, ndim=ndim, order=order)
 
