@@ -19,8 +19,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._config import get_config
 from .backends import get_backend
+from .operators._batches import memory_slices
 from .utils._memory import check_allocation
 from .utils._params import BACKEND, JOBS, Ints
 from .utils._progress import progress
@@ -150,12 +150,8 @@ class BatchedTransformer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator)
         return self._operator_spec().make_operator(backend_for(*self._backend_args()))
 
     def _batch_slices(self, n: int, bytes_per_sample: int, backend) -> list[slice]:
-        if self.batch_size == "auto":
-            # the backend says which budget applies (an accelerator's differs from the host's)
-            size = max(1, int(backend.memory_budget(get_config()) // max(1, bytes_per_sample)))
-        else:
-            size = int(self.batch_size)
-        return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+        return memory_slices(n, bytes_per_sample, backend,
+                             None if self.batch_size == "auto" else int(self.batch_size))
 
     def _map_batches(self, method: str, X, out_sample_shape, *, pullback: bool = False, more=(),
                      desc=None):

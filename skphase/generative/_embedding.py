@@ -24,6 +24,7 @@ import numpy as np
 from .._config import get_config
 from ..filters import padding_geometry
 from ..operators import frame_bounds, phase_harmonic_operator, scattering_operator
+from ..operators._batches import apply_in_batches
 from ..utils._interrupt import current as current_stop
 from ..utils._progress import progress as _progress
 from ..utils._warnings import warn_external
@@ -45,19 +46,6 @@ def stop_before_a_model():
     stop = current_stop()
     if stop is not None and stop.is_set():
         raise KeyboardInterrupt("interrupted (Ctrl-C) before the decoder's training began: nothing to keep")
-
-
-def _slices(op, n, itemsize):
-    """Batches of at most the backend's memory budget (the transformers' ``batch_size="auto"``)."""
-    size = max(1, int(op.backend.memory_budget(get_config()) // max(1, op.bytes_per_sample(itemsize))))
-    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
-
-
-def _apply(op, method, x, itemsize):
-    """``op.method`` on the tensor x, batch by batch, concatenated."""
-    torch = __import__("torch")
-    fn = getattr(op, method)
-    return torch.cat([fn(op.backend.asarray(x[s])) for s in _slices(op, x.shape[0], itemsize)], dim=0)
 
 
 def _planes(X4):
@@ -110,7 +98,7 @@ class ScatteringEmbedding:
                 stop_before_a_model()
                 x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32,
                                     device=self.operator.backend.device)
-                y = _apply(self.operator, "forward", x, 4)
+                y = apply_in_batches(self.operator, "forward", x, 4)
                 out.append(y.reshape(y.shape[0], -1).cpu().numpy().astype(np.float64))
         return np.concatenate(out, axis=0).reshape(n, -1)
 
@@ -140,7 +128,7 @@ class PhaseHarmonicPyramid:
                 stop_before_a_model()
                 x = torch.as_tensor(planes[start:start + per_batch], dtype=torch.float32,
                                     device=self.operator.backend.device)
-                for j, y in enumerate(pyramid(_apply(self.operator, "forward", x, 4), self.J)):
+                for j, y in enumerate(pyramid(apply_in_batches(self.operator, "forward", x, 4), self.J)):
                     levels[j].append(y.cpu().numpy())
         out = []
         for level in levels:
@@ -156,7 +144,7 @@ class PhaseHarmonicPyramid:
                              f"bounds {low:.3g}..{high:.3g} (ratio {low / high:.1e} < {MIN_FRAME_RATIO:g}) "
                              f"leave frequencies (almost) uncovered (J={self.J}); use a larger J or L.")
         n, H, W = u.shape[0], u.shape[2], u.shape[3]
-        planes = _apply(self.operator, "inverse", u.reshape(-1, self.n_channels, H, W).double(), 8)
+        planes = apply_in_batches(self.operator, "inverse", u.reshape(-1, self.n_channels, H, W).double(), 8)
         return planes.reshape(n, -1, H, W)
 
     def inverse(self, u):

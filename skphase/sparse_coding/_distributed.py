@@ -52,13 +52,9 @@ class _Scattering:
 
     def transform(self, planes):
         """(n, size, size) tensor -> (n, channels, h, w) on the same device."""
-        from .._config import get_config
+        from ..operators._batches import apply_in_batches
 
-        op = self.operator
-        budget = op.backend.memory_budget(get_config())
-        step = max(1, int(budget // max(1, op.bytes_per_sample(planes.element_size()))))
-        return torch.cat([op.forward(op.backend.asarray(planes[i:i + step]))
-                          for i in range(0, planes.shape[0], step)], dim=0)
+        return apply_in_batches(self.operator, "forward", planes, planes.element_size())
 
 
 def _features(scat, images):
