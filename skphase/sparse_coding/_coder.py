@@ -18,7 +18,7 @@ from ..utils._threads import n_threads
 from ._dictionary import init_dictionary, learn_dictionary, new_state, _normalise_atoms
 from ._lista_tied import lista_tied_transform, train_lista_tied
 from ._random import draw_seed
-from ._solvers import SOLVERS
+from ._solvers import SOLVERS, lasso_objective
 
 
 # Training length counted in optimizer steps, not only epochs: 5,000 image patches give 20
@@ -296,9 +296,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         above it is certainly wrong, and those rows are coded exactly (coordinate descent).
         """
         codes = lista_tied_transform(X, D, self._lista_params(), self.positive)
-        Dx = D.astype(X.dtype, copy=False)
-        residual = X - codes @ Dx
-        objective = 0.5 * np.einsum("ij,ij->i", residual, residual) + self.alpha * np.abs(codes).sum(axis=1)
+        objective = lasso_objective(X, codes, D.astype(X.dtype, copy=False), self.alpha)
         wrong = ~(objective <= 0.5 * np.einsum("ij,ij->i", X, X) * (1 + 1e-6) + 1e-12)
         if np.any(wrong):
             codes[wrong], _ = SOLVERS["cd"](X[wrong], D, float(self.alpha), positive=self.positive,
