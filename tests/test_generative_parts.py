@@ -240,3 +240,28 @@ def test_the_estimator_never_branches_on_the_decoder_name():
 
     source = inspect.getsource(_generator)
     assert 'decoder == "' not in source and 'decoder != "' not in source and "_target_sizes" not in source
+
+
+def test_a_checkpoint_whose_optimizer_moments_do_not_fit_is_refused(tmp_path):
+    from skphase.generative import _checkpoint
+
+    Z, targets = _regression()
+    save = _checkpoint.save_training
+
+    def save_then_stop(path, signature, module, optimizer, history):
+        save(path, signature, module, optimizer, history)
+        raise KeyboardInterrupt
+
+    _checkpoint.save_training = save_then_stop
+    try:
+        with pytest.warns(Warning, match="stopped at epoch 1"):
+            _linear_fit(Z, targets, np.arange(8), tmp_path)
+    finally:
+        _checkpoint.save_training = save
+    path = tmp_path / "fit.ckpt"
+    meta, arrays = _checkpoint.load(path)
+    arrays["opt::0::exp_avg"] = arrays["opt::0::exp_avg"][:, :2]  # same signature, damaged moments
+    _checkpoint.save(path, {k: v for k, v in meta.items() if k not in ("format", "version")}, arrays)
+    with pytest.raises(ValueError, match=r"damaged or inconsistent \(ValueError: the optimizer's moments of "
+                                         r"parameter 0 have shape \(2, 2\); the parameter has \(2, 3\)"):
+        _linear_fit(Z, targets, np.arange(8), tmp_path)

@@ -130,7 +130,7 @@ def save_training(path, signature, module, optimizer, history):
     save(path, meta, arrays)
 
 
-def resume_training(checkpoint, module, optimizer, history, torch):
+def resume_training(checkpoint, module, optimizer, history):
     """Load a matching checkpoint (path, signature, (meta, arrays) or None) into module/optimizer/history;
     return its epoch (0 if none)."""
     from ._decoder import load_numpy_state, state_to_numpy
@@ -150,13 +150,9 @@ def resume_training(checkpoint, module, optimizer, history, torch):
             expected = {k: v.shape for k, v in state_to_numpy(module).items()}
             if {k: v.shape for k, v in best.items()} != expected:
                 raise ValueError("the kept decoder does not match the decoder's layers")
-        state = {}
-        for i, step in meta["steps"].items():
-            p = optimizer.params[int(i)]
-            moments = [torch.as_tensor(arrays[f"opt::{i}::{name}"]) for name in ("exp_avg", "exp_avg_sq")]
-            if any(tuple(m.shape) != tuple(p.shape) for m in moments):
-                raise ValueError(f"the optimizer's moments of parameter {i} have another shape")
-            state[i] = dict(step=int(step), exp_avg=moments[0], exp_avg_sq=moments[1])
+        # the optimizer checks the moments' shapes and moves them to its parameters' device
+        state = {i: dict(step=int(step), exp_avg=arrays[f"opt::{i}::exp_avg"],
+                         exp_avg_sq=arrays[f"opt::{i}::exp_avg_sq"]) for i, step in meta["steps"].items()}
         groups = [dict(lr=float(g["lr"]), betas=tuple(float(b) for b in g["betas"]), eps=float(g["eps"]),
                        weight_decay=float(g["weight_decay"])) for g in meta["param_groups"]]
         optimizer.load_state_dict(dict(state=state, param_groups=groups))

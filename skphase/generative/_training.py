@@ -91,7 +91,7 @@ def fit_decoder(module, optimizer, loss, Z, targets, train_idx, val_idx, *, sche
     from ._decoder import state_to_numpy
 
     s = schedule
-    resumed = 0 if checkpoint is None else _checkpoint.resume_training(checkpoint, module, optimizer, history, torch)
+    resumed = 0 if checkpoint is None else _checkpoint.resume_training(checkpoint, module, optimizer, history)
     first_epoch = history["epoch"]
     zt = torch.as_tensor(Z, dtype=torch.float32)
     xt = [torch.as_tensor(t, dtype=torch.float32) for t in targets]
