@@ -87,3 +87,22 @@ def test_a_forked_child_computes_with_a_pool_of_its_own():
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == "child 0"
+
+
+def test_a_larger_pool_replaces_the_smaller_one_and_its_threads_end():
+    n = _numba._POOL["size"] + 2  # larger than any pool earlier tests started
+    _numba.run_parts(_solvers._cd_batch.kernel, _cd_args(), n)
+    small = _numba._POOL["executor"]
+    _numba.run_parts(_solvers._cd_batch.kernel, _cd_args(), n)
+    assert _numba._POOL["executor"] is small  # a pool large enough is reused
+    _numba.run_parts(_solvers._cd_batch.kernel, _cd_args(), n + 1)
+    assert _numba._POOL["executor"] is not small and small._shutdown
+
+
+def _cd_args():
+    rng = np.random.default_rng(0)
+    D = rng.standard_normal((6, 4))
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    X = rng.standard_normal((5, 4))
+    return (X @ D.T, np.einsum("ij,ij->i", X, X), D @ D.T, 0.1, False, 100, 1e-6, np.zeros((5, 6)),
+            np.zeros(5, dtype=np.int64))

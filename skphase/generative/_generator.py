@@ -288,8 +288,9 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         return torch, _check_device(torch, self.device)
 
     def _resolve_J(self, spatial):
-        if check_J(self.J, spatial, type(self).__name__) is not None:
-            return int(self.J)
+        J = check_J(self.J, spatial, type(self).__name__)
+        if J is not None:
+            return J
         return int(max(1, min(4, math.floor(math.log2(min(spatial))) - 2)))
 
     def _check_fitted_images(self, X, name="X"):

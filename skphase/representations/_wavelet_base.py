@@ -90,8 +90,9 @@ class _WaveletTransformer(BatchedTransformer):
         return self
 
     def _resolve_J(self, spatial) -> int:
-        if check_J(self.J, spatial, type(self).__name__) is not None:
-            return int(self.J)
+        J = check_J(self.J, spatial, type(self).__name__)
+        if J is not None:
+            return J
         smallest = min(spatial)
         # J=None: the largest J <= MAX_AUTO_J that this input's geometry supports cleanly
         for J in range(min(MAX_AUTO_J, int(math.floor(math.log2(smallest)))), 0, -1):

@@ -79,8 +79,9 @@ def standardization(X: np.ndarray, name: str = "X") -> tuple[float, float]:
 
 def resolve_J(J, spatial, name: str) -> int:
     """The number of octaves for signals of shape ``spatial``: ``J``, or the default for None."""
-    if check_J(J, spatial, name) is not None:
-        return int(J)
+    checked = check_J(J, spatial, name)
+    if checked is not None:
+        return checked
     smallest = min(spatial)
     margin = 2 if len(spatial) == 2 else 3
     return int(max(1, min(MAX_AUTO_J[len(spatial)], math.floor(math.log2(smallest)) - margin)))

@@ -96,6 +96,9 @@ def _executor(n_workers: int) -> ThreadPoolExecutor:
     with _POOL_LOCK:
         # a forked child inherits the pool object but none of its threads: make a new one
         if _POOL["executor"] is None or _POOL["size"] < n_workers or _POOL["pid"] != os.getpid():
+            if _POOL["executor"] is not None and _POOL["pid"] == os.getpid():
+                # a larger pool replaces this one: its threads end once their queued parts are done
+                _POOL["executor"].shutdown(wait=False)
             _POOL.update(executor=ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="skphase"),
                          size=n_workers, pid=os.getpid())
         return _POOL["executor"]
