@@ -14,13 +14,13 @@ from ..backends import get_backend
 from ..base import SkphaseEstimatorMixin, fit_context
 from ..operators import Operator
 from ..utils._memory import check_allocation
-from ..utils._interrupt import current, interruptible, warn_interrupted
+from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, OneOf, Shape
 from ..utils._threads import scoped_threads
 from ..utils._validation import check_signals
-from ._loss import HistogramLoss, MomentLoss, quantiles_at, reference_norm
+from ._loss import HistogramLoss, quantiles_at, reference_norm
 from ._model import CovarianceModel, MomentModel, OperatorMomentModel
-from ._optimize import minimize_lbfgs
+from ._runs import low_passed, synthesize_one
 from ._inputs import _positive_int, _seed_of, resolve_J, shape_param, standardization
 from ._table import FAMILIES, coarse_to_fine, moment_names
 
@@ -28,71 +28,6 @@ from ._table import FAMILIES, coarse_to_fine, moment_names
 HISTOGRAM_WEIGHT = {1: 0.0, 2: 0.03}
 #: the target's quantile function is kept at this many points at most (exact up to 256 x 256)
 MAX_QUANTILES = 2 ** 16
-
-
-def _synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,
-                    precision="float64", histogram=None, units=(0.0, 1.0), stages=None):
-    """One moment-matching synthesis from ``x0`` (module-level so joblib/dask can ship it).
-
-    Everything runs on standardised values; ``units = (mean, std)`` maps them back to the
-    data's units, for the user's ``callback`` only (the caller un-standardises the result).
-    ``histogram``: None, or a :class:`HistogramLoss` added to the moment loss.
-    ``stages``: None (one run on every moment), or boolean masks of the moments matched by
-    successive runs, each from the previous one's result (see :func:`coarse_to_fine`), the
-    ``max_iter`` iterations shared between them; the last must keep every moment.
-    Returns None, without starting, when the call was already asked to stop (Ctrl-C).
-    """
-    stop = current()  # the flag of the caller's interruptible call, shared with worker threads
-    if stop is not None and stop.is_set():
-        return None
-    offset_iter = [0]
-    if callback is not None:
-        user_callback, (offset, unit) = callback, units
-
-        def callback(iteration, loss, x):
-            return user_callback(offset_iter[0] + iteration, loss, offset + unit * np.asarray(x))
-
-    engine = model.moments(workers=workers)
-    stages = [None] if stages is None else list(stages)
-    x, n_iter = x0.ravel(), 0
-    for weights, iters in zip(stages, _stage_iterations(max_iter, len(stages))):
-        if iters == 0:
-            continue
-        loss = MomentLoss(engine, target, scale, dtype=precision, weights=weights)
-        fun = loss.value_and_grad
-        if histogram is not None:
-            def fun(y, loss=loss):
-                value, grad = loss.value_and_grad(y)
-                h_value, h_grad = histogram.value_and_grad(y)
-                return value + h_value, grad + h_grad
-        result = minimize_lbfgs(fun, x, max_iter=iters, tol=tol,
-                                callback=callback, verbose=verbose, desc=desc, stop=stop)
-        x, n_iter = result["x"], n_iter + result["n_iter"]
-        offset_iter[0] = n_iter
-        if result["status"] in ("stopped", "interrupted"):
-            break
-    final = result["loss"]
-    if precision != "float64" or histogram is not None or weights is not None:
-        # the error reported: float64 moments, every one of them
-        loss = MomentLoss(engine, target, scale)
-        final = loss.value(x)
-    result["relative_error"] = loss.relative_error(final)
-    result["x"] = x.reshape(x0.shape)
-    result["n_iter"] = n_iter
-    return result
-
-
-def _stage_iterations(max_iter, n_stages):
-    """``max_iter`` shared between stages as evenly as possible, the remainder to the last ones."""
-    base, extra = divmod(int(max_iter), n_stages)
-    return [base + (1 if s >= n_stages - extra else 0) for s in range(n_stages)]
-
-
-def _low_passed(x, cutoff):
-    """``x`` with its frequencies above ``cutoff`` (radians per sample, radial) removed."""
-    grids = np.meshgrid(*[2 * np.pi * np.fft.fftfreq(n) for n in x.shape], indexing="ij")
-    radius = np.sqrt(sum(g ** 2 for g in grids))
-    return np.fft.ifftn(np.fft.fftn(x) * (radius <= cutoff)).real
 
 
 class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEstimator):
@@ -454,7 +389,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
     def _run(self, model, targets, random_state, desc, histogram=None, n_restarts=1, stages=None,
              start_cutoff=None):
         """One synthesis per target (``n_restarts`` from independent starts each, the lowest loss kept);
-        ``stages``: see :func:`_synthesize_one`; ``start_cutoff``: the starts are low-passed there."""
+        ``stages``: see :func:`._runs.synthesize_one`; ``start_cutoff``: the starts are low-passed there."""
         rng = _seed_of(random_state, "random_state", type(self).__name__)
         n = len(targets)
         shape = tuple(model.shape)
@@ -462,7 +397,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         # standardised units throughout (see fit): white noise of the target's mean and variance
         starts = [np.random.RandomState(s).standard_normal(shape) for s in seeds]
         if start_cutoff is not None:
-            starts = [_low_passed(x, start_cutoff) for x in starts]
+            starts = [low_passed(x, start_cutoff) for x in starts]
         n_runs = n * n_restarts
         n_jobs = min(effective_n_jobs(self.n_jobs), n_runs)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
@@ -477,12 +412,12 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         # only a scope opened here, in the caller's thread, can say so (see utils._threads)
         with interruptible() as stop, (scoped_threads(1) if n_jobs > 1 else contextlib.nullcontext()):
             if n_jobs == 1:
-                results = [None if stop.is_set() else _synthesize_one(*a) for a in args]
+                results = [None if stop.is_set() else synthesize_one(*a) for a in args]
             else:
                 # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
                 # sends the same tasks to a Dask cluster
                 parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
-                results = parallel(delayed(_synthesize_one)(*a) for a in args)
+                results = parallel(delayed(synthesize_one)(*a) for a in args)
         cut = [label(i) for i, r in enumerate(results) if r is not None and r["status"] == "interrupted"]
         # per target, the start whose result matches the moments best (same target: same reference,
         # so the lowest relative error is the lowest loss, in float64 whatever the precision);
