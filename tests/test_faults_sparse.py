@@ -438,7 +438,9 @@ def test_hostile_data():
     coder = SparseDictionaryCoder(n_components=5, alpha=0.1, random_state=0)
     for bad, match in [(np.where(np.eye(40, 6) > 0, np.nan, X), "NaN"),
                        (np.where(np.eye(40, 6) > 0, np.inf, X), "infinity"),
-                       (X[:, :, None], "dim 3"), (np.full((40, 6), "a", dtype=object), "convert"),
+                       (X[0], "2D"), (np.full((40, 6), "a", dtype=object), "convert"),
+                       (np.full((40, 6, 2), "a"), "real numbers"), (np.zeros((40, 0, 3)), "no values to code"),
+                       (np.where(np.ones((40, 6, 2)) > 0, np.nan, 0.0), "NaN"),
                        (np.zeros((0, 6)), "0 sample"), (True, "2D|array")]:
         with pytest.raises((ValueError, TypeError), match=match):
             SparseDictionaryCoder(n_components=5).fit(bad)
@@ -451,6 +453,8 @@ def test_hostile_data():
     assert not SparseDictionaryCoder(n_components=5, random_state=0).fit(
         np.zeros((40, 6))).transform(np.zeros((3, 6))).any()
     coder.fit(X)
+    # an (n, C, 1) array is n samples of C channels at one position: coded like the rows
+    np.testing.assert_array_equal(coder.transform(X[:, :, None])[..., 0], coder.transform(X))
     with pytest.raises(ValueError, match="features"):
         coder.transform(X[:, :4])
     with pytest.raises(ValueError, match="codes have 4 columns.*n_components"):

@@ -32,6 +32,8 @@ CODER_EFFECTS = {
     "n_epochs": (1, 3, "changes", "n_iter_"),
     "batch_size": (40, 20, "changes", "n_iter_"),
     "n_layers": (3, 5, "changes", "lista_steps_"),
+    # on (n, C, N) samples: atoms of C channels coded per position, or of C * N features
+    "layout": ("auto", "flat", "changes", "components_"),
     "random_state": (0, 1, "changes", "components_"),
     # numba threads over samples: each sample's codes are computed alone, in the same order
     "n_jobs": (None, 2, "same", "codes"),
@@ -75,8 +77,9 @@ def _coder_output(params, output):
         kw["transform_algorithm"] = "lista"
     if output == "codes" and "max_iter" in params:
         kw["transform_algorithm"] = "fista"  # the exact cd solver converges in 2 sweeps here
-    coder = SparseDictionaryCoder(**kw).fit(X)
-    return coder.transform(X) if output == "codes" else np.asarray(getattr(coder, output))
+    data = X.reshape(len(X), 2, 4) if "layout" in params else X
+    coder = SparseDictionaryCoder(**kw).fit(data)
+    return coder.transform(data) if output == "codes" else np.asarray(getattr(coder, output))
 
 
 @pytest.mark.parametrize("name", sorted(CODER_EFFECTS))

@@ -16,6 +16,7 @@ from ..utils._numba import kernel_threads
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints
 from ..utils._threads import n_threads
 from ._dictionary import init_dictionary, learn_dictionary, new_state, _normalise_atoms
+from ._layout import layout_from_feature_names
 from ._lista_tied import lista_tied_transform, train_lista_tied
 from ._random import draw_seed
 from ._solvers import SOLVERS, lasso_objective
@@ -68,6 +69,9 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         Minibatch size of dictionary learning and LISTA training.
     n_layers : int, default=12
         LISTA depth.
+    layout : {"auto", "flat"}, default="auto"
+        "auto": structured samples (above) are coded per position; "flat": every sample is
+        one vector (an nd array is flattened per sample, feature names are not read).
     random_state : int, RandomState instance or None, default=None
         Initial atoms and minibatch order.
     n_jobs : int or None, default=None
@@ -89,6 +93,10 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
     objectives_ : list of float
         Mean lasso objective of each minibatch before its dictionary update.
     n_features_in_ : int
+        Columns of the 2D X seen in fit; C for an array (n, C, ...) coded per position.
+    layout_ : tuple of int or None
+        (C, H, W) or (C, N) when the samples were coded per position (for an array, the
+        positions seen in fit); None when each sample is one vector.
     feature_names_in_ : ndarray of str
         Only when X had string column names.
 
@@ -107,6 +115,12 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
     ((100, 16), (16, 8))
     >>> bool(np.allclose(np.linalg.norm(coder.components_, axis=1), 1))
     True
+
+    Feature maps (n, C, H, W) are coded position by position:
+
+    >>> maps = np.random.default_rng(0).standard_normal((10, 8, 4, 4))
+    >>> coder.transform(maps).shape, coder.inverse_transform(coder.transform(maps)).shape
+    ((10, 16, 4, 4), (10, 8, 4, 4))
     """
 
     _parameter_constraints: dict = {
@@ -120,6 +134,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         "n_epochs": [Ints(1)],
         "batch_size": [Ints(1)],
         "n_layers": [Ints(1)],
+        "layout": [StrOptions({"auto", "flat"})],
         "random_state": RANDOM_STATE,
         "n_jobs": JOBS,
         "verbose": ["verbose"],
@@ -127,7 +142,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
 
     def __init__(self, n_components=64, *, alpha=0.1, transform_algorithm="cd", fit_algorithm="cd",
                  positive=False, tol=1e-6, max_iter=1000, n_epochs=1, batch_size=256, n_layers=12,
-                 random_state=None, n_jobs=None, verbose=0):
+                 layout="auto", random_state=None, n_jobs=None, verbose=0):
         self.n_components = n_components
         self.alpha = alpha
         self.transform_algorithm = transform_algorithm
@@ -138,6 +153,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         self.n_epochs = n_epochs
         self.batch_size = batch_size
         self.n_layers = n_layers
+        self.layout = layout
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -149,13 +165,53 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
 
     # --- learning ------------------------------------------------------------------------
     def _check_data(self, X, reset):
+        """(rows, unshape): the vectors to code -- the samples, or every position of
+        structured samples -- and the map laying rows of codes (or reconstructions) out like X."""
+        if (self.layout == "auto" and not hasattr(X, "columns") and hasattr(X, "shape")
+                and len(X.shape) >= 3):
+            return self._position_rows(X, reset)
+        if self.layout == "flat" and not hasattr(X, "columns") and hasattr(X, "shape") and len(X.shape) >= 3:
+            X = np.reshape(X, (X.shape[0], -1))
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        layout = (layout_from_feature_names(getattr(self, "feature_names_in_", None))
+                  if reset and self.layout == "auto" else None if reset else self.layout_)
+        if reset:
+            self.layout_ = layout
+        if layout is None or X.shape[1] != int(np.prod(layout)):
+            self._check_size(X.shape[1], reset)
+            return X, lambda A: A
+        n, C, P = X.shape[0], layout[0], int(np.prod(layout[1:]))
+        self._check_size(C, reset)
+        rows = X.reshape(n, C, P).transpose(0, 2, 1).reshape(n * P, C)
+        return rows, lambda A: A.reshape(n, P, A.shape[1]).transpose(0, 2, 1).reshape(n, -1)
+
+    def _position_rows(self, X, reset):
+        """Rows of an array (n, C, *positions): one per sample and position."""
+        X = np.asarray(X)
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold real numbers; got an array of dtype {X.dtype}.")
+        if 0 in X.shape:
+            raise ValueError(f"X of shape {X.shape} holds no values to code (an axis of length 0).")
+        n, C, *positions = X.shape
+        rows = np.moveaxis(X, 1, -1).reshape(-1, C)
+        if reset:
+            rows = validate_data(self, rows, dtype=[np.float64, np.float32], reset=True)
+            self.layout_ = (int(C), *(int(p) for p in positions))
+            self._check_size(C, reset)
+        else:
+            rows = check_array(rows, dtype=[np.float64, np.float32])
+            if C != self.components_.shape[1]:
+                raise ValueError(f"X of shape {X.shape} has {C} channels per position (axis 1), but "
+                                 f"the atoms of this {type(self).__name__} have "
+                                 f"{self.components_.shape[1]} features.")
+        return rows, lambda A: np.moveaxis(A.reshape(n, *positions, A.shape[1]), -1, 1)
+
+    def _check_size(self, d, reset):
         if reset:
             # the online statistics A (k x k) and B (k x d), the atoms and their Gram matrix
-            k, d = self.n_components, X.shape[1]
+            k = self.n_components
             check_allocation(8 * (3 * k * k + 2 * k * d), f"n_components={k} atoms of {d} "
                              f"features", "ask for fewer atoms (n_components).")
-        return X
 
     def _learn(self, X, D, state, rng, n_epochs, stop):
         """Dictionary learning on D and state (the caller's copies), in place."""
@@ -215,7 +271,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         -------
         self : object
         """
-        X = self._check_data(X, reset=True)
+        X, _ = self._check_data(X, reset=True)
         rng = np.random.default_rng(draw_seed(self.random_state))
         D = init_dictionary(X, self.n_components, rng)
         state = new_state(self.n_components, X.shape[1])
@@ -240,7 +296,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         self : object
         """
         first = not hasattr(self, "components_")
-        X = self._check_data(X, reset=first)
+        X, _ = self._check_data(X, reset=first)
         if first:
             rng = np.random.default_rng(draw_seed(self.random_state))
             D = init_dictionary(X, self.n_components, rng)
@@ -265,26 +321,28 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, *positions)
+            Samples, or structured samples coded per position (see the class notes).
 
         Returns
         -------
-        codes : ndarray of shape (n_samples, n_components)
-            In X's dtype (float32 or float64).
+        codes : ndarray of shape (n_samples, n_components) or (n_samples, n_components, *positions)
+            In X's dtype (float32 or float64); flattened channel major for a flattened
+            structured X.
         """
         check_is_fitted(self, "components_")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X, unshape = self._check_data(X, reset=False)
         D = self.components_
         if self.transform_algorithm == "lista" and not hasattr(self, "lista_weights_"):
             raise ValueError("transform_algorithm='lista' but this coder was fitted with another "
                              "algorithm: fit it again (set_params after fit does not train LISTA).")
         with kernel_threads(n_threads(self.n_jobs)):
             if self.transform_algorithm == "lista":
-                return self._lista_codes(X, D)
+                return unshape(self._lista_codes(X, D))
             codes, _ = SOLVERS[self.transform_algorithm](
                 X, D, float(self.alpha), positive=self.positive, max_iter=self.max_iter,
                 tol=self.tol)
-        return codes
+        return unshape(codes)
 
     def _lista_codes(self, X, D):
         """The network's codes, except where a code is worse than no code at all.
@@ -304,27 +362,73 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         return codes
 
     def inverse_transform(self, X):
-        """Reconstructions ``codes @ components_``.
+        """Reconstructions ``codes @ components_``, laid out like the samples coded.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components)
-            Codes.
+        X : array-like of shape (n_samples, n_components) or (n_samples, n_components, *positions)
+            Codes, as :meth:`transform` returns them.
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features)
+        X_original : ndarray of shape (n_samples, n_features) or (n_samples, C, *positions)
         """
         check_is_fitted(self, "components_")
-        X = self._check_codes(X)
-        return X @ self.components_.astype(X.dtype, copy=False)
+        codes, unshape = self._check_codes(X)
+        return unshape(codes @ self.components_.astype(codes.dtype, copy=False))
 
     def _check_codes(self, X):
+        """(rows of codes, unshape), the codes' counterpart of ``_check_data``."""
+        K = self.n_components_
+        if self.layout == "auto" and hasattr(X, "shape") and not hasattr(X, "columns") and len(X.shape) >= 3:
+            X = np.asarray(X)
+            if X.dtype.kind not in "biuf":
+                raise TypeError(f"codes must hold real numbers; got an array of dtype {X.dtype}.")
+            if X.shape[1] != K:
+                raise ValueError(f"codes of shape {X.shape} have {X.shape[1]} channels (axis 1), but "
+                                 f"this coder has {K} atoms (n_components).")
+            n, _, *positions = X.shape
+            rows = check_array(np.moveaxis(X, 1, -1).reshape(-1, K), dtype=[np.float64, np.float32],
+                               input_name="codes")
+            return rows, lambda A: np.moveaxis(A.reshape(n, *positions, A.shape[1]), -1, 1)
         X = check_array(X, dtype=[np.float64, np.float32], input_name="codes")
-        if X.shape[1] != self.n_components_:
+        layout = self.layout_
+        if layout is not None and self.n_features_in_ == int(np.prod(layout)):
+            P = int(np.prod(layout[1:]))  # flattened structured samples: K codes per position
+            if X.shape[1] != K * P:
+                raise ValueError(f"codes have {X.shape[1]} columns, but this coder codes {P} "
+                                 f"positions with {K} atoms each ({K * P} columns).")
+            n = X.shape[0]
+            rows = X.reshape(n, K, P).transpose(0, 2, 1).reshape(n * P, K)
+            return rows, lambda A: A.reshape(n, P, A.shape[1]).transpose(0, 2, 1).reshape(n, -1)
+        if X.shape[1] != K:
             raise ValueError(f"codes have {X.shape[1]} columns, but this coder has "
-                             f"{self.n_components_} atoms (n_components).")
-        return X
+                             f"{K} atoms (n_components).")
+        return X, lambda A: A
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features: ``sparsedictionarycoder<k>``, followed by the
+        position (``_y<i>_x<j>`` or ``_t<i>``, channel major) when flattened structured
+        samples are coded, so that a next skphase step can read the layout (for an array
+        ``(n, C, ...)``, one name per channel of the codes' axis 1).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None
+            Only checked for consistency with ``feature_names_in_``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+        """
+        names = super().get_feature_names_out(input_features)
+        if self.layout_ is None or self.n_features_in_ != int(np.prod(self.layout_)):
+            return names  # one name per code channel (for an array, its axis 1)
+        positions = list(np.ndindex(*self.layout_[1:]))
+        suffix = ([f"y{p[0]}_x{p[1]}" for p in positions] if len(self.layout_) == 3
+                  else [f"t{p[0]}" for p in positions] if len(self.layout_) == 2
+                  else ["_".join(f"p{i}" for i in p) for p in positions])
+        return np.asarray([f"{c}_{q}" for c in names for q in suffix], dtype=object)
 
     @property
     def n_components_(self) -> int:
