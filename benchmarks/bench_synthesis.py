@@ -13,7 +13,7 @@ Each synthesis runs in a fresh process, so its peak resident memory is its own (
 the process's RSS after imports, and in total). Figures go to ``--output-dir``.
 
     python benchmarks/bench_synthesis.py [--size 256] [--iters 200] [--quick] [--backend numpy|torch]
-        [--precision float64|float32] [--no-plenoptic] [--pywph [--pywph-iters N]] [--skip-series]
+        [--precision float64 [float32]] [--moments phase_harmonic [scattering_covariance]] [--no-plenoptic] [--pywph [--pywph-iters N]] [--skip-series]
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ import numpy as np
 
 from _common import machine_line, pywph_loss_and_grad
 from skphase.datasets import load_texture, make_mrw, make_skewed_mrw
-from skphase.metrics import compare, leverage_correlation, plot_comparison, scaling_exponents
+from skphase.metrics import compare, leverage_correlation, scaling_exponents
+from skphase.plotting import plot_comparison
 from skphase.synthesis import GaussianSynthesizer, PhaseHarmonicSynthesizer
 
 
@@ -59,7 +60,7 @@ def _timed_synthesis(model, X, cpu=False):
     return (y, per_iter, total, peak, per_iter_cpu) if cpu else (y, per_iter, total, peak)
 
 
-def _ours_child(name, size, iters, backend, device, precision, histogram_weight):
+def _ours_child(name, size, iters, backend, device, precision, histogram_weight, moments="phase_harmonic"):
     """One skphase synthesis in a fresh process: its peak RSS is then the synthesis's own."""
     from skphase.synthesis._loss import MomentLoss
 
@@ -74,7 +75,8 @@ def _ours_child(name, size, iters, backend, device, precision, histogram_weight)
 
     MomentLoss.value_and_grad = counted
     model = PhaseHarmonicSynthesizer(max_iter=iters, random_state=0, backend=backend, device=device,
-                                     precision=precision, histogram_weight=histogram_weight)
+                                     precision=precision, histogram_weight=histogram_weight,
+                                     moments=moments)
     y, per_iter, total, traced, per_iter_cpu = _timed_synthesis(model, img[None], cpu=True)
     return dict(y=y[0], per_iter=per_iter, per_iter_cpu=per_iter_cpu, total=total, traced=traced,
                 rss_base=base, rss=_rss_mib(), n_moments=model.n_moments_, n_iter=int(model.n_iter_[0]),
@@ -183,9 +185,10 @@ def textures(args):
     for name in args.textures:
         img = load_texture(name, size=args.size)
         g = GaussianSynthesizer(random_state=0).fit(img[None]).sample(1)
-        runs = [(f"skphase {args.backend} {args.precision}",
+        runs = [(f"skphase {moments} {args.backend} {precision}",
                  _in_child(_ours_child, name, args.size, args.iters, args.backend, args.device,
-                           args.precision, args.histogram_weight))]
+                           precision, args.histogram_weight, moments))
+                for moments in args.moments for precision in args.precision]
         if not args.no_plenoptic:
             try:
                 import plenoptic  # noqa: F401
@@ -214,8 +217,9 @@ def textures(args):
             print(rows[-1][:4] + tuple(round(float(v), 4) for v in rows[-1][4:]), flush=True)
         fig = plot_comparison(img, runs[0][1]["y"], g, labels=("target", "phase harmonics", "Gaussian"))
         fig.savefig(os.path.join(args.output_dir, f"synthesis_{name}_{args.size}.png"), dpi=80)
-        if len(runs) > 1:
-            fig = plot_comparison(img, runs[1][1]["y"], g, labels=("target", "plenoptic PS", "Gaussian"))
+        plen = [r for code, r in runs if code == "plenoptic PS"]
+        if plen:
+            fig = plot_comparison(img, plen[0]["y"], g, labels=("target", "plenoptic PS", "Gaussian"))
             fig.savefig(os.path.join(args.output_dir, f"synthesis_{name}_{args.size}_plenoptic.png"), dpi=80)
     print(machine_line())
     print(f"\n| texture {args.size}² | code | statistics | iterations (plenoptic: steps) / evaluations | "
@@ -281,7 +285,11 @@ def main(argv=None):
     parser.add_argument("--textures", nargs="+", default=["gravel", "grass"])
     parser.add_argument("--backend", default="numpy")
     parser.add_argument("--device", default=None)
-    parser.add_argument("--precision", default="float64", choices=["float64", "float32"])
+    parser.add_argument("--precision", nargs="+", default=["float64"], choices=["float64", "float32"])
+    parser.add_argument("--moments", nargs="+", default=["phase_harmonic"],
+                        choices=["phase_harmonic", "scattering_covariance"],
+                        help="moment models of the skphase runs (each in every precision); plenoptic "
+                             "and pywph get the evaluation budget of the first")
     parser.add_argument("--histogram-weight", type=float, default=0.03,
                         help="skphase's histogram_weight (0: moments only)")
     parser.add_argument("--no-plenoptic", action="store_true")
