@@ -175,7 +175,7 @@ def test_fit_image_folder_uses_weight_decay(tmp_path):
     """The folder path once trained with a fixed weight decay of 1e-4, whatever was asked."""
     pytest.importorskip("torch")
     pytest.importorskip("PIL")
-    from test_faults_sparse import HYPER, make_folder
+    from .test_faults import HYPER, make_folder
 
     root = make_folder(tmp_path / "imgs")
     fits = [LISTAClassifier(**HYPER, weight_decay=wd, random_state=0).fit_image_folder(

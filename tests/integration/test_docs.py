@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "doc").glob("*.md"))]
 DOC_PAGES = ("index", "filters", "phase_harmonics", "scattering", "backends", "datasets_metrics", "operators", "synthesis", "sparse_coding", "generative", "hostile_inputs", "seed")
 # pages of tables and prose whose numbers come from the gallery's executed examples

@@ -21,7 +21,7 @@ from skphase.synthesis import _kernels as synthesis_kernels
 from skphase.utils import _numba
 from skphase.utils._numba import kernel_threads, n_kernel_threads, part_range
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("n", [0, 1, 5, 17, 64])

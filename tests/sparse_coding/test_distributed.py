@@ -15,7 +15,7 @@ PIL = pytest.importorskip("PIL")
 from skphase.sparse_coding._distributed import train_from_folder  # noqa: E402
 from skphase.sparse_coding._image_folder import ImageFolder  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KW = dict(image_size=16, J=1, L=2, n_reduced=4, n_components=8, n_layers=3, batch_size=4)
 
 

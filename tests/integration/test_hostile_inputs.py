@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = Path(__file__).resolve().parents[1] / "doc" / "hostile_inputs.md"
+PAGE = Path(__file__).resolve().parents[2] / "doc" / "hostile_inputs.md"
 _ROW = re.compile(r'^\| `(?P<call>[^`]+)` \| (?:(?P<works>works)|(?P<exc>\w+): "(?P<fragment>[^"]+)") \|$')
 _SETUP = re.compile(r"^```python[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 

@@ -104,7 +104,7 @@ def _run_python(code, **env):
     import textwrap
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
                           timeout=600, cwd=root, env={**os.environ, "PYTHONPATH": str(root), **env})
 

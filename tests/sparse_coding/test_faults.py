@@ -15,7 +15,7 @@ from skphase.sparse_coding import LISTAClassifier  # noqa: E402
 from skphase.sparse_coding._distributed import (  # noqa: E402
     CheckpointError, load_checkpoint, save_checkpoint, train_from_folder)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KW = dict(image_size=16, J=1, L=2, n_reduced=4, n_components=8, n_layers=3, batch_size=4)
 HYPER = dict(n_reduced=4, n_components=8, n_layers=3, batch_size=4, learning_rate=1e-2,
              pooling="mean")
