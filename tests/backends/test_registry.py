@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import camera
+from tests.conftest import camera
 
 from skphase import PhaseHarmonicTransform, ScatteringAverager
 from skphase.backends import (Backend, NumpyBackend, TorchBackend, backend_names, get_backend,

@@ -5,7 +5,7 @@ import types
 
 import numpy as np
 import pytest
-from conftest import bad_param
+from tests.conftest import bad_param
 
 from skphase.filters import (
     FilterBank,

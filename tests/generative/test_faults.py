@@ -255,7 +255,7 @@ def test_ctrl_c_before_training_or_twice_raises_and_changes_nothing(images, monk
 
 
 # ---------------------------------------------------------------- item 14: hostile parameters and inputs
-from conftest import bad_param  # noqa: E402
+from tests.conftest import bad_param  # noqa: E402
 
 
 @pytest.mark.parametrize("name, value, expected", [

@@ -6,7 +6,7 @@ import pickle
 import joblib
 import numpy as np
 import pytest
-from conftest import camera, random_walk
+from tests.conftest import camera, random_walk
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression

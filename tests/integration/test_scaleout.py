@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import random_walk
+from tests.conftest import random_walk
 
 from skphase import PhaseHarmonicTransform, ScatteringAverager
 

@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import bad_param
+from tests.conftest import bad_param
 from scipy.stats import linregress
 
 from skphase.metrics import (

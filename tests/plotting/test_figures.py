@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import bad_param
+from tests.conftest import bad_param
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import camera, random_walk
+from tests.conftest import camera, random_walk
 
 from skphase import ScatteringAverager
 

@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from conftest import sparse_problem
+from tests.conftest import sparse_problem
 from skphase.sparse_coding import (SparseDictionaryCoder, coordinate_descent, duality_gap, fista,
                                    homotopy, ista, lasso_objective, soft_threshold, sparse_encode)
 from skphase.sparse_coding._dictionary import init_dictionary, learn_dictionary, new_state

@@ -310,7 +310,7 @@ def test_fit_image_folder_ddp_interrupted_leaves_no_orphans(tmp_path, monkeypatc
 # --- items 9 and 14: atomic refits, hostile inputs ---------------------------------------------
 from skphase.sparse_coding import SparseDictionaryCoder  # noqa: E402
 
-from conftest import bad_param  # noqa: E402
+from tests.conftest import bad_param  # noqa: E402
 
 
 def _snapshot(est):

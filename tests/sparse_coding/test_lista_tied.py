@@ -5,7 +5,7 @@ pass, and training on the lasso objective."""
 import numpy as np
 import pytest
 
-from conftest import sparse_problem
+from tests.conftest import sparse_problem
 from skphase.sparse_coding import coordinate_descent, lasso_objective
 from skphase.sparse_coding._lista_tied import (PARAM_NAMES, lasso_loss_grad, lista_tied_backward,
                                                lista_tied_forward, lista_tied_init,

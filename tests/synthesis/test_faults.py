@@ -195,7 +195,7 @@ def test_one_ctrl_c_stops_every_synthesis_and_keeps_the_started_ones(long_synthe
 
 # --- items 9/14: atomic refits, strict parameters, hostile data ---------------------------------
 
-from conftest import bad_param  # noqa: E402
+from tests.conftest import bad_param  # noqa: E402
 
 
 def _fitted_state(est):

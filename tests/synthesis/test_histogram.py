@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import bad_param
+from tests.conftest import bad_param
 
 from skphase.datasets import load_texture
 from skphase.synthesis import PhaseHarmonicSynthesizer
