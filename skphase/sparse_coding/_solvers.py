@@ -230,14 +230,16 @@ def _newton_polish(a, g, c, G, alpha, positive, work, nw):
     G_SS a_S = c_S - alpha sign(a_S), or as far towards it as the signs allow (one homotopy-like
     step that sets a coordinate to zero). Coordinate descent crawls on coherent atoms; this
     step ends it exactly once the support is right. Kept only if the objective decreases."""
-    m = 0
+    # counters start as int64: a call typed while one is still the literal 0 would compile
+    # its callee a second time, for that literal (numba: Literal[int](0)), ~40 % of this compile
+    m = np.int64(0)
     for p in range(nw):
         if a[work[p]] != 0.0:
             m += 1
     if m == 0:
         return
     S = np.empty(m, dtype=np.int64)
-    m = 0
+    m = np.int64(0)
     for p in range(nw):
         if a[work[p]] != 0.0:
             S[m] = work[p]
@@ -326,7 +328,7 @@ def _cd_one(c, xn2, G, alpha, positive, max_iter, tol, a):
         # working set: the active atoms and the worst violators of the optimality conditions,
         # at most as many as max(8, 2 * active) in all (a full set from a = 0 would hold most
         # atoms, and sweeps on it cost |W|^2 each)
-        nw = 0
+        nw = np.int64(0)  # not the literal 0: see _newton_polish
         nv = 0
         for j in range(k):
             if a[j] != 0.0:
@@ -340,9 +342,16 @@ def _cd_one(c, xn2, G, alpha, positive, max_iter, tol, a):
                     nv += 1
         room = max(8, 2 * nw) - nw
         if nv > room:
-            order = np.argsort(score[:nv])
+            # the ``room`` worst violators, worst first, by partial selection: numba's argsort
+            # compiles its quicksort for seconds, to order far more candidates than are kept
             for p in range(room):
-                work[nw] = cand[order[p]]
+                best = p
+                for q in range(p + 1, nv):
+                    if score[q] < score[best]:
+                        best = q
+                score[p], score[best] = score[best], score[p]
+                cand[p], cand[best] = cand[best], cand[p]
+                work[nw] = cand[p]
                 nw += 1
         else:
             for p in range(nv):
