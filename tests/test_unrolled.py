@@ -12,21 +12,25 @@ from conftest import sparse_problem
 from skphase.sparse_coding import coordinate_descent, soft_threshold
 from skphase.sparse_coding._unrolled import unrolled_backward, unrolled_forward
 
-OPTIONS = list(itertools.product([False, True], ["tied", "untied"], [False, True],
+OPTIONS = list(itertools.product([False, True], ["D^T", "tied", "untied"], [False, True],
                                  ["atom", "scalar"]))
 OPTION_IDS = [f"{'positive' if p else 'signed'}-{w}-{'momentum' if m else 'plain'}-{g}"
               for p, w, m, g in OPTIONS]
 
 
-def _network(untied, momentum, steps, seed=0, n=6, d=5, k=7, K=4):
+def _network(W_kind, momentum, steps, seed=0, n=6, d=5, k=7, K=4):
     """A small problem and generic parameters away from any special value (every term matters)."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     D = rng.standard_normal((k, d))
     D /= np.linalg.norm(D, axis=1, keepdims=True)
     L = float(np.linalg.eigvalsh(D @ D.T)[-1])
-    W = [D.T + 0.2 * rng.standard_normal((d, k)) for _ in range(K)] if untied else \
-        D.T + 0.2 * rng.standard_normal((d, k))
+    if W_kind == "D^T":  # W = None: the analysis is tied to the dictionary
+        W = None
+    elif W_kind == "untied":
+        W = [D.T + 0.2 * rng.standard_normal((d, k)) for _ in range(K)]
+    else:
+        W = D.T + 0.2 * rng.standard_normal((d, k))
     if steps == "atom":
         gamma = (1 + 0.3 * rng.random((K, k))) / L
         theta = 0.05 * (1 + rng.random((K, k)))
@@ -43,7 +47,7 @@ def _reference(X, D, W, gamma, theta, beta, positive):
     for x in X:
         a = a_prev = np.zeros(D.shape[0])
         for k in range(len(theta)):
-            Wk = W[k] if isinstance(W, list) else W
+            Wk = D.T if W is None else W[k] if isinstance(W, list) else W
             y = a + beta[k] * (a - a_prev) if beta is not None else a
             a_prev, a = a, soft_threshold(y + gamma[k] * ((x - y @ D) @ Wk), theta[k], positive)
         out.append(a)
@@ -57,7 +61,7 @@ def _loss(A, weights):
 
 @pytest.mark.parametrize("positive, W_kind, momentum, steps", OPTIONS, ids=OPTION_IDS)
 def test_forward_is_the_written_out_recurrence(positive, W_kind, momentum, steps):
-    X, D, p = _network(W_kind == "untied", momentum, steps)
+    X, D, p = _network(W_kind, momentum, steps)
     A = unrolled_forward(X, D, p["W"], p["gamma"], p["theta"], p["beta"], positive=positive)
     np.testing.assert_allclose(A, _reference(X, D, p["W"], p["gamma"], p["theta"], p["beta"],
                                              positive), rtol=1e-13, atol=1e-14)
@@ -68,17 +72,19 @@ def test_forward_is_the_written_out_recurrence(positive, W_kind, momentum, steps
 
 @pytest.mark.parametrize("positive, W_kind, momentum, steps", OPTIONS, ids=OPTION_IDS)
 def test_backward_matches_central_finite_differences(positive, W_kind, momentum, steps):
-    X, D, p = _network(W_kind == "untied", momentum, steps, seed=1)
+    X, D, p = _network(W_kind, momentum, steps, seed=1)
     weights = np.random.default_rng(2).standard_normal((X.shape[0], D.shape[0]))
     inputs = {"X": X, "D": D, **p}
-    names = ["X", "W", "D", "gamma", "theta"] + (["beta"] if momentum else [])
+    # with W = D^T (None) the gradient in D holds the analysis part too
+    names = ["X", "D", "gamma", "theta"] + (["beta"] if momentum else []) + \
+        ([] if W_kind == "D^T" else ["W"])
 
     def as_arrays(q):  # float arrays that can be perturbed in place (untied W: one per layer)
         return {k: ([np.array(v, dtype=float) for v in q[k]] if k == "W" and W_kind == "untied"
                     else np.array(q[k], dtype=float)) for k in names}
 
     def loss(q):
-        A = unrolled_forward(q["X"], q["D"], q["W"], q["gamma"], q["theta"], q.get("beta"),
+        A = unrolled_forward(q["X"], q["D"], q.get("W"), q["gamma"], q["theta"], q.get("beta"),
                              positive=positive)
         return _loss(A, weights)
 
@@ -111,7 +117,7 @@ def test_backward_matches_central_finite_differences(positive, W_kind, momentum,
 
 
 def test_backward_computes_only_what_is_asked():
-    X, D, p = _network(False, True, "atom")
+    X, D, p = _network("tied", True, "atom")
     A, saved = unrolled_forward(X, D, p["W"], p["gamma"], p["theta"], p["beta"], cache=True)
     full = unrolled_backward(A, saved, D, p["W"], p["gamma"], p["theta"], p["beta"])
     part = unrolled_backward(A, saved, D, p["W"], p["gamma"], p["theta"], p["beta"],
@@ -130,7 +136,7 @@ def test_fista_layers_converge_to_the_lasso_solution():
     for k in range(1, K + 1):
         t[k] = (1 + np.sqrt(1 + 4 * t[k - 1] ** 2)) / 2
     beta = np.concatenate([[0.0], (t[:-2] - 1) / t[1:-1]])
-    A = unrolled_forward(X, D, D.T, [1 / L] * K, [0.1 / L] * K, beta)
+    A = unrolled_forward(X, D, None, [1 / L] * K, [0.1 / L] * K, beta)
     np.testing.assert_allclose(A, coordinate_descent(X, D, 0.1, tol=1e-12)[0], atol=1e-6)
 
 
@@ -143,9 +149,10 @@ def test_torch_twin_matches_numpy_forward_and_gradients(positive, W_kind, moment
     torch = pytest.importorskip("torch")
     from skphase.sparse_coding._unrolled import unrolled_forward_torch
 
-    X, D, p = _network(W_kind == "untied", momentum, steps, seed=3)
+    X, D, p = _network(W_kind, momentum, steps, seed=3)
     weights = np.random.default_rng(4).standard_normal((X.shape[0], D.shape[0]))
-    names = ["X", "W", "D", "gamma", "theta"] + (["beta"] if momentum else [])
+    names = ["X", "D", "gamma", "theta"] + (["beta"] if momentum else []) + \
+        ([] if W_kind == "D^T" else ["W"])
     A, saved = unrolled_forward(X, D, p["W"], p["gamma"], p["theta"], p["beta"],
                                 positive=positive, cache=True)
     grads = unrolled_backward(weights + A, saved, D, p["W"], p["gamma"], p["theta"], p["beta"],
@@ -155,11 +162,14 @@ def test_torch_twin_matches_numpy_forward_and_gradients(positive, W_kind, moment
         return torch.tensor(np.asarray(v, dtype=float), requires_grad=True)
 
     t = {"X": leaf(X), "D": leaf(D), "gamma": leaf(p["gamma"]), "theta": leaf(p["theta"])}
-    t["W"] = [leaf(w) for w in p["W"]] if W_kind == "untied" else leaf(p["W"])
+    t["W"] = (None if W_kind == "D^T" else [leaf(w) for w in p["W"]] if W_kind == "untied"
+              else leaf(p["W"]))
     if momentum:
         t["beta"] = leaf(p["beta"])
     # matrices for the analysis, a callable for the synthesis: both kinds of maps are exercised
-    At = unrolled_forward_torch(t["X"], t["W"], lambda a: a @ t["D"], t["theta"], t["gamma"],
+    # (W = D^T needs the synthesis as a matrix)
+    synthesis = t["D"] if W_kind == "D^T" else (lambda a: a @ t["D"])
+    At = unrolled_forward_torch(t["X"], t["W"], synthesis, t["theta"], t["gamma"],
                                 t.get("beta"), positive=positive, expanded=expanded)
     np.testing.assert_allclose(At.detach().numpy(), A, rtol=1e-12, atol=1e-13)
     (torch.as_tensor(weights) * At + 0.5 * At * At).sum().backward()
@@ -213,7 +223,7 @@ def test_istc_network_and_its_torch_twin_are_the_generic_network(pooling):
     eta, lam = float(np.exp(params["e"])), np.exp(params["s"] * np.arange(1, K + 1) / K)
     Y = Z.reshape(-1, 6) @ params["L"].T
     U = Y / np.sqrt((Y * Y).sum(axis=1, keepdims=True) + net.EPS)
-    codes = unrolled_forward(U, params["D"], params["D"].T, [eta] * K, eta * lam,
+    codes = unrolled_forward(U, params["D"], None, [eta] * K, eta * lam,
                              positive=True).reshape(5, 3, -1)
     F = codes.reshape(5, -1) if pooling == "none" else codes.mean(axis=1)
     _, saved = net.forward(params, Z, K, pooling, cache=True)

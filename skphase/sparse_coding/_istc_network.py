@@ -18,7 +18,7 @@ e = log eta, W (n_classes, n_features_pooled), b. The torch twin is in ``_torch_
 
 The ISTC layers are the generic unrolled network's (:mod:`._unrolled`) with analysis W = D^T,
 one step gamma_n = eta and thresholds theta_n = eta lambda_n, non-negative, no momentum; its
-gradients in x, W, D, gamma and theta are mapped here into u, D, e and s by the chain rule.
+gradients in x, D, gamma and theta are mapped here into u, D, e and s by the chain rule.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def schedule(s: float, eta: float, n_layers: int):
     """The ISTC layers' steps gamma_n = eta and thresholds theta_n = eta lambda_n, lambda_n =
     exp(s (n+1)/K) (a geometric homotopy from 1 to exp(s) = lambda*), and the lambda_n."""
     lams = [np.exp(s * (i + 1) / n_layers) for i in range(n_layers)]
-    return [eta] * n_layers, [eta * lam for lam in lams], np.array(lams)
+    return [eta] * n_layers, [eta * lam for lam in lams], lams
 
 
 def refresh_code_statistics(params: dict, Z, n_layers: int, pooling: str) -> None:
@@ -89,7 +89,7 @@ def forward(params: dict, Z, n_layers: int, pooling: str, cache: bool = False):
     nu = np.sqrt((Y * Y).sum(axis=1, keepdims=True) + EPS)
     U = Y / nu
     gamma, theta, lams = schedule(s, eta, n_layers)
-    out = unrolled_forward(U, D, D.T, gamma, theta, positive=True, cache=cache)
+    out = unrolled_forward(U, D, None, gamma, theta, positive=True, cache=cache)
     A, layers = out if cache else (out, None)
     codes = A.reshape(n, P, -1)
     F = codes.reshape(n, -1) if pooling == "none" else codes.mean(axis=1)
@@ -117,15 +117,16 @@ def backward(params: dict, saved: dict, dlogits, n_layers: int, pooling: str) ->
         dA = dF.reshape(n * P, k)
     else:
         dA = np.repeat(dF[:, None, :] / P, P, axis=1).reshape(n * P, k)
-    g = unrolled_backward(dA, saved["layers"], D, D.T, saved["gamma"], saved["theta"],
-                          positive=True, wrt=("X", "W", "D", "gamma", "theta"))
-    # D is both the synthesis and (transposed) the analysis map; gamma_n = eta,
-    # theta_n = eta lambda_n with lambda_n = exp(s (n+1)/K)
-    lams = saved["lams"]
-    dD = g["D"] + g["W"].T
+    g = unrolled_backward(dA, saved["layers"], D, None, saved["gamma"], saved["theta"],
+                          positive=True, wrt=("X", "D", "gamma", "theta"))
+    # D is both the synthesis and (W = None: transposed) the analysis map, and g["D"] holds
+    # both parts; gamma_n = eta, theta_n = eta lambda_n with lambda_n = exp(s (n+1)/K)
+    dD = g["D"]
     dU = g["X"]
-    deta = float(g["gamma"].sum() + (g["theta"] * lams).sum())
-    ds = float((g["theta"] * eta * lams * (np.arange(n_layers) + 1) / n_layers).sum())
+    deta = ds = 0.0
+    for i, (dgamma, dtheta, lam) in enumerate(zip(g["gamma"], g["theta"], saved["lams"])):
+        deta += float(dgamma) + lam * dtheta
+        ds += eta * dtheta * lam * (i + 1) / n_layers
     Y, nu = saved["Y"], saved["nu"]
     dY = dU / nu - Y * ((dU * Y).sum(axis=1, keepdims=True) / nu ** 3)
     grads["L"] = dY.T @ saved["rows"]

@@ -79,8 +79,9 @@ def lista_tied_backward(dA, saved, dictionary, params: dict, positive: bool = Fa
     and D is fixed during this training (no gradient asked for it).
     """
     D, W, gamma, theta, beta = _cast(dictionary, params, dA.dtype)
-    return unrolled_backward(dA, saved, D, W, gamma, theta, beta, positive=positive,
-                             wrt=PARAM_NAMES)
+    grads = unrolled_backward(dA, saved, D, W, gamma, theta, beta, positive=positive,
+                              wrt=PARAM_NAMES)
+    return {name: np.asarray(grads[name]) for name in PARAM_NAMES}  # per-layer rows stacked
 
 
 def lasso_loss_grad(X, A, dictionary, alpha: float):

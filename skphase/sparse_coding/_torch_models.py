@@ -41,7 +41,7 @@ class ISTCNetwork(torch.nn.Module):
         eta = torch.exp(self.e)
         # the numpy network's schedule, on tensors: gamma_n = eta, theta_n = eta lambda_n
         theta = [eta * torch.exp(self.s * (i + 1) / self.n_layers) for i in range(self.n_layers)]
-        A = unrolled_forward_torch(U, self.D.T, self.D, theta, [eta] * self.n_layers,
+        A = unrolled_forward_torch(U, None, self.D, theta, [eta] * self.n_layers,
                                    positive=True)
         codes = A.reshape(n, P, -1)
         return codes.reshape(n, -1) if self.pooling == "none" else codes.mean(dim=1)

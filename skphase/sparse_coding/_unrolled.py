@@ -10,11 +10,12 @@ a (n_samples, n_atoms), a_0 = a_{-1} = 0:
 prox is the soft threshold sign(v) max(|v| - theta, 0), or max(v - theta, 0) for non-negative
 codes. The options, and who uses them:
 
-* W_k = D^T, gamma_k = 1/L, theta_k = alpha/L: ISTA; with Nesterov's beta_k: FISTA.
+* W_k = D^T (``W=None``), gamma_k = 1/L, theta_k = alpha/L: ISTA; with Nesterov's beta_k:
+  FISTA.
 * one free W for all layers, per-layer per-atom gamma_k, theta_k, beta_k: the tied LISTA of
   ``SparseDictionaryCoder(transform_algorithm="lista")`` (:mod:`._lista_tied`).
 * one free W_k per layer (W a sequence): Gregor & LeCun's untied LISTA.
-* W = D^T, scalar gamma_k = eta, theta_k = eta lambda_k with geometric lambda_k (homotopy),
+* W = D^T (``W=None``), scalar gamma_k = eta, theta_k = eta lambda_k with geometric lambda_k (homotopy),
   non-negative: the ISTC layers of :class:`LISTAClassifier` (:mod:`._istc_network`).
 * torch, analysis and synthesis maps given as callables (convolutions), expanded form, no step:
   the sparse codes of the progressive decoder (:mod:`skphase.generative._progressive`).
@@ -60,14 +61,20 @@ def soft_threshold_torch(U, threshold, positive: bool = False):
 
 
 def _untied(W) -> bool:
-    """One analysis matrix for all layers (a 2-D array), or one per layer (anything else)."""
-    return not (isinstance(W, np.ndarray) and W.ndim == 2)
+    """One analysis matrix for all layers (a 2-D array, or None for D^T), or one per layer."""
+    return not (W is None or isinstance(W, np.ndarray) and W.ndim == 2)
 
 
-def _reduce(G, like):
-    """The gradient G (n, n_atoms) of a per-layer quantity, summed to that quantity's shape:
-    a scalar (ISTC's eta) or one value per atom."""
-    return G.sum() if np.ndim(like) == 0 else G.sum(axis=0)
+def _scalar(v) -> bool:
+    """A per-layer quantity that is one number (ISTC's eta), not one per atom. isinstance, not
+    np.ndim: this runs a few times per layer and step on small matrices, where np.ndim's
+    microsecond showed in the classifier's training time."""
+    return not isinstance(v, np.ndarray) or v.ndim == 0
+
+
+def _reduce(G, scalar: bool):
+    """The gradient G (n, n_atoms) of a per-layer quantity, summed to that quantity's shape."""
+    return G.sum() if scalar else G.sum(axis=0)
 
 
 def unrolled_forward(X, D, W, gamma, theta, beta=None, *, positive: bool = False,
@@ -80,8 +87,9 @@ def unrolled_forward(X, D, W, gamma, theta, beta=None, *, positive: bool = False
         Inputs.
     D : ndarray of shape (n_atoms, n_features)
         Synthesis dictionary.
-    W : ndarray of shape (n_features, n_atoms), or a sequence of n_layers of them
-        Analysis map, shared by the layers (tied) or one per layer (untied).
+    W : ndarray of shape (n_features, n_atoms), a sequence of n_layers of them, or None
+        Analysis map, shared by the layers (tied) or one per layer (untied); None: D^T, tied
+        to the dictionary (ISTA, FISTA, ISTC).
     gamma, theta : sequences of n_layers scalars or (n_atoms,) arrays
         Steps and thresholds of each layer.
     beta : sequence of n_layers scalars or (n_atoms,) arrays, optional
@@ -98,6 +106,7 @@ def unrolled_forward(X, D, W, gamma, theta, beta=None, *, positive: bool = False
         Per layer (y_k, a_k - a_{k-1} or None, residual, analysis V = residual W_k, prox input).
     """
     untied = _untied(W)
+    W = D.T if W is None else W
     A = np.zeros((X.shape[0], D.shape[0]), dtype=X.dtype)
     A_prev = A
     saved = []
@@ -119,57 +128,77 @@ def unrolled_backward(dA, saved, D, W, gamma, theta, beta=None, *, positive: boo
                       wrt=GRADIENT_NAMES) -> dict:
     """Gradients of a scalar in the quantities named in ``wrt``, given its gradient dA in the codes.
 
-    The arguments are those of :func:`unrolled_forward` (``saved`` what it cached). Returns a
-    dict: "X" (n_samples, n_features), "W" (like W: one array, or a list with one per layer), "D",
-    and "gamma", "theta", "beta" as arrays of n_layers rows, each summed to the shape of that
-    layer's value (a scalar or one per atom; beta's first row is zero). Only what ``wrt`` names
-    is computed: the tied LISTA needs no gradient in D or x, which saves a product per layer.
+    Parameters
+    ----------
+    dA : ndarray of shape (n_samples, n_atoms)
+        Gradient of the scalar in the output codes.
+    saved : list
+        What :func:`unrolled_forward` cached; the other arguments are those it was given.
+    wrt : sequence of str
+        Among "X", "W", "D", "gamma", "theta", "beta": only these are computed (the tied LISTA
+        needs no gradient in D or x, which saves a product per layer).
+
+    Returns
+    -------
+    dict
+        "X" (n_samples, n_features), "W" (like W: one array, or a list of one per layer; none
+        when W is None, D^T: its part is in D's), "D",
+        and "gamma", "theta", "beta" as lists of one gradient per layer, each summed to the
+        shape of that layer's value (a scalar or one per atom; beta's first is zero). Lists,
+        not arrays: a caller with scalar steps (ISTC) maps them by the chain rule in a few
+        float operations.
     """
     K = len(saved)
-    want = set(wrt)
+    want_X, want_D = "X" in wrt, "D" in wrt
     untied = _untied(W)
-    dW = ([None] * K if untied else np.zeros_like(W)) if "W" in want else None
-    dD = np.zeros_like(D) if "D" in want else None
+    on_D = W is None  # W = D^T: its gradient is part of D's (in the orientation of D)
+    W = D.T if on_D else W
+    dW = ([None] * K if untied else np.zeros_like(W)) if "W" in wrt and not on_D else None
+    dD = np.zeros_like(D) if want_D else None
     dX = None
     dgamma, dtheta, dbeta = [None] * K, [None] * K, [None] * K
-    dAs = [None] * (K + 1)  # gradient in a_k, accumulated from layers k and k + 1
-    dAs[K] = dA
-    for k in range(K - 1, -1, -1):
+    carry = None  # gradient in a_k through layer k + 1's momentum, -beta_{k+1} dy_{k+1}
+    for k in range(K - 1, -1, -1):  # dA: the gradient in a_{k+1}
         Y, delta, R, V, U = saved[k]
         Wk = W[k] if untied else W
-        g = gamma[k]
-        mask = (U > theta[k]) if positive else (np.abs(U) > theta[k])
-        dU = dAs[k + 1] * mask
-        dtheta[k] = -_reduce(dU if positive else dU * np.sign(U), theta[k])
-        dgamma[k] = _reduce(dU * V, g)
+        g, t = gamma[k], theta[k]
+        scalar = _scalar(g)
+        dU = dA * ((U > t) if positive else (np.abs(U) > t))
+        dtheta[k] = -_reduce(dU if positive else dU * np.sign(U), _scalar(t))
+        dgamma[k] = _reduce(dU * V, scalar)
         # U = Y + gamma V, V = R W_k, R = X - Y D; a scalar step multiplies the (smaller)
         # products instead of dU
-        scalar = np.ndim(g) == 0
         dV = None if scalar else dU * g
-        if dW is not None:
+        if on_D and want_D:
+            dD += g * (dU.T @ R) if scalar else dV.T @ R
+        elif dW is not None:
             dWk = g * (R.T @ dU) if scalar else R.T @ dV
             if untied:
                 dW[k] = dWk
             else:
                 dW += dWk
-        if k or "X" in want:
+        if k or want_X:
             dR = g * (dU @ Wk.T) if scalar else dV @ Wk.T
             dX = dR if dX is None else dX + dR
         if not k:
-            continue
-        if dD is not None:
+            break
+        if want_D:
             dD -= Y.T @ dR
         dY = dU - dR @ D.T
         if delta is None:
-            dAs[k] = dY
+            dA = dY
         else:  # Y = (1 + beta) a_k - beta a_{k-1}
-            dbeta[k] = _reduce(dY * delta, beta[k])
-            dAs[k] = dY * (1 + beta[k]) + (dAs[k] if dAs[k] is not None else 0)
-            dAs[k - 1] = -dY * beta[k]
-    grads = {"X": dX, "W": dW, "D": dD, "gamma": np.array(dgamma), "theta": np.array(dtheta)}
+            dbeta[k] = _reduce(dY * delta, _scalar(beta[k]))
+            dA = dY * (1 + beta[k])
+            if carry is not None:
+                dA = dA + carry
+            carry = -dY * beta[k]
+    grads = {"X": dX, "D": dD, "gamma": dgamma, "theta": dtheta}
+    if not on_D:
+        grads["W"] = dW
     if beta is not None:  # no momentum in the first layer: a zero gradient there
-        zero = np.zeros(np.shape(beta[0]), dtype=dA.dtype)
-        grads["beta"] = np.array([zero if d is None else d for d in dbeta])
+        dbeta[0] = np.zeros(np.shape(beta[0]), dtype=dA.dtype)
+        grads["beta"] = dbeta
     return {name: grads[name] for name in wrt if name in grads}
 
 
@@ -181,8 +210,9 @@ def unrolled_forward_torch(x, analysis, synthesis, theta, gamma=None, beta=None,
     ----------
     x : tensor
         Inputs: (n_samples, n_features) with matrices, any shape the callables take.
-    analysis : tensor (n_features, n_atoms), callable, or a sequence of n_layers of those
-        W_k: a tensor acts as ``r @ W``; a sequence unties the layers.
+    analysis : tensor (n_features, n_atoms), callable, a sequence of n_layers of those, or None
+        W_k: a tensor acts as ``r @ W``; a sequence unties the layers; None: D^T (synthesis a
+        tensor).
     synthesis : tensor (n_atoms, n_features) or callable
         D: a tensor acts as ``a @ D``.
     theta : sequence of n_layers thresholds (tensors broadcasting against the codes)
@@ -205,6 +235,7 @@ def unrolled_forward_torch(x, analysis, synthesis, theta, gamma=None, beta=None,
         return op(v) if callable(op) else v @ op
 
     untied = isinstance(analysis, (list, tuple))
+    analysis = synthesis.T if analysis is None else analysis
     C = None if untied or not expanded else apply(analysis, x)
     A = A_prev = None
     for k in range(len(theta)):
