@@ -66,15 +66,8 @@ def _untied(W) -> bool:
 
 
 def _scalar(v) -> bool:
-    """A per-layer quantity that is one number (ISTC's eta), not one per atom. isinstance, not
-    np.ndim: this runs a few times per layer and step on small matrices, where np.ndim's
-    microsecond showed in the classifier's training time."""
+    """A per-layer quantity that is one number (ISTC's eta), not one per atom."""
     return not isinstance(v, np.ndarray) or v.ndim == 0
-
-
-def _reduce(G, scalar: bool):
-    """The gradient G (n, n_atoms) of a per-layer quantity, summed to that quantity's shape."""
-    return G.sum() if scalar else G.sum(axis=0)
 
 
 def unrolled_forward(X, D, W, gamma, theta, beta=None, *, positive: bool = False,
@@ -157,15 +150,19 @@ def unrolled_backward(dA, saved, D, W, gamma, theta, beta=None, *, positive: boo
     dD = np.zeros_like(D) if want_D else None
     dX = None
     dgamma, dtheta, dbeta = [None] * K, [None] * K, [None] * K
+    # decided once, not per layer: the loop runs on small matrices in the classifier's
+    # training, where a few function calls per layer showed in its time
+    scalar, scalar_t = _scalar(gamma[0]), _scalar(theta[0])
+    scalar_b = beta is not None and _scalar(beta[0])
     carry = None  # gradient in a_k through layer k + 1's momentum, -beta_{k+1} dy_{k+1}
     for k in range(K - 1, -1, -1):  # dA: the gradient in a_{k+1}
         Y, delta, R, V, U = saved[k]
         Wk = W[k] if untied else W
         g, t = gamma[k], theta[k]
-        scalar = _scalar(g)
         dU = dA * ((U > t) if positive else (np.abs(U) > t))
-        dtheta[k] = -_reduce(dU if positive else dU * np.sign(U), _scalar(t))
-        dgamma[k] = _reduce(dU * V, scalar)
+        dUs = dU if positive else dU * np.sign(U)
+        dtheta[k] = -(dUs.sum() if scalar_t else dUs.sum(axis=0))
+        dgamma[k] = (dU * V).sum() if scalar else (dU * V).sum(axis=0)
         # U = Y + gamma V, V = R W_k, R = X - Y D; a scalar step multiplies the (smaller)
         # products instead of dU
         dV = None if scalar else dU * g
@@ -179,7 +176,10 @@ def unrolled_backward(dA, saved, D, W, gamma, theta, beta=None, *, positive: boo
                 dW += dWk
         if k or want_X:
             dR = g * (dU @ Wk.T) if scalar else dV @ Wk.T
-            dX = dR if dX is None else dX + dR
+            if dX is None:
+                dX = dR  # a fresh array: accumulated into in place below
+            else:
+                dX += dR
         if not k:
             break
         if want_D:
@@ -188,7 +188,7 @@ def unrolled_backward(dA, saved, D, W, gamma, theta, beta=None, *, positive: boo
         if delta is None:
             dA = dY
         else:  # Y = (1 + beta) a_k - beta a_{k-1}
-            dbeta[k] = _reduce(dY * delta, _scalar(beta[k]))
+            dbeta[k] = (dY * delta).sum() if scalar_b else (dY * delta).sum(axis=0)
             dA = dY * (1 + beta[k])
             if carry is not None:
                 dA = dA + carry
