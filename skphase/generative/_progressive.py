@@ -23,6 +23,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..sparse_coding._unrolled import unrolled_forward_torch
+
 _BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 
 
@@ -47,7 +49,9 @@ class LISTA(nn.Module):
     """Non-negative sparse code of x by ``n_iter`` unrolled ISTA steps with learned weights.
 
     alpha_0 = relu(W x - lambda_0); alpha_{k+1} = relu(alpha_k + W (x - B alpha_k) - lambda_k),
-    W (analysis) and B (synthesis) 3 x 3 convolutions, lambda_k >= 0 learned per atom.
+    W (analysis) and B (synthesis) 3 x 3 convolutions, lambda_k >= 0 learned per atom: the
+    generic unrolled network (:func:`~skphase.sparse_coding._unrolled.unrolled_forward_torch`,
+    expanded form, no step, no momentum) with convolutions as its maps.
     """
 
     def __init__(self, n_in: int, n_atoms: int, n_iter: int = 3):
@@ -58,12 +62,9 @@ class LISTA(nn.Module):
         self.n_iter = n_iter
 
     def forward(self, x):
-        lam = self.log_lambda.exp()
-        Wx = self.W(x)
-        alpha = F.relu(Wx - lam[0])
-        for k in range(1, self.n_iter):
-            alpha = F.relu(alpha + Wx - self.W(self.B(alpha)) - lam[k])
-        return alpha
+        # the generic unrolled layer, expanded (W x once) with unit steps and convolutions
+        return unrolled_forward_torch(x, self.W, self.B, self.log_lambda.exp(), positive=True,
+                                      expanded=True)
 
 
 class ProgressiveDecoder(nn.Module):

@@ -15,11 +15,17 @@ On standardised features z (n, P positions, C channels):
 
 Parameters: L (r, C), D (k, r) with unit-norm atoms (projected after each step), s = log lambda*,
 e = log eta, W (n_classes, n_features_pooled), b. The torch twin is in ``_torch_models.py``.
+
+The ISTC layers are the generic unrolled network's (:mod:`._unrolled`) with analysis W = D^T,
+one step gamma_n = eta and thresholds theta_n = eta lambda_n, non-negative, no momentum; its
+gradients in x, D, gamma and theta are mapped here into u, D, e and s by the chain rule.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ._unrolled import unrolled_backward, unrolled_forward
 
 EPS = 1e-6
 PARAM_NAMES = ("L", "D", "s", "e", "W", "b")
@@ -57,6 +63,13 @@ def init_params(Z, n_reduced: int, n_components: int, lam: float, n_classes: int
             "mu": np.zeros(width), "sigma": np.ones(width)}
 
 
+def schedule(s: float, eta: float, n_layers: int):
+    """The ISTC layers' steps gamma_n = eta and thresholds theta_n = eta lambda_n, lambda_n =
+    exp(s (n+1)/K) (a geometric homotopy from 1 to exp(s) = lambda*), and the lambda_n."""
+    lams = [np.exp(s * (i + 1) / n_layers) for i in range(n_layers)]
+    return [eta] * n_layers, [eta * lam for lam in lams], lams
+
+
 def refresh_code_statistics(params: dict, Z, n_layers: int, pooling: str) -> None:
     """Set mu and sigma to the mean and standard deviation of the pooled codes of Z."""
     F = forward(params, Z, n_layers, pooling, cache=True)[1]["F"]
@@ -75,22 +88,17 @@ def forward(params: dict, Z, n_layers: int, pooling: str, cache: bool = False):
     Y = rows @ L.T
     nu = np.sqrt((Y * Y).sum(axis=1, keepdims=True) + EPS)
     U = Y / nu
-    A = np.zeros((n * P, D.shape[0]), dtype=Z.dtype)
-    layers = []
-    for i in range(n_layers):
-        lam = np.exp(s * (i + 1) / n_layers)
-        R = U - A @ D if i else U
-        RDt = R @ D.T
-        pre = A + eta * RDt - eta * lam
-        layers.append((A, R, RDt, pre, lam))
-        A = np.maximum(pre, 0)
+    gamma, theta, lams = schedule(s, eta, n_layers)
+    out = unrolled_forward(U, D, None, gamma, theta, positive=True, cache=cache)
+    A, layers = out if cache else (out, None)
     codes = A.reshape(n, P, -1)
     F = codes.reshape(n, -1) if pooling == "none" else codes.mean(axis=1)
     logits = ((F - mu) / sigma) @ W.T + b
     if not cache:
         return logits
     return logits, {"rows": rows, "Y": Y, "nu": nu, "U": U, "layers": layers, "F": F,
-                    "shape": (n, P, C), "eta": eta}
+                    "shape": (n, P, C), "eta": eta, "gamma": gamma, "theta": theta,
+                    "lams": lams}
 
 
 def backward(params: dict, saved: dict, dlogits, n_layers: int, pooling: str) -> dict:
@@ -109,23 +117,16 @@ def backward(params: dict, saved: dict, dlogits, n_layers: int, pooling: str) ->
         dA = dF.reshape(n * P, k)
     else:
         dA = np.repeat(dF[:, None, :] / P, P, axis=1).reshape(n * P, k)
-    dD = np.zeros_like(D)
-    dU = np.zeros_like(saved["U"])
-    ds = 0.0
-    deta = 0.0
-    for i in range(n_layers - 1, -1, -1):
-        A, R, RDt, pre, lam = saved["layers"][i]
-        dpre = dA * (pre > 0)
-        total = dpre.sum()
-        # pre = A + eta R D^T - eta lam,  R = U - A D,  lam = exp(s (i+1)/K)
-        deta += float((dpre * RDt).sum()) - lam * total
-        ds += -eta * total * lam * (i + 1) / n_layers
-        dR = eta * (dpre @ D)
-        dD += eta * (dpre.T @ R)
-        dU += dR
-        if i:
-            dD -= A.T @ dR
-            dA = dpre - dR @ D.T
+    g = unrolled_backward(dA, saved["layers"], D, None, saved["gamma"], saved["theta"],
+                          positive=True, wrt=("X", "D", "gamma", "theta"))
+    # D is both the synthesis and (W = None: transposed) the analysis map, and g["D"] holds
+    # both parts; gamma_n = eta, theta_n = eta lambda_n with lambda_n = exp(s (n+1)/K)
+    dD = g["D"]
+    dU = g["X"]
+    deta = ds = 0.0
+    for i, (dgamma, dtheta, lam) in enumerate(zip(g["gamma"], g["theta"], saved["lams"])):
+        deta += float(dgamma) + lam * dtheta
+        ds += eta * dtheta * lam * (i + 1) / n_layers
     Y, nu = saved["Y"], saved["nu"]
     dY = dU / nu - Y * ((dU * Y).sum(axis=1, keepdims=True) / nu ** 3)
     grads["L"] = dY.T @ saved["rows"]

@@ -18,6 +18,10 @@ steps, this network without momentum 2.2%, with it 0.9% (10 layers: 1.2%): far f
 parameters, the same per-layer flexibility where it matters (steps and thresholds per atom). It
 is also cheaper to run: x W is one matrix product for all layers, and each layer then only needs
 y_k D W = y_k G on the atoms active in y_k (:func:`lista_tied_transform`, numba).
+
+The layer and its backpropagation are the generic unrolled network's (:mod:`._unrolled`); this
+module holds the parametrisation, the training and the fast transform, a second (active-set)
+implementation of the same recurrence for inference, tested against the generic forward pass.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._numba import part_kernel, part_range
 from ..utils._adam import Adam
 from ..utils._progress import progress
+from ._unrolled import unrolled_backward, unrolled_forward
 
 _CHUNK = 2048  # rows per dense product X_chunk W in the fast transform
+PARAM_NAMES = ("W", "gamma", "theta", "beta")
 
 
 def lista_tied_init(dictionary, alpha: float, n_layers: int, X=None) -> dict:
@@ -50,58 +56,32 @@ def lista_tied_init(dictionary, alpha: float, n_layers: int, X=None) -> dict:
             "beta": np.repeat((np.maximum(steps - 1, 0) / (steps + 2))[:, None], k, axis=1)}
 
 
-def _shrink(U, theta, positive):
-    if positive:
-        return np.maximum(U - theta, 0)
-    return np.sign(U) * np.maximum(np.abs(U) - theta, 0)
+def _cast(dictionary, params: dict, dtype):
+    """D and the parameters in the dtype of the products (float32 training: twice as fast)."""
+    D = np.asarray(dictionary).astype(dtype, copy=False)
+    return (D, *(np.asarray(params[k]).astype(dtype, copy=False) for k in PARAM_NAMES))
 
 
 def lista_tied_forward(X, dictionary, params: dict, positive: bool = False, cache: bool = False):
-    """Codes of X (dense numpy, X's dtype); with ``cache``, what the backward pass needs."""
-    dtype = X.dtype
-    D = np.asarray(dictionary).astype(dtype, copy=False)
-    W, gamma, theta, beta = (np.asarray(params[k]).astype(dtype, copy=False)
-                             for k in ("W", "gamma", "theta", "beta"))
-    A = np.zeros((X.shape[0], D.shape[0]), dtype=dtype)
-    A_prev = A
-    saved = []
-    for k in range(len(gamma)):
-        Y = A + beta[k] * (A - A_prev) if k else A
-        R = X - Y @ D if k else X
-        V = R @ W
-        U = Y + gamma[k] * V
-        if cache:
-            saved.append((A, A_prev, R, V, U))
-        A_prev, A = A, _shrink(U, theta[k], positive)
-    return (A, saved) if cache else A
+    """Codes of X (dense numpy, X's dtype); with ``cache``, what the backward pass needs.
+
+    The generic unrolled layer (:func:`~._unrolled.unrolled_forward`) with one W for all layers
+    and per-layer, per-atom steps, thresholds and momenta.
+    """
+    D, W, gamma, theta, beta = _cast(dictionary, params, X.dtype)
+    return unrolled_forward(X, D, W, gamma, theta, beta, positive=positive, cache=cache)
 
 
 def lista_tied_backward(dA, saved, dictionary, params: dict, positive: bool = False) -> dict:
-    """Gradients of a scalar in each parameter, given its gradient dA in the output codes."""
-    dtype = dA.dtype
-    D = np.asarray(dictionary).astype(dtype, copy=False)
-    W, gamma, theta, beta = (np.asarray(params[k]).astype(dtype, copy=False)
-                             for k in ("W", "gamma", "theta", "beta"))
-    K = len(gamma)
-    grads = {"W": np.zeros_like(W), "gamma": np.zeros_like(gamma),
-             "theta": np.zeros_like(theta), "beta": np.zeros_like(beta)}
-    dAs = [None] * (K + 1)  # gradient in a_k, accumulated from layers k and k + 1
-    dAs[K] = dA
-    for k in range(K - 1, -1, -1):
-        A, A_prev, R, V, U = saved[k]
-        mask = (U > theta[k]) if positive else (np.abs(U) > theta[k])
-        dU = dAs[k + 1] * mask
-        grads["theta"][k] = -(dU if positive else dU * np.sign(U)).sum(axis=0)
-        grads["gamma"][k] = (dU * V).sum(axis=0)
-        dV = dU * gamma[k]
-        grads["W"] += R.T @ dV
-        if k:
-            # U = Y + gamma (X - Y D) W,  Y = (1 + beta) A_k - beta A_{k-1}
-            dY = dU - (dV @ W.T) @ D.T
-            grads["beta"][k] = (dY * (A - A_prev)).sum(axis=0)
-            dAs[k] = dY * (1 + beta[k]) + (dAs[k] if dAs[k] is not None else 0)
-            dAs[k - 1] = -dY * beta[k]
-    return grads
+    """Gradients of a scalar in each parameter, given its gradient dA in the output codes.
+
+    The parameters are the generic layer's own (W, gamma, theta, beta): no chain rule to add,
+    and D is fixed during this training (no gradient asked for it).
+    """
+    D, W, gamma, theta, beta = _cast(dictionary, params, dA.dtype)
+    grads = unrolled_backward(dA, saved, D, W, gamma, theta, beta, positive=positive,
+                              wrt=PARAM_NAMES)
+    return {name: np.asarray(grads[name]) for name in PARAM_NAMES}  # per-layer rows stacked
 
 
 def lasso_loss_grad(X, A, dictionary, alpha: float):
@@ -111,9 +91,6 @@ def lasso_loss_grad(X, A, dictionary, alpha: float):
     n = X.shape[0]
     loss = (0.5 * np.einsum("ij,ij->", R, R) + alpha * np.abs(A).sum()) / n
     return float(loss), (-(R @ D.T) + alpha * np.sign(A)) / n
-
-
-PARAM_NAMES = ("W", "gamma", "theta", "beta")
 
 
 def _project(params: dict) -> None:

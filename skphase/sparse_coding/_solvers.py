@@ -21,22 +21,9 @@ import math
 import numpy as np
 
 from ..utils._numba import njit, part_kernel, part_range
+from ._unrolled import soft_threshold
 
 _TINY = 1e-30
-
-
-def soft_threshold(U, threshold, positive: bool = False):
-    """``sign(U) * max(|U| - threshold, 0)``; ``max(U - threshold, 0)`` when ``positive``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> soft_threshold(np.array([-2.0, 0.5, 3.0]), 1.0)
-    array([-1.,  0.,  2.])
-    """
-    if positive:
-        return np.maximum(U - threshold, 0)
-    return np.sign(U) * np.maximum(np.abs(U) - threshold, 0)
 
 
 def lasso_objective(X, codes, dictionary, alpha: float) -> np.ndarray:

@@ -10,10 +10,13 @@ import torch
 
 from ..utils._adam import Adam
 from . import _istc_network as net
+from ._unrolled import unrolled_forward_torch
 
 
 class ISTCNetwork(torch.nn.Module):
     """L -> unit norm -> ISTC (``n_layers``) -> pool -> W, the same formulas as the numpy network.
+
+    The ISTC layers are :func:`~._unrolled.unrolled_forward_torch` (analysis D^T, synthesis D).
 
     Inputs are standardised features (n, P, C); outputs are logits (n, n_classes).
     """
@@ -36,11 +39,10 @@ class ISTCNetwork(torch.nn.Module):
         Y = rows @ self.L.T
         U = Y / torch.sqrt((Y * Y).sum(dim=1, keepdim=True) + net.EPS)
         eta = torch.exp(self.e)
-        A = torch.zeros(n * P, self.D.shape[0], dtype=Z.dtype, device=Z.device)
-        for i in range(self.n_layers):
-            lam = torch.exp(self.s * (i + 1) / self.n_layers)
-            R = U - A @ self.D if i else U
-            A = torch.relu(A + eta * (R @ self.D.T) - eta * lam)
+        # the numpy network's schedule, on tensors: gamma_n = eta, theta_n = eta lambda_n
+        theta = [eta * torch.exp(self.s * (i + 1) / self.n_layers) for i in range(self.n_layers)]
+        A = unrolled_forward_torch(U, None, self.D, theta, [eta] * self.n_layers,
+                                   positive=True)
         codes = A.reshape(n, P, -1)
         return codes.reshape(n, -1) if self.pooling == "none" else codes.mean(dim=1)
 
