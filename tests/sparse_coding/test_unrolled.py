@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from conftest import sparse_problem
+from tests.conftest import sparse_problem
 from skphase.sparse_coding import coordinate_descent, soft_threshold
 from skphase.sparse_coding._unrolled import unrolled_backward, unrolled_forward
 
