@@ -10,6 +10,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..base import BatchedTransformer, fit_context
 from ..operators import ChannelwiseOperator
+from ..utils._feature_names import structured_names
 from ..utils._memory import check_allocation
 from ..utils._params import Ints, OneOf, Shape
 from ..utils._validation import check_J, check_signals
@@ -158,12 +159,7 @@ class _WaveletTransformer(BatchedTransformer):
         """
         check_is_fitted(self, "config_")
         _check_feature_names_in(self, input_features, generate_names=False)
-        spatial = self._output_spatial_shape()
-        if len(spatial) == 1:
-            pos = [f"t{i}" for i in range(spatial[0])]
-        else:
-            pos = [f"y{i}_x{j}" for i in range(spatial[0]) for j in range(spatial[1])]
-        return np.asarray([f"{c}_{p}" for c in self._all_channel_names() for p in pos], dtype=object)
+        return structured_names(self._all_channel_names(), self._output_spatial_shape())
 
     def _channel_table(self, table: dict) -> dict:
         """``table`` (one row per operator channel), repeated per input channel with an

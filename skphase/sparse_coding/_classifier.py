@@ -18,7 +18,8 @@ from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, Shape, check_param
 from ..utils._threads import scoped_threads
 from . import _istc_network as net
-from ._layout import layout_from_feature_names, split_structured
+from ..utils._feature_names import layout_from_feature_names
+from ._layout import split_structured
 from ._random import draw_seed
 from ._torchrun import _scattering_output_shape, _torchrun
 

@@ -16,7 +16,7 @@ from ..utils._numba import kernel_threads
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints
 from ..utils._threads import n_threads
 from ._dictionary import init_dictionary, learn_dictionary, new_state, _normalise_atoms
-from ._layout import layout_from_feature_names
+from ..utils._feature_names import layout_from_feature_names, structured_names
 from ._lista_tied import lista_tied_transform, train_lista_tied
 from ._random import draw_seed
 from ._solvers import SOLVERS, lasso_objective
@@ -424,11 +424,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         names = super().get_feature_names_out(input_features)
         if self.layout_ is None or self.n_features_in_ != int(np.prod(self.layout_)):
             return names  # one name per code channel (for an array, its axis 1)
-        positions = list(np.ndindex(*self.layout_[1:]))
-        suffix = ([f"y{p[0]}_x{p[1]}" for p in positions] if len(self.layout_) == 3
-                  else [f"t{p[0]}" for p in positions] if len(self.layout_) == 2
-                  else ["_".join(f"p{i}" for i in p) for p in positions])
-        return np.asarray([f"{c}_{q}" for c in names for q in suffix], dtype=object)
+        return structured_names(names, self.layout_[1:])
 
     @property
     def n_components_(self) -> int:

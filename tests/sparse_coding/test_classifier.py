@@ -265,6 +265,6 @@ def test_feature_names_of_a_skphase_step_carry_the_layout_through_a_pipeline():
     (["x0", "x1"], None),
 ])
 def test_layout_is_read_only_from_complete_skphase_names(names, expected):
-    from skphase.sparse_coding._layout import layout_from_feature_names
+    from skphase.utils._feature_names import layout_from_feature_names
 
     assert layout_from_feature_names(np.array(names, dtype=object)) == expected

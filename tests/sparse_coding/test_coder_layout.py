@@ -6,7 +6,7 @@ import pytest
 
 from skphase import ScatteringAverager
 from skphase.sparse_coding import LISTAClassifier, SparseDictionaryCoder
-from skphase.sparse_coding._layout import layout_from_feature_names
+from skphase.utils._feature_names import layout_from_feature_names
 
 RNG = np.random.default_rng(3)
 ROWS = RNG.standard_normal((300, 6))
