@@ -73,7 +73,7 @@ def symmetric_embeddings(X4, S, scatter, ops=None, n_check=2):
         return images, scatter(images)
     return embed(X4, S)
 
-def choose_symmetries(X4, S, scatter, n_components, seed, n_max=500, ratio=1.2):
+def choose_symmetries(X4, S, scatter, n_components, seed, n_max=500, ratio=1.2, symmetric=None):
     """The symmetries whose images look like the data, seen by the embedding (augment="auto").
 
     The training images are split in halves A and B; a PCA whitening with
@@ -84,6 +84,9 @@ def choose_symmetries(X4, S, scatter, n_components, seed, n_max=500, ratio=1.2):
     times as far (both medians): then its images are new images of the same kind. Polygons:
     every symmetry's ratios are 0.89-1.08; scikit-learn's digits: 1.28-2.8 (mirrored and
     turned digits are no digits; training on them cost 1.7 dB of held-out PSNR).
+    ``symmetric(X4, S, ops)``: the embeddings of the symmetries ``ops`` of the images X4, all
+    images of ``ops[0]`` first (default: :func:`symmetric_embeddings` with ``scatter``; the
+    progressive decoder's pyramid transforms the symmetric images again).
     Returns the symmetries kept and, for each, its ratios (``symmetry_ratios_``).
     """
     n = len(X4)
@@ -105,7 +108,10 @@ def choose_symmetries(X4, S, scatter, n_components, seed, n_max=500, ratio=1.2):
 
     ref = medians(S[B])
     ops = sym.symmetries(X4.shape[1] == X4.shape[2])
-    _, S_sym = symmetric_embeddings(X4[A], S[A], scatter, ops, n_check=0)
+    if symmetric is None:
+        S_sym = symmetric_embeddings(X4[A], S[A], scatter, ops, n_check=0)[1]
+    else:
+        S_sym = symmetric(X4[A], S[A], ops)
     keep, all_ratios = [], {}
     for i, op in enumerate(ops):
         got = medians(S_sym[i * len(A):(i + 1) * len(A)])
@@ -116,12 +122,12 @@ def choose_symmetries(X4, S, scatter, n_components, seed, n_max=500, ratio=1.2):
     return keep, all_ratios
 
 
-def augmentation(augment, X4, S, scatter, n_components, seed, choose=True):
+def augmentation(augment, X4, S, scatter, n_components, seed, choose=True, symmetric=None):
     """The symmetries to train on, and their ratios (empty unless chosen).
 
     ``augment``: True (all of them), False (none) or "auto" (:func:`choose_symmetries`, when
-    ``choose``; else none).
+    ``choose``, with ``symmetric``; else none).
     """
     if isinstance(augment, str):  # "auto"
-        return choose_symmetries(X4, S, scatter, n_components, seed) if choose else ([], {})
+        return choose_symmetries(X4, S, scatter, n_components, seed, symmetric=symmetric) if choose else ([], {})
     return (sym.symmetries(X4.shape[1] == X4.shape[2]) if augment else []), {}

@@ -52,6 +52,10 @@ class DecoderKind:
         """(S, targets) of the symmetries ``ops`` of the images X4 (whose embeddings are S)."""
         raise NotImplementedError
 
+    def symmetric(self):
+        """``symmetric(X4, S, ops)`` for ``augment="auto"``'s choice (None: permute the scattering)."""
+        return None
+
     def build(self, device):
         """A new decoder module on ``device`` (initialised from torch's current seed)."""
         raise NotImplementedError
@@ -156,6 +160,12 @@ class ProgressiveLoss:
 class ProgressiveKind(DecoderKind):
     """"progressive": whitened y_J of the phase-harmonic pyramid, sparse steps down to y_0 = U x."""
 
+    # 32 x 32 polygons, 1,000 images, 300 s each (2026-12-07, load 4-5): the 7 symmetries raised
+    # the held-out PSNR from 25.99 to 26.28 and 26.80 dB (two runs) at equal training time (4-5
+    # epochs of 7,200 images against 29 of 900; no generalisation gap left), as they do the CNN's;
+    # "auto" chooses them on y_J as it does on S_J
+    chooses_symmetries = True
+
     @cached_property
     def embedding(self):
         from ._embedding import PhaseHarmonicPyramid
@@ -171,6 +181,9 @@ class ProgressiveKind(DecoderKind):
 
         # reflection-free pyramid: every symmetry's images are transformed again
         return self.embed(apply_all(X4, ops, rolled=False))
+
+    def symmetric(self):
+        return lambda X4, S, ops: self.augmented(X4, S, ops)[0]
 
     @property
     def u_channels(self):

@@ -62,6 +62,10 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         ``loss`` averaged over the decoded levels y_0 ... y_J and over the levels
         each step predicts from the true coarser one (teacher forcing), plus the
         ``loss`` on the images U^-1 y_0. See :mod:`skphase.generative._progressive`.
+        Experimental: at equal training time it stays 3-4 dB under "cnn" (32 x 32
+        polygons, 300 s: 26.3-27.2 against 30.3 dB held-out), because an epoch costs ~13
+        times the CNN's (LISTA on the 1 + 2JL full-resolution channels of U x); at
+        equal epochs it is within 0.4 dB.
     width : int, default=64
         "cnn": channels of the first decoder map, halved by each block (at least 8).
         "progressive": atoms per dictionary D_j.
@@ -109,8 +113,11 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
         padding the mirrors are scattered again. Each kept symmetry adds the training
         images once to every epoch (the time per epoch grows with it; ``max_time``
         still bounds the training). The whitening and the held-out images are those
-        of X. "auto" applies to ``decoder="cnn"``; the progressive decoder augments
-        only with True (scattering every symmetry again).
+        of X. With ``decoder="progressive"`` "auto" chooses on the whitened y_J and
+        every kept symmetry's images are transformed again (no permutation); on
+        32 x 32 polygons it keeps all 7, and at equal training time (300 s) they
+        raised the held-out PSNR from 26.0 to 26.3-26.8 dB and closed the 0.6 dB
+        generalisation gap.
     validation_fraction : float, default=0.1
         Fraction of the images held out for early stopping (0 disables it).
     n_iter_no_change : int, default=8
@@ -430,7 +437,7 @@ class ScatteringGenerator(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin
 
         ops, self.symmetry_ratios_ = augmentation(self.augment, X4[train_idx], S[train_idx],
                                                   getattr(kind, "embedding", None), self.n_components, seed,
-                                                  choose=kind.chooses_symmetries)
+                                                  choose=kind.chooses_symmetries, symmetric=kind.symmetric())
         self.augmentation_ = [NAMES[op] for op in ops]
         if ops:
             # the other flips / quarter turns of the training images join the training set only:

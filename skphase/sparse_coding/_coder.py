@@ -40,6 +40,15 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
     transform_algorithm="lasso_cd")`` meaning: the same minimiser (scikit-learn's Lasso divides
     the whole objective by n_features).
 
+    Structured features are coded **per position** (with ``layout="auto"``): an array
+    ``(n, C, H, W)`` or ``(n, C, N)`` -- a ``ScatteringAverager(flatten=False)`` output -- is read
+    as n x H x W vectors of C channels, every position coded in the same dictionary of
+    C-channel atoms (the 1 x 1 convolutional sparse code of Zarka et al. 2020), and its codes
+    come back as ``(n, n_components, H, W)``; positions may differ between ``fit`` and
+    ``transform`` (the code is the same at every position). A flattened skphase output whose
+    feature names give its layout (``set_output(transform="pandas")``) is coded the same way
+    and returned flattened, channel major, with feature names that pass the layout on.
+
     Parameters
     ----------
     n_components : int, default=64
@@ -186,7 +195,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         return rows, lambda A: A.reshape(n, P, A.shape[1]).transpose(0, 2, 1).reshape(n, -1)
 
     def _position_rows(self, X, reset):
-        """Rows of an array (n, C, *positions): one per sample and position."""
+        """Rows of an array ``(n, C, *positions)``: one per sample and position."""
         X = np.asarray(X)
         if X.dtype.kind not in "biuf":
             raise TypeError(f"X must hold real numbers; got an array of dtype {X.dtype}.")
@@ -321,12 +330,12 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, *positions)
+        X : array-like of shape (n_samples, n_features) or ``(n_samples, C, *positions)``
             Samples, or structured samples coded per position (see the class notes).
 
         Returns
         -------
-        codes : ndarray of shape (n_samples, n_components) or (n_samples, n_components, *positions)
+        codes : ndarray of shape (n_samples, n_components) or ``(n_samples, n_components, *positions)``
             In X's dtype (float32 or float64); flattened channel major for a flattened
             structured X.
         """
@@ -366,12 +375,12 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components) or (n_samples, n_components, *positions)
+        X : array-like of shape (n_samples, n_components) or ``(n_samples, n_components, *positions)``
             Codes, as :meth:`transform` returns them.
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features) or (n_samples, C, *positions)
+        X_original : ndarray of shape (n_samples, n_features) or ``(n_samples, C, *positions)``
         """
         check_is_fitted(self, "components_")
         codes, unshape = self._check_codes(X)

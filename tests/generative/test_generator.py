@@ -440,6 +440,22 @@ def test_auto_augmentation_keeps_the_symmetries_the_data_has():
     assert ScatteringGenerator(**SMALL, max_epochs=0).fit(make_polygons(20, size=16)).symmetry_ratios_ == {}
 
 
+def test_auto_augmentation_chooses_symmetries_for_the_progressive_decoder():
+    # at equal training time the symmetries raise the progressive decoder's held-out PSNR too
+    # (32 x 32 polygons, 300 s: 26.3-26.8 against 26.0 dB, and no generalisation gap): "auto" chooses
+    # them on the whitened y_J, re-transforming the symmetric images
+    from sklearn.datasets import load_digits
+
+    params = SMALL | dict(n_components=8, decoder="progressive", augment="auto", max_epochs=0,
+                          validation_fraction=0.0)
+    polygons = ScatteringGenerator(**params).fit(make_polygons(200, size=16, random_state=0))
+    assert polygons.augmentation_ == ["flip_rows", "flip_cols", "rot180", "transpose", "rot90", "rot270",
+                                      "anti_transpose"]
+    assert max(max(r) for r in polygons.symmetry_ratios_.values()) < 1.2
+    digits = ScatteringGenerator(**(params | dict(J=1))).fit(load_digits().images[:300] / 16)
+    assert digits.augmentation_ == [] and min(max(r) for r in digits.symmetry_ratios_.values()) > 1.2
+
+
 def test_cosine_decay_ends_with_the_time_budget(images, monkeypatch):
     import itertools
     import types
