@@ -31,7 +31,7 @@ CASES = {
     "PhaseHarmonicTransform 2D float64 + vjp": "(lambda e, x: e.transform_vjp(x, e.transform(x)))(PhaseHarmonicTransform(J=3).fit(rng.standard_normal((8, 64, 64))), rng.standard_normal((8, 64, 64)))",
     "PhaseHarmonicSynthesizer 64², 5 iterations": "PhaseHarmonicSynthesizer(J=3, max_iter=5).fit(rng.standard_normal((1, 64, 64))).sample(1)",
     "SparseDictionaryCoder cd": "SparseDictionaryCoder(n_components=32, n_epochs=1).fit_transform(rng.standard_normal((500, 64)))",
-    "SparseDictionaryCoder lista (800 training steps)": "SparseDictionaryCoder(n_components=32, n_epochs=1, transform_algorithm='lista').fit_transform(rng.standard_normal((500, 64)))",
+    "SparseDictionaryCoder lista (1,200 training steps)": "SparseDictionaryCoder(n_components=32, n_epochs=1, transform_algorithm='lista').fit_transform(rng.standard_normal((500, 64)))",
 }
 
 _CHILD = r"""

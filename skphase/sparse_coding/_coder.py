@@ -24,8 +24,9 @@ from ._solvers import SOLVERS, lasso_objective
 
 # Training length counted in optimizer steps, not only epochs: 5,000 image patches give 20
 # batches an epoch, and 10 epochs (200 steps) left the code 3.6 % above the lasso optimum
-# against 2.2 % after 800 steps (china.jpg patches, 256 atoms, alpha = 0.1; RESULTS.md).
-_LISTA_MIN_STEPS = 800
+# against 2.15 % after 800 steps and 1.83 % after 1,200 (china.jpg patches, 256 atoms, alpha =
+# 0.1, 10,000 held-out patches; RESULTS.md).
+_LISTA_MIN_STEPS = 1200
 _LISTA_ATTRS = {"W": "lista_weights_", "gamma": "lista_steps_", "theta": "lista_thresholds_",
                 "beta": "lista_momentum_"}
 
@@ -73,7 +74,7 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         Iterations (sweeps for "cd") of the exact solvers per call.
     n_epochs : int, default=1
         Passes over X when learning the dictionary. ``fit`` trains LISTA for 10 times as many
-        passes and at least 800 Adam steps (minibatches), however few the samples.
+        passes and at least 1,200 Adam steps (minibatches), however few the samples.
     batch_size : int, default=256
         Minibatch size of dictionary learning and LISTA training.
     n_layers : int, default=12
