@@ -31,6 +31,27 @@ _LISTA_ATTRS = {"W": "lista_weights_", "gamma": "lista_steps_", "theta": "lista_
                 "beta": "lista_momentum_"}
 
 
+def _is_array_nd(X) -> bool:
+    """An array of samples with structure, (n, C, *positions) (a DataFrame never is)."""
+    return not hasattr(X, "columns") and hasattr(X, "shape") and len(X.shape) >= 3
+
+
+def _array_rows(A):
+    """(rows, unshape) of an array (n, C, *positions): a row per sample and position, and the map
+    laying rows of any width back out as (n, width, *positions)."""
+    n, C, *positions = A.shape
+    return (np.moveaxis(A, 1, -1).reshape(-1, C),
+            lambda R: np.moveaxis(R.reshape(n, *positions, R.shape[1]), -1, 1))
+
+
+def _flat_rows(X, C: int, P: int):
+    """(rows, unshape) of flattened structured samples (n, C * P), channel major: a row per
+    sample and position, and the map flattening rows of any width back the same way."""
+    n = X.shape[0]
+    return (X.reshape(n, C, P).transpose(0, 2, 1).reshape(n * P, C),
+            lambda R: R.reshape(n, P, R.shape[1]).transpose(0, 2, 1).reshape(n, -1))
+
+
 class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                             BaseEstimator):
     """Dictionary learning and l1 sparse coding: a = argmin 1/2 ||x - a D||^2 + alpha ||a||_1.
@@ -177,23 +198,20 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
     def _check_data(self, X, reset):
         """(rows, unshape): the vectors to code -- the samples, or every position of
         structured samples -- and the map laying rows of codes (or reconstructions) out like X."""
-        if (self.layout == "auto" and not hasattr(X, "columns") and hasattr(X, "shape")
-                and len(X.shape) >= 3):
-            return self._position_rows(X, reset)
-        if self.layout == "flat" and not hasattr(X, "columns") and hasattr(X, "shape") and len(X.shape) >= 3:
+        if _is_array_nd(X):
+            if self.layout == "auto":
+                return self._position_rows(X, reset)
             X = np.reshape(X, (X.shape[0], -1))
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
-        layout = (layout_from_feature_names(getattr(self, "feature_names_in_", None))
-                  if reset and self.layout == "auto" else None if reset else self.layout_)
         if reset:
-            self.layout_ = layout
-        if layout is None or X.shape[1] != int(np.prod(layout)):
+            self.layout_ = (layout_from_feature_names(getattr(self, "feature_names_in_", None))
+                            if self.layout == "auto" else None)
+        layout = self._flat_layout
+        if layout is None:
             self._check_size(X.shape[1], reset)
             return X, lambda A: A
-        n, C, P = X.shape[0], layout[0], int(np.prod(layout[1:]))
-        self._check_size(C, reset)
-        rows = X.reshape(n, C, P).transpose(0, 2, 1).reshape(n * P, C)
-        return rows, lambda A: A.reshape(n, P, A.shape[1]).transpose(0, 2, 1).reshape(n, -1)
+        self._check_size(layout[0], reset)
+        return _flat_rows(X, layout[0], int(np.prod(layout[1:])))
 
     def _position_rows(self, X, reset):
         """Rows of an array ``(n, C, *positions)``: one per sample and position."""
@@ -202,11 +220,11 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
             raise TypeError(f"X must hold real numbers; got an array of dtype {X.dtype}.")
         if 0 in X.shape:
             raise ValueError(f"X of shape {X.shape} holds no values to code (an axis of length 0).")
-        n, C, *positions = X.shape
-        rows = np.moveaxis(X, 1, -1).reshape(-1, C)
+        rows, unshape = _array_rows(X)
+        C = X.shape[1]
         if reset:
             rows = validate_data(self, rows, dtype=[np.float64, np.float32], reset=True)
-            self.layout_ = (int(C), *(int(p) for p in positions))
+            self.layout_ = tuple(int(s) for s in X.shape[1:])
             self._check_size(C, reset)
         else:
             rows = check_array(rows, dtype=[np.float64, np.float32])
@@ -214,7 +232,14 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
                 raise ValueError(f"X of shape {X.shape} has {C} channels per position (axis 1), but "
                                  f"the atoms of this {type(self).__name__} have "
                                  f"{self.components_.shape[1]} features.")
-        return rows, lambda A: np.moveaxis(A.reshape(n, *positions, A.shape[1]), -1, 1)
+        return rows, unshape
+
+    @property
+    def _flat_layout(self):
+        """``layout_`` when the coder takes flattened structured samples (its 2D input holds
+        every channel at every position, read from feature names), else None."""
+        layout = self.layout_
+        return layout if layout is not None and self.n_features_in_ == int(np.prod(layout)) else None
 
     def _check_size(self, d, reset):
         if reset:
@@ -390,27 +415,23 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
     def _check_codes(self, X):
         """(rows of codes, unshape), the codes' counterpart of ``_check_data``."""
         K = self.n_components_
-        if self.layout == "auto" and hasattr(X, "shape") and not hasattr(X, "columns") and len(X.shape) >= 3:
+        if self.layout == "auto" and _is_array_nd(X):
             X = np.asarray(X)
             if X.dtype.kind not in "biuf":
                 raise TypeError(f"codes must hold real numbers; got an array of dtype {X.dtype}.")
             if X.shape[1] != K:
                 raise ValueError(f"codes of shape {X.shape} have {X.shape[1]} channels (axis 1), but "
                                  f"this coder has {K} atoms (n_components).")
-            n, _, *positions = X.shape
-            rows = check_array(np.moveaxis(X, 1, -1).reshape(-1, K), dtype=[np.float64, np.float32],
-                               input_name="codes")
-            return rows, lambda A: np.moveaxis(A.reshape(n, *positions, A.shape[1]), -1, 1)
+            rows, unshape = _array_rows(X)
+            return check_array(rows, dtype=[np.float64, np.float32], input_name="codes"), unshape
         X = check_array(X, dtype=[np.float64, np.float32], input_name="codes")
-        layout = self.layout_
-        if layout is not None and self.n_features_in_ == int(np.prod(layout)):
+        layout = self._flat_layout
+        if layout is not None:
             P = int(np.prod(layout[1:]))  # flattened structured samples: K codes per position
             if X.shape[1] != K * P:
                 raise ValueError(f"codes have {X.shape[1]} columns, but this coder codes {P} "
                                  f"positions with {K} atoms each ({K * P} columns).")
-            n = X.shape[0]
-            rows = X.reshape(n, K, P).transpose(0, 2, 1).reshape(n * P, K)
-            return rows, lambda A: A.reshape(n, P, A.shape[1]).transpose(0, 2, 1).reshape(n, -1)
+            return _flat_rows(X, K, P)
         if X.shape[1] != K:
             raise ValueError(f"codes have {X.shape[1]} columns, but this coder has "
                              f"{K} atoms (n_components).")
@@ -432,9 +453,10 @@ class SparseDictionaryCoder(SkphaseEstimatorMixin, ClassNamePrefixFeaturesOutMix
         feature_names_out : ndarray of str
         """
         names = super().get_feature_names_out(input_features)
-        if self.layout_ is None or self.n_features_in_ != int(np.prod(self.layout_)):
+        layout = self._flat_layout
+        if layout is None:
             return names  # one name per code channel (for an array, its axis 1)
-        return structured_names(names, self.layout_[1:])
+        return structured_names(names, layout[1:])
 
     @property
     def n_components_(self) -> int:
