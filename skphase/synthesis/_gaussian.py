@@ -50,6 +50,19 @@ def _resample_spectrum(power: np.ndarray, shape: tuple) -> np.ndarray:
     return out
 
 
+def unit_spectrum(Z: np.ndarray) -> np.ndarray:
+    """The mean periodogram |fft(z)|^2 / size of standardised realisations Z (n, *spatial)."""
+    axes = tuple(range(1, Z.ndim))
+    return (np.abs(np.fft.fftn(Z, axes=axes)) ** 2 / np.prod(Z.shape[1:])).mean(axis=0)
+
+
+def gaussian_fields(noise: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """White noise (n, *spatial) shaped to the power spectrum ``power`` (unit variance noise has
+    E|fft|^2 = size; the product keeps Hermitian symmetry, so the fields are real)."""
+    axes = tuple(range(1, noise.ndim))
+    return np.fft.ifftn(np.fft.fftn(noise, axes=axes) * np.sqrt(power), axes=axes).real
+
+
 class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
     """Stationary Gaussian model: keeps the mean and the power spectrum, draws random phases.
 
@@ -130,8 +143,7 @@ class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
         # the float64 range) give the same model in their units
         self.mean_, self.std_, _ = mean_std(X)
         Z = (X - self.mean_) / self.std_ if self.std_ > 0 else np.zeros_like(X)
-        axes = tuple(range(1, X.ndim))
-        unit = (np.abs(np.fft.fftn(Z, axes=axes)) ** 2 / np.prod(spatial)).mean(axis=0)
+        unit = unit_spectrum(Z)
         self.unit_spectrum_ = unit
         with np.errstate(over="ignore", under="ignore"):
             self.power_spectrum_ = np.square(np.float64(self.std_)) * unit
@@ -164,9 +176,7 @@ class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
                          "draw fewer samples per call (or a smaller output_shape).")
         power = _resample_spectrum(self.unit_spectrum_, tuple(out))
         noise = rng.standard_normal((int(n_samples),) + tuple(out))
-        axes = tuple(range(1, noise.ndim))
-        # white noise has E|fft|^2 = size; shaping its spectrum keeps Hermitian symmetry (real output)
-        y = self.mean_ + self.std_ * np.fft.ifftn(np.fft.fftn(noise, axes=axes) * np.sqrt(power), axes=axes).real
+        y = self.mean_ + self.std_ * gaussian_fields(noise, power)
         y = y.astype(self.target_dtype_, copy=False)
         if self._flat_images_ or len(out) == 1:
             y = y.reshape((y.shape[0], -1))

@@ -18,7 +18,7 @@ from ..utils._interrupt import interruptible, warn_interrupted
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, OneOf, Shape
 from ..utils._threads import scoped_threads
 from ..utils._validation import check_signals
-from ._gaussian import _resample_spectrum
+from ._gaussian import _resample_spectrum, gaussian_fields, unit_spectrum
 from ._loss import HistogramLoss, quantiles_at, reference_norm
 from ._model import CovarianceModel, MomentModel, OperatorMomentModel
 from ._runs import low_passed, synthesize_one
@@ -317,9 +317,8 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         self.n_moments_ = len(self.moment_table_["kind"])
         self.target_moments_ = self._moments(Z).mean(axis=0)
         self.moment_scale_ = self.model_.scale(Z)
-        axes = tuple(range(1, Z.ndim))
         # the standardised realisations' power spectrum, for Gaussian starting points
-        self._unit_spectrum_ = (np.abs(np.fft.fftn(Z, axes=axes)) ** 2 / np.prod(spatial)).mean(axis=0)
+        self._unit_spectrum_ = unit_spectrum(Z)
         return self
 
     def _operator_model(self, spatial):
@@ -416,8 +415,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         if start_cutoff is not None:
             starts = [low_passed(x, start_cutoff) for x in starts]
         if start_spectrum is not None:  # Gaussian fields: white noise shaped by the target's spectrum
-            root = np.sqrt(start_spectrum)
-            starts = [np.fft.ifftn(np.fft.fftn(x) * root).real for x in starts]
+            starts = list(gaussian_fields(np.stack(starts), start_spectrum))
         n_runs = n * n_restarts
         n_jobs = min(effective_n_jobs(self.n_jobs), n_runs)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
