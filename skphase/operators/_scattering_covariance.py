@@ -190,10 +190,12 @@ class ScatteringCovariance(Operator):
         keep = self._c4_support[k]
         if keep is None:
             return (U * psi2[c]) @ Uh
-        b = self.backend
-        Us = b.take(U, keep, axis=2)
-        w = self._c(f"psi2_band_{k}", lambda: self._psi2[c, keep], psi2.dtype)
-        return (Us * w) @ Us.conj().swapaxes(-1, -2)
+        Us = self.backend.take(U, keep, axis=2)
+        return (Us * self._psi2_band(k, c, psi2.dtype)) @ Us.conj().swapaxes(-1, -2)
+
+    def _psi2_band(self, k, c, dtype):
+        """psi_c^2 on its band (``_c4_support[k]``), kept as a backend constant."""
+        return self._c(f"psi2_band_{k}", lambda: self._psi2[c, self._c4_support[k]], dtype)
 
     def _reduce(self, v):
         if self._R is None:
@@ -265,7 +267,7 @@ class ScatteringCovariance(Operator):
                 if keep is None:
                     gU += (H @ U) * self._psi2[c]
                 else:
-                    gU[:, :, keep] += (H @ U[:, :, keep]) * self._psi2[c, keep]
+                    gU[:, :, keep] += (H @ U[:, :, keep]) * self._psi2_band(k, c, self._psi2.dtype)
             gU[:, :, 0] += g1 / N
             # U = fft(u), u real: on u, Re(N ifft(gU)); u = |z|: on z, gu z / |z|
             gu = (b.ifft(gU.reshape((B, W) + self.input_shape), self.ndim).real * N)
