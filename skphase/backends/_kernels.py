@@ -11,25 +11,30 @@ the Hermitian fill of a real signal's spectrum, the half-spectrum low-pass and t
 rectified phases.
 
 All kernels work on 2D spectra; 1D callers view ``(B, N)`` as ``(B, 1, N)``.
-Each is compiled twice: parallel over (batch, filter) for calls from the main
-thread, serial for calls from worker threads (joblib ``n_jobs``), which are
-already parallel and must not nest thread pools.
+Each is a part kernel (:func:`skphase.utils._numba.part_kernel`): compiled once,
+serial, its outer loop split over skphase's thread pool. What the first call after
+installation compiles is kept small: complex products written out
+(:func:`skphase.utils._complex.times`), ``abs`` as ``math.hypot``, numpy's error model
+(no zero-division checks: every divisor is a positive size), and the forward layer's
+work maps allocated by its caller.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 
 import numpy as np
 
 from rocket_fft import c2c, c2r, r2c
 
-from ..utils._numba import njit, part_kernel, part_range
+from ..utils._complex import times
+from ..utils._numba import kernel_threads, n_kernel_threads, njit, part_kernel, part_range
 from . import _jit, _reference
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _accumulate_aliases(x_map, filt_map, kh, kw, out):
     # out (h, w) += sum over the kh x kw aliased blocks of x_map * filt_map (unscaled)
     h, w = out.shape
@@ -39,7 +44,7 @@ def _accumulate_aliases(x_map, filt_map, kh, kw, out):
             for q in range(kw):
                 off = q * w
                 for j in range(w):
-                    out[i, j] += x_map[row, off + j] * filt_map[row, off + j]
+                    out[i, j] += times(x_map[row, off + j], filt_map[row, off + j])
 
 
 def _mul_periodize_2d(xhat, filt, kh, kw, out, part, n_parts):
@@ -59,7 +64,7 @@ def _mul_periodize_2d(xhat, filt, kh, kw, out, part, n_parts):
         _accumulate_aliases(xhat[b], filt[f], kh, kw, out[b, f])
         for i in range(h):
             for j in range(w):
-                out[b, f, i, j] *= scale
+                out[b, f, i, j] = times(out[b, f, i, j], scale)
 
 
 def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out, part, n_parts):
@@ -77,14 +82,14 @@ def _mul_periodize_adjoint_2d(grad, filt, kh, kw, out, part, n_parts):
             for i in range(height):
                 ii = i % h
                 for j in range(width):
-                    out[b, i, j] += np.conj(filt[f, i, j]) * grad[b, f, ii, j % w]
+                    out[b, i, j] += times(grad[b, f, ii, j % w], np.conj(filt[f, i, j]))
         for i in range(height):
             for j in range(width):
-                out[b, i, j] *= scale
+                out[b, i, j] = times(out[b, i, j], scale)
 
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _fill_full(half_map, width, out):
     # out = the full spectrum of a real map from its rfft half spectrum (2D view)
     height, n_half = half_map.shape
@@ -96,7 +101,7 @@ def _fill_full(half_map, width, out):
             out[r, c] = np.conj(half_map[mirror, width - c])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _low_pass_half_into(half_map, width, phi, kh, kw, out):
     # out (zeroed, half layout of the coarse grid) = periodize_k(X * phi) from the half
     # spectrum of a real map: missing bins are conj(X(-omega)); phi must be Hermitian.
@@ -112,13 +117,13 @@ def _low_pass_half_into(half_map, width, phi, kh, kw, out):
                 for j in range(out_half):
                     c = j + q * w
                     if c < n_half:
-                        out[i, j] += half_map[row, c] * phi[row, c]
+                        out[i, j] += times(half_map[row, c], phi[row, c])
                     else:
-                        out[i, j] += np.conj(half_map[mirror, width - c]) * phi[row, c]
+                        out[i, j] += times(np.conj(half_map[mirror, width - c]), phi[row, c])
     scale = 1.0 / (kh * kw)
     for i in range(h):
         for j in range(out_half):
-            out[i, j] *= scale
+            out[i, j] = times(out[i, j], scale)
 
 
 def _hermitian_fill_2d(half, width, full, part, n_parts):
@@ -151,7 +156,7 @@ def _low_pass_half_2d(xh, width, phi, kh, kw, out, part, n_parts):
         _low_pass_half_into(xh[b], width, phi, kh, kw, out[b])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _copy_map(src, dst):
     # dst[...] = src for two (h, w) maps, as loops: numba's array assignment checks
     # broadcasting with a formatted error message, whose string code costs seconds to compile
@@ -160,13 +165,13 @@ def _copy_map(src, dst):
             dst[i, j] = src[i, j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _fft_axes(h):
     # the transform axes of a stack of maps (n, h, w): 1D signals arrive as (n, 1, w)
     return np.array([2], dtype=np.int64) if h == 1 else np.array([1, 2], dtype=np.int64)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _layer_grid(height, width, kh, kw, ph, pw):
     # a layer's grids: (h, w) after the wavelet's subsampling by (kh, kw), (h2, w2) after
     # the low-pass's by (ph, pw); and the 1 / (kh kw) of the alias mean
@@ -176,34 +181,37 @@ def _layer_grid(height, width, kh, kw, ph, pw):
 
 
 def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
-                      want_z, z_out, part, n_parts):
+                      want_z, z_out, axes, chunk, Yw, zw, uw, Uw, Vw, Sw, part, n_parts):
     # One scattering layer, fused per (sample, chunk of filters) so that intermediate
     # maps stay in cache: Y = periodize_k(X[b] * filt[f]); z = ifft(Y); u = rho(z) for
     # each phase (or |z|); U = rfft(u); s = irfft(periodize_p(U * phi)). s goes to
     # s_out; the full spectrum U (Hermitian fill) to u_out when the next order needs it;
     # z (unscaled alias sum, before the 1 / (kh kw) folded into rho) to z_out when asked.
-    # Small maps are grouped so that each FFT call does enough work to hide its overhead.
+    # Small maps are grouped (``chunk`` filters per task) so that each FFT call does
+    # enough work to hide its overhead. The caller allocates each part's work maps
+    # (Yw[part] ... Sw[part]) and the FFT axes: allocating inside the kernel would compile
+    # numba's array constructors, about a third of this kernel's first-call compile time.
     n_batch, height, width = X.shape
     n_filt, n_out = filt.shape[0], cos.shape[0]
     h, w, h2, w2, scale = _layer_grid(height, width, kh, kw, ph, pw)
-    half2 = w2 // 2 + 1
-    chunk = max(1, min(n_filt, 8192 // (h * w)))
     n_chunks = (n_filt + chunk - 1) // chunk
-    axes = _fft_axes(h)
     lo, hi = part_range(n_batch * n_chunks, part, n_parts)
     for task in range(lo, hi):
         b = task // n_chunks
         f0 = (task % n_chunks) * chunk
-        nf = min(chunk, n_filt - f0)
-        Y = np.zeros((nf, h, w), dtype=X.dtype)
+        nf = chunk if f0 + chunk <= n_filt else n_filt - f0
+        n_maps = nf * n_out
+        Y, z, u = Yw[part, :nf], zw[part, :nf], uw[part, :n_maps]
+        U, V, S = Uw[part, :n_maps], Vw[part, :n_maps], Sw[part, :n_maps]
         for t in range(nf):
+            for i in range(h):
+                for j in range(w):
+                    Y[t, i, j] = 0.0
             _accumulate_aliases(X[b], filt[f0 + t], kh, kw, Y[t])
-        z = np.empty_like(Y)
         c2c(Y, z, axes, False, 1.0 / (h * w), 1)
         if want_z:
             for t in range(nf):
                 _copy_map(z[t], z_out[b, f0 + t])
-        u = np.empty((nf * n_out, h, w), dtype=s_out.dtype)
         for t in range(nf):
             for a in range(n_out):
                 m = t * n_out + a
@@ -217,17 +225,17 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
                 else:
                     for i in range(h):
                         for j in range(w):
-                            u[m, i, j] = abs(z[t, i, j]) * scale
-        U = np.empty((nf * n_out, h, w // 2 + 1), dtype=X.dtype)
+                            u[m, i, j] = math.hypot(z[t, i, j].real, z[t, i, j].imag) * scale
         r2c(u, U, axes, True, 1.0, 1)
-        V = np.zeros((nf * n_out, h2, half2), dtype=U.dtype)
-        for m in range(nf * n_out):
+        for m in range(n_maps):
+            for i in range(h2):
+                for j in range(w2 // 2 + 1):
+                    V[m, i, j] = 0.0
             if want_spectra:
                 _fill_full(U[m], w, u_out[b, f0 * n_out + m])
             _low_pass_half_into(U[m], w, phi, ph, pw, V[m])
-        S = np.empty((nf * n_out, h2, w2), dtype=s_out.dtype)
         c2r(V, S, axes, False, 1.0 / (h2 * w2), 1)
-        for m in range(nf * n_out):
+        for m in range(n_maps):
             _copy_map(S[m], s_out[b, f0 * n_out + m])
 
 
@@ -296,13 +304,14 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                             v = np.conj(G[m, mirror, src_col[j]])
                         else:
                             v = G[m, ii, src_col[j]]
-                        A[m, i, j] = np.conj(phi[i, j]) * v
+                        A[m, i, j] = times(v, np.conj(phi[i, j]))
                     if has_g_U:
                         # Re ifft(g_U) only sees the Hermitian part of g_U
                         gu_row = g_U[b, m0 + m, i]
                         gu_neg = g_U[b, m0 + m, (h - i) % h]
                         for j in range(half):
-                            A[m, i, j] += fold * (gu_row[j] + np.conj(gu_neg[neg_col[j]]))
+                            sym = gu_row[j] + np.conj(gu_neg[neg_col[j]])
+                            A[m, i, j] += times(complex(sym.real, sym.imag), fold)
             g_u = np.empty((n_maps, h, w), dtype=g_s.dtype)
             c2r(A, g_u, axes, False, 1.0 / n_mid, 1)
             if recompute:
@@ -329,13 +338,15 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                                     gv = g_u[t * n_out + a, i, j]
                                     re += cos[a] * gv
                                     im += sin[a] * gv
-                            g_z[t, i, j] = g_scale * complex(re, im)
+                            g_z[t, i, j] = times(complex(re, im), g_scale)
                 else:
                     for i in range(h):
                         for j in range(w):
-                            mod = abs(zt[i, j])
+                            mod = math.hypot(zt[i, j].real, zt[i, j].imag)
                             if mod > 0:
-                                g_z[t, i, j] = (g_scale * g_u[t, i, j] / mod) * zt[i, j]
+                                # in double precision, as numba's complex64 * float64
+                                wide = complex(zt[i, j].real, zt[i, j].imag)
+                                g_z[t, i, j] = times(wide, g_scale * g_u[t, i, j] / mod)
                             else:
                                 g_z[t, i, j] = 0.0
             GY = np.empty_like(g_z)
@@ -348,7 +359,7 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                         for q in range(kw):
                             off = q * w
                             for j in range(w):
-                                acc[row, off + j] += np.conj(ft[row, off + j]) * GY[t, i, j]
+                                acc[row, off + j] += times(GY[t, i, j], np.conj(ft[row, off + j]))
 
 
 _logger = logging.getLogger("skphase")
@@ -380,7 +391,7 @@ def _compile(func, reference=None):
     With a pure-numpy ``reference`` twin, the dispatch runs the twin while the kernels are
     not to be called (:func:`._jit.ready`: ``SKPHASE_JIT=off``).
     """
-    run = part_kernel(func, cache=True)
+    run = part_kernel(func, cache=True, error_model="numpy")
     _jit.DISPATCHERS.append(run.kernel)
 
     def dispatch(*args):
@@ -401,5 +412,30 @@ mul_periodize_adjoint_2d = _compile(_mul_periodize_adjoint_2d, _reference.mul_pe
 hermitian_fill_2d = _compile(_hermitian_fill_2d, _reference.hermitian_fill_2d)
 relu_phases = _compile(_relu_phases, _reference.relu_phases)
 low_pass_half_2d = _compile(_low_pass_half_2d, _reference.low_pass_half_2d)
-wavelet_layer_2d = _compile(_wavelet_layer_2d)
+_wavelet_layer_run = _compile(_wavelet_layer_2d)
+
+
+def wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
+                     want_z, z_out):
+    """One fused scattering layer (see ``_wavelet_layer_2d``), with each part's work maps
+    allocated here: 2D spectra X (B, H, W), filters (F, H, W); writes s_out, u_out, z_out."""
+    n_batch, height, width = X.shape
+    n_filt, n_out = filt.shape[0], cos.shape[0]
+    h, w = height // kh, width // kw
+    h2, w2 = h // ph, w // pw
+    chunk = max(1, min(n_filt, 8192 // (h * w)))
+    n_tasks = n_batch * -(-n_filt // chunk)
+    n_parts = max(1, min(n_kernel_threads(), n_tasks))
+    maps = (n_parts, chunk * n_out)
+    axes = np.array([2] if h == 1 else [1, 2], dtype=np.int64)
+    work = (np.empty((n_parts, chunk, h, w), dtype=X.dtype), np.empty((n_parts, chunk, h, w), dtype=X.dtype),
+            np.empty(maps + (h, w), dtype=s_out.dtype), np.empty(maps + (h, w // 2 + 1), dtype=X.dtype),
+            np.empty(maps + (h2, w2 // 2 + 1), dtype=X.dtype), np.empty(maps + (h2, w2), dtype=s_out.dtype))
+    # the work maps have one slot per part: the kernel must run on exactly n_parts threads
+    with kernel_threads(n_parts):
+        _wavelet_layer_run(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
+                           want_z, z_out, axes, chunk, *work)
+
+
+wavelet_layer_2d.kernel = _wavelet_layer_run.kernel
 wavelet_layer_adjoint_2d = _compile(_wavelet_layer_adjoint_2d)
