@@ -181,7 +181,7 @@ def _layer_grid(height, width, kh, kw, ph, pw):
 
 
 def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
-                      want_z, z_out, axes, chunk, Yw, zw, uw, Uw, Vw, Sw, part, n_parts):
+                      want_z, z_out, axes, chunk, mod_lo, mod_hi, Yw, zw, uw, Uw, Vw, Sw, part, n_parts):
     # One scattering layer, fused per (sample, chunk of filters) so that intermediate
     # maps stay in cache: Y = periodize_k(X[b] * filt[f]); z = ifft(Y); u = rho(z) for
     # each phase (or |z|); U = rfft(u); s = irfft(periodize_p(U * phi)). s goes to
@@ -223,9 +223,21 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
                             v = ca * z[t, i, j].real + sa * z[t, i, j].imag
                             u[m, i, j] = v if v > 0 else 0.0
                 else:
+                    # |z| as sqrt(re^2 + im^2), which vectorizes (libm's hypot costs ~25x as much
+                    # in float64, more than the map's FFT); where a square under- or overflows
+                    # (sq outside [mod_lo, mod_hi], or nan) the map is redone with hypot
+                    ok = True
                     for i in range(h):
                         for j in range(w):
-                            u[m, i, j] = math.hypot(z[t, i, j].real, z[t, i, j].imag) * scale
+                            re = z[t, i, j].real
+                            im = z[t, i, j].imag
+                            sq = re * re + im * im
+                            u[m, i, j] = math.sqrt(sq) * scale
+                            ok &= (sq >= mod_lo) & (sq <= mod_hi)
+                    if not ok:
+                        for i in range(h):
+                            for j in range(w):
+                                u[m, i, j] = math.hypot(z[t, i, j].real, z[t, i, j].imag) * scale
         r2c(u, U, axes, True, 1.0, 1)
         for m in range(n_maps):
             for i in range(h2):
@@ -240,7 +252,7 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
 
 
 def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu, phi, ph, pw, g_U,
-                              has_g_U, n_groups, accumulate, partial, part, n_parts):
+                              has_g_U, n_groups, accumulate, partial, mod_lo, mod_hi, part, n_parts):
     # Pullback of _wavelet_layer_2d, fused per (sample, group of filter chunks) the same
     # way: for each output map m (filter t, phase a), the gradient on u is
     #   g_u = Re ifft_mid(conj(phi) tile(fft_coarse(g_s)) + n_mid g_U)
@@ -342,7 +354,12 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                 else:
                     for i in range(h):
                         for j in range(w):
-                            mod = math.hypot(zt[i, j].real, zt[i, j].imag)
+                            re = zt[i, j].real
+                            im = zt[i, j].imag
+                            sq = re * re + im * im
+                            # as the forward: sqrt where the squares are exact, else hypot
+                            in_range = (sq >= mod_lo) & (sq <= mod_hi)
+                            mod = math.sqrt(sq) if in_range else math.hypot(re, im)
                             if mod > 0:
                                 # in double precision, as numba's complex64 * float64
                                 wide = complex(zt[i, j].real, zt[i, j].imag)
@@ -415,6 +432,14 @@ low_pass_half_2d = _compile(_low_pass_half_2d, _reference.low_pass_half_2d)
 _wavelet_layer_run = _compile(_wavelet_layer_2d)
 
 
+def modulus_range(real):
+    """The squared moduli re^2 + im^2 whose square root is |z| to rounding, in dtype ``real``:
+    above them a square overflows, below them the smaller square's underflow shows."""
+    real = np.dtype(real)
+    info = np.finfo(real)
+    return real.type(info.tiny * 2.0 ** (info.nmant + 1)), real.type(info.max / 2)
+
+
 def wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
                      want_z, z_out):
     """One fused scattering layer (see ``_wavelet_layer_2d``), with each part's work maps
@@ -431,10 +456,11 @@ def wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra,
     work = (np.empty((n_parts, chunk, h, w), dtype=X.dtype), np.empty((n_parts, chunk, h, w), dtype=X.dtype),
             np.empty(maps + (h, w), dtype=s_out.dtype), np.empty(maps + (h, w // 2 + 1), dtype=X.dtype),
             np.empty(maps + (h2, w2 // 2 + 1), dtype=X.dtype), np.empty(maps + (h2, w2), dtype=s_out.dtype))
+    mod_lo, mod_hi = modulus_range(s_out.dtype)
     # the work maps have one slot per part: the kernel must run on exactly n_parts threads
     with kernel_threads(n_parts):
         _wavelet_layer_run(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
-                           want_z, z_out, axes, chunk, *work)
+                           want_z, z_out, axes, chunk, mod_lo, mod_hi, *work)
 
 
 wavelet_layer_2d.kernel = _wavelet_layer_run.kernel

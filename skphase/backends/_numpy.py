@@ -16,6 +16,7 @@ from ._kernels import (
     mul_periodize_2d,
     mul_periodize_adjoint_2d,
     relu_phases,
+    modulus_range,
     wavelet_layer_2d,
     wavelet_layer_adjoint_2d,
 )
@@ -291,7 +292,7 @@ class NumpyBackend:
             partial = np.empty((n_batch, n_groups, height, width), dtype=cdtype)
         wavelet_layer_adjoint_2d(g2, z2, z is None, x2, np.ascontiguousarray(f2), kh, k, cos, sin,
                                  kind == "relu", p2, kh_low, k_low, u2, g_U is not None, n_groups,
-                                 out is not None, partial)
+                                 out is not None, partial, *modulus_range(g2.dtype))
         if n_groups > 1:
             if out is None:
                 np.sum(partial, axis=1, out=gX)

@@ -188,3 +188,20 @@ def test_sizes_that_cannot_fit_are_refused_before_allocating(kind, monkeypatch):
 def test_n_jobs_refuses_booleans(kind, value):
     with pytest.raises(TypeError, match="n_jobs"):
         kind(n_jobs=value).fit(np.zeros((2, 16)) + np.arange(16))
+
+
+@pytest.mark.parametrize("dtype, scales", [(np.float32, [1e-30, 1e-20, 1e20, 1e30]),
+                                           (np.float64, [1e-200, 1e-160, 1e160, 1e200])])
+@pytest.mark.parametrize("ndim", [1, 2])
+def test_modulus_is_homogeneous_where_its_squares_would_under_or_overflow(dtype, scales, ndim):
+    """|a z| = a |z| out to the ends of the dtype's range: the kernels' fast sqrt(re^2 + im^2)
+    falls back to hypot on maps whose squares leave the normal range."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 32, 32) if ndim == 2 else (2, 512)).astype(dtype)
+    est = ScatteringAverager(J=3, max_order=2, nonlinearity="modulus").fit(x)
+    S = est.transform(x)
+    rtol = 5e-6 if dtype == np.float32 else 1e-13
+    for a in scales:
+        Sa = est.transform(x * dtype(a))
+        assert np.all(np.isfinite(Sa)), a
+        np.testing.assert_allclose(Sa / dtype(a), S, rtol=rtol, atol=rtol * np.abs(S).max(), err_msg=str(a))
