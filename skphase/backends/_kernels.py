@@ -14,7 +14,8 @@ All kernels work on 2D spectra; 1D callers view ``(B, N)`` as ``(B, 1, N)``.
 Each is a part kernel (:func:`skphase.utils._numba.part_kernel`): compiled once,
 serial, its outer loop split over skphase's thread pool. What the first call after
 installation compiles is kept small: complex products written out
-(:func:`skphase.utils._complex.times`), ``abs`` as ``math.hypot``, numpy's error model
+(:func:`skphase.utils._complex.times`), ``|z|`` as ``sqrt(re^2 + im^2)`` with ``math.hypot``
+only as a fallback (no helper compiled for ``abs``), numpy's error model
 (no zero-division checks: every divisor is a positive size), and the forward layer's
 work maps allocated by its caller.
 """
@@ -233,7 +234,8 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
                             im = z[t, i, j].imag
                             sq = re * re + im * im
                             u[m, i, j] = math.sqrt(sq) * scale
-                            ok &= (sq >= mod_lo) & (sq <= mod_hi)
+                            # an exact zero is exact too; sq == 0 alone may be an underflow
+                            ok &= ((sq >= mod_lo) & (sq <= mod_hi)) | ((re == 0) & (im == 0))
                     if not ok:
                         for i in range(h):
                             for j in range(w):
@@ -357,7 +359,8 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
                             re = zt[i, j].real
                             im = zt[i, j].imag
                             sq = re * re + im * im
-                            # as the forward: sqrt where the squares are exact, else hypot
+                            # sqrt where no square under- or overflows, else hypot (decided per
+                            # element here; the forward decides per map: at most 1 ulp apart)
                             in_range = (sq >= mod_lo) & (sq <= mod_hi)
                             mod = math.sqrt(sq) if in_range else math.hypot(re, im)
                             if mod > 0:
@@ -433,8 +436,9 @@ _wavelet_layer_run = _compile(_wavelet_layer_2d)
 
 
 def modulus_range(real):
-    """The squared moduli re^2 + im^2 whose square root is |z| to rounding, in dtype ``real``:
-    above them a square overflows, below them the smaller square's underflow shows."""
+    """A safe range of squared moduli re^2 + im^2 whose square root is |z| to rounding, in
+    dtype ``real``: no square overflows below ``max / 2``, and above ``tiny * 2^(p+1)`` an
+    underflow of the smaller square is below rounding (a conservative bound)."""
     real = np.dtype(real)
     info = np.finfo(real)
     return real.type(info.tiny * 2.0 ** (info.nmant + 1)), real.type(info.max / 2)
@@ -463,5 +467,7 @@ def wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra,
                            want_z, z_out, axes, chunk, mod_lo, mod_hi, *work)
 
 
+# the compiled kernel, for warm-up checks: calling it directly needs work maps with exactly
+# as many part slots as the parts it is run in
 wavelet_layer_2d.kernel = _wavelet_layer_run.kernel
 wavelet_layer_adjoint_2d = _compile(_wavelet_layer_adjoint_2d)

@@ -6,9 +6,10 @@ each costs 0.1–0.2 s of the first call's compile time, ~0.5 s for one scatteri
 :func:`times` emits the product's four multiplications directly. On finite values it
 equals numba's product up to the sign of a zero result (the recovery only acts on nan
 results, from Python 3.14); a real factor is not widened to a complex one, so it costs
-two multiplications, and it is cast to ``z``'s precision first. For
-``abs(z)`` kernels call ``math.hypot(z.real, z.imag)``, which numba lowers to libm's
-``hypot`` directly and which is what its ``abs`` computes.
+two multiplications, and it is cast to ``z``'s precision first. Kernels
+take ``abs(z)`` as ``sqrt(re^2 + im^2)``, which vectorizes, falling back to
+``math.hypot(z.real, z.imag)`` (what numba's ``abs`` computes, lowered to libm's ``hypot``
+directly) where a square could under- or overflow.
 """
 
 from __future__ import annotations
@@ -19,8 +20,15 @@ from numba.extending import intrinsic
 
 @intrinsic
 def times(typingctx, z, w):
-    """``z * w`` for complex ``z`` and a real or complex ``w`` (cast to ``z``'s precision)."""
-    if not isinstance(z, types.Complex) or not isinstance(w, (types.Float, types.Complex, types.Integer)):
+    """``z * w`` for complex ``z`` and a real or complex ``w`` (cast to ``z``'s precision);
+    for real ``z`` and real ``w``, their product in ``z``'s type."""
+    numbers = (types.Float, types.Complex, types.Integer)
+    if isinstance(z, types.Float) and isinstance(w, (types.Float, types.Integer)):
+        def real_codegen(context, builder, sig, args):
+            return builder.fmul(args[0], context.cast(builder, args[1], sig.args[1], sig.args[0]))
+
+        return z(z, w), real_codegen
+    if not isinstance(z, types.Complex) or not isinstance(w, numbers):
         return None
     sig = z(z, w)
 
