@@ -167,12 +167,6 @@ def _copy_map(src, dst):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _fft_axes(h):
-    # the transform axes of a stack of maps (n, h, w): 1D signals arrive as (n, 1, w)
-    return np.array([2], dtype=np.int64) if h == 1 else np.array([1, 2], dtype=np.int64)
-
-
-@njit(cache=True, inline="always", error_model="numpy")
 def _layer_grid(height, width, kh, kw, ph, pw):
     # a layer's grids: (h, w) after the wavelet's subsampling by (kh, kw), (h2, w2) after
     # the low-pass's by (ph, pw); and the 1 / (kh kw) of the alias mean
@@ -254,7 +248,8 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
 
 
 def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu, phi, ph, pw, g_U,
-                              has_g_U, n_groups, accumulate, partial, mod_lo, mod_hi, part, n_parts):
+                              has_g_U, n_groups, accumulate, partial, axes, chunk, mod_lo, mod_hi,
+                              part, n_parts):
     # Pullback of _wavelet_layer_2d, fused per (sample, group of filter chunks) the same
     # way: for each output map m (filter t, phase a), the gradient on u is
     #   g_u = Re ifft_mid(conj(phi) tile(fft_coarse(g_s)) + n_mid g_U)
@@ -275,10 +270,8 @@ def _wavelet_layer_adjoint_2d(g_s, z, recompute, X, filt, kh, kw, cos, sin, relu
     # the alias scale of rho and the 1 / n_mid of ifft's adjoint, applied once to g_z
     g_scale = scale / n_mid
     fold = 0.5 * n_mid
-    chunk = max(1, min(n_filt, 8192 // (h * w)))
     n_chunks = (n_filt + chunk - 1) // chunk
     per_group = (n_chunks + n_groups - 1) // n_groups
-    axes = _fft_axes(h)
     # where each column of the mid grid's half spectrum reads the coarse half spectrum
     # (conjugated past its Nyquist column), and the column of -omega on the mid grid
     src_col = np.empty(half, dtype=np.int64)
@@ -435,6 +428,17 @@ low_pass_half_2d = _compile(_low_pass_half_2d, _reference.low_pass_half_2d)
 _wavelet_layer_run = _compile(_wavelet_layer_2d)
 
 
+def filter_chunk(n_filt: int, h: int, w: int) -> int:
+    """Filters per task of the fused layers on an (h, w) grid: small maps are grouped so that
+    each FFT call does enough work to hide its overhead."""
+    return max(1, min(n_filt, 8192 // (h * w)))
+
+
+def fft_axes(h: int) -> np.ndarray:
+    """The transform axes of a stack of maps (n, h, w): 1D signals arrive as (n, 1, w)."""
+    return np.array([2] if h == 1 else [1, 2], dtype=np.int64)
+
+
 def modulus_range(real):
     """A safe range of squared moduli re^2 + im^2 whose square root is |z| to rounding, in
     dtype ``real``: no square overflows below ``max / 2``, and above ``tiny * 2^(p+1)`` an
@@ -452,11 +456,11 @@ def wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra,
     n_filt, n_out = filt.shape[0], cos.shape[0]
     h, w = height // kh, width // kw
     h2, w2 = h // ph, w // pw
-    chunk = max(1, min(n_filt, 8192 // (h * w)))
+    chunk = filter_chunk(n_filt, h, w)
     n_tasks = n_batch * -(-n_filt // chunk)
     n_parts = max(1, min(n_kernel_threads(), n_tasks))
     maps = (n_parts, chunk * n_out)
-    axes = np.array([2] if h == 1 else [1, 2], dtype=np.int64)
+    axes = fft_axes(h)
     work = (np.empty((n_parts, chunk, h, w), dtype=X.dtype), np.empty((n_parts, chunk, h, w), dtype=X.dtype),
             np.empty(maps + (h, w), dtype=s_out.dtype), np.empty(maps + (h, w // 2 + 1), dtype=X.dtype),
             np.empty(maps + (h2, w2 // 2 + 1), dtype=X.dtype), np.empty(maps + (h2, w2), dtype=s_out.dtype))

@@ -15,8 +15,10 @@ from ._kernels import (
     low_pass_half_2d,
     mul_periodize_2d,
     mul_periodize_adjoint_2d,
-    relu_phases,
+    fft_axes,
+    filter_chunk,
     modulus_range,
+    relu_phases,
     wavelet_layer_2d,
     wavelet_layer_adjoint_2d,
 )
@@ -283,7 +285,7 @@ class NumpyBackend:
         # Tasks (sample, group of filter chunks) must not race on gX[b]: with fewer
         # samples than threads, the filters of a sample are split into groups that
         # accumulate into their own buffers, summed at the end.
-        chunk = max(1, min(n_filt, 8192 // (mid2[0] * mid2[1])))
+        chunk = filter_chunk(n_filt, *mid2)
         n_chunks = -(-n_filt // chunk)
         n_groups = max(1, min(n_chunks, -(-n_kernel_threads() // n_batch)))
         if n_groups == 1:
@@ -292,7 +294,8 @@ class NumpyBackend:
             partial = np.empty((n_batch, n_groups, height, width), dtype=cdtype)
         wavelet_layer_adjoint_2d(g2, z2, z is None, x2, np.ascontiguousarray(f2), kh, k, cos, sin,
                                  kind == "relu", p2, kh_low, k_low, u2, g_U is not None, n_groups,
-                                 out is not None, partial, *modulus_range(g2.dtype))
+                                 out is not None, partial, fft_axes(mid2[0]), chunk,
+                                 *modulus_range(g2.dtype))
         if n_groups > 1:
             if out is None:
                 np.sum(partial, axis=1, out=gX)
