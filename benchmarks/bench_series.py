@@ -48,6 +48,12 @@ VARIANTS = {
     "bump": {"histogram_weight": 0.0, "wavelet": "bump"},
     "P8": {"histogram_weight": 0.0, "n_phases": 8},
     "nosub": {"histogram_weight": 0.0, "subsample": False},
+    "xs1": {"cross_shifts": 1},
+    "xs2": {"cross_shifts": 2},
+    "xs3": {"cross_shifts": 3},
+    "xs2nosub": {"cross_shifts": 2, "subsample": False},
+    "xs1it2000": {"cross_shifts": 1, "max_iter": 2000},
+    "xs1nosub": {"cross_shifts": 1, "subsample": False},
 }
 
 

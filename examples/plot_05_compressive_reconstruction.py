@@ -4,8 +4,9 @@ Compressive reconstruction from phase-harmonic moments
 
 A piecewise-linear signal of d = 1024 samples is recovered, up to a translation, from
 m ≪ d of its own phase-harmonic means and covariances, with a PSNR that grows with m/d;
-a piecewise-constant signal is recovered less well and its curve levels off, far below the
-best m-term wavelet approximation.
+a piecewise-constant signal is recovered less well by these small models and its curve
+levels off, far below the best m-term wavelet approximation; the series defaults (lagged
+cross moments, coarse to fine) recover a 10-jump staircase to a few percent.
 
 This is slides 15–16 of the seed ("Compressive reconstructions"):
 :math:`\\tilde x = \\arg\\min_y \\|Cx - Cy\\|^2 + \\|Mx - My\\|^2`, whose error the slides
@@ -25,8 +26,9 @@ total variation signals".
 # reconstruction is circularly aligned on x before measuring
 # PSNR = 10 log10(range(x)² / MSE). Baseline: the best m-term approximation in an
 # orthogonal wavelet basis (PyWavelets, db4), which is told where the large coefficients
-# are. (A small budget keeps this example fast: 2 starts × 300 iterations;
-# ``benchmarks/bench_reconstruction.py`` runs 4 × 500 and more models.)
+# are. (A small budget keeps this example fast: 2 direct starts × 300 iterations, without
+# the lagged cross moments, ``cross_shifts=0``; ``benchmarks/bench_reconstruction.py`` runs
+# 4 × 500 and more models. The series defaults are the last section.)
 import time
 
 import matplotlib.pyplot as plt
@@ -69,9 +71,10 @@ start = time.perf_counter()
 for name, x in [("piecewise linear", ramp), ("piecewise constant", step)]:
     rows = []
     for params in MODELS:
-        model = PhaseHarmonicSynthesizer(J=int(np.log2(d)) - 1, subsample=False, max_iter=300,
-                                         random_state=0, **params).fit(x[None])
-        rec = align(x, model.inverse_transform(model.transform(x[None]), n_restarts=2)[0])
+        model = PhaseHarmonicSynthesizer(J=int(np.log2(d)) - 1, subsample=False, cross_shifts=0,
+                                         max_iter=300, random_state=0, **params).fit(x[None])
+        rec = align(x, model.inverse_transform(model.transform(x[None]), n_restarts=2,
+                                               strategy="direct")[0])
         m = model.n_moments_
         rows.append((m, psnr(x, rec), min(psnr(x, best_m_term(x, m)), EXACT_DB),
                      model.relative_errors_[0]))
@@ -113,4 +116,26 @@ for col, (name, x) in enumerate([("piecewise linear", ramp), ("piecewise constan
             label=f"from m = {int(rows[-1, 0])} moments ({rows[-1, 1]:.1f} dB)")
     ax.set_xlabel("sample")
     ax.legend(fontsize=8)
+plt.show()
+
+# %%
+# With the defaults
+# -----------------
+# The series defaults add what the curves above lack: the cross moments at shifts
+# (``cross_shifts=1``: where a jump sits relative to the others), full resolution, and four
+# coarse-to-fine starts (``strategy="multiscale"``: the coarse layout first). A staircase
+# with 10 jumps, from m = 410 moments (m/d = 0.4): on 8 such signals the median relative
+# error is 0.09 (``benchmarks/RESULTS.md``).
+stairs = make_piecewise_constant(1, d, n_jumps=10, random_state=101)[0]
+start = time.perf_counter()
+default = PhaseHarmonicSynthesizer(random_state=0).fit(stairs[None])
+back = align(stairs, default.inverse_transform(default.transform(stairs[None]))[0])
+error = np.linalg.norm(back - stairs) / np.linalg.norm(stairs)
+print(f"defaults: m = {default.n_moments_}, relative error {error:.3f}, "
+      f"{time.perf_counter() - start:.1f} s")
+fig, ax = plt.subplots(figsize=(10, 2.6), layout="constrained")
+ax.plot(stairs, lw=2, color="grey", label="x (10 jumps)")
+ax.plot(back, lw=1, color="C3", label=f"defaults, m = {default.n_moments_} (relative error {error:.2f})")
+ax.set_xlabel("sample")
+ax.legend(fontsize=8)
 plt.show()

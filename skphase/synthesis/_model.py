@@ -47,6 +47,7 @@ class MomentModel:
     backend: str = "numpy"
     device: str | None = None
     subsample: bool = True
+    cross_shifts: int = 0
 
     def at_shape(self, shape) -> MomentModel:
         """The model on another grid; a ValueError if it cannot hold every moment (shift)."""
@@ -193,7 +194,7 @@ class OperatorMomentModel:
 def _plan(model: MomentModel):
     return build_plan(model.bank(), n_phases=model.n_phases, n_shifts=model.n_shifts,
                       delta_j=model.delta_j, delta_theta=model.delta_theta, families=model.families,
-                      subsample=model.subsample)
+                      subsample=model.subsample, cross_shifts=model.cross_shifts)
 
 
 def same_table(t1: dict, t2: dict) -> bool:

@@ -200,11 +200,27 @@ class PhaseHarmonicMoments(Operator):
                 parts.append((power @ sin).reshape((B, -1)) / M ** 2)
             return parts[0] if len(parts) == 1 else b.concatenate(parts, axis=1)
         A, Bm = self._cross_operands(src, spectra)
-        if cache is not None:  # the pullback multiplies by the same gathered operands
+        if src.taus is not None:
+            # E a(u + tau) conj b(u) = E a(u) conj b(u - tau): the column (b, tau) is B(w) e^{-i w tau}
+            Bm = b.take(Bm, src.b_owner, axis=1) * self._cross_phases(src, Bm.dtype)[None]
+        if cache is not None:  # the pullback multiplies by the same gathered (shifted) operands
             cache[("cross", id(src))] = (A, Bm)
         G = (A @ Bm.conj().swapaxes(-1, -2)).reshape((B, -1))
         G = G / (p.levels[src.level_a].size * p.levels[src.level].size)
         return b.concatenate([G.real, G.imag], axis=1) if src.has_im else G.real
+
+    def _cross_phases(self, src, dtype):
+        """e^{-i w . tau} (columns, M) over the frequencies of a shifted cross source's operands."""
+        lev = self.plan.levels[src.level]
+
+        def phases():
+            grids = np.meshgrid(*[_signed(m) / n for m, n in zip(lev.shape, self.spatial)], indexing="ij")
+            w = np.stack([g.ravel() for g in grids], axis=1)  # (M, ndim), cycles per sample
+            if src.freq_b is not None:
+                w = w[src.freq_b]
+            return np.exp(-2j * np.pi * (src.taus @ w.T))
+
+        return self._constant(("cross_tau", id(src)), phases, dtype)
 
     def _cross_operands(self, src, spectra):
         b = self.backend
@@ -335,14 +351,19 @@ class PhaseHarmonicMoments(Operator):
         """G = A B^H / (M_a M_b): gA = gG B / (M_a M_b), gB = gG^H A / (M_a M_b)."""
         p = self.plan
         B = gv.shape[0]
-        na, nb = len(src.a), len(src.b)
+        na = len(src.a)
+        nb = len(src.b) if src.taus is None else len(src.taus)  # columns
         c = 1.0 / (p.levels[src.level_a].size * p.levels[src.level].size)
         gG = gv[:, :na * nb].reshape((B, na, nb)) * c
         if src.has_im:
             gG = gG + 1j * (gv[:, na * nb:].reshape((B, na, nb)) * c)
-        A, Bm = operands
+        A, Bm = operands  # Bm: the shifted columns, when there are shifts
         gA = gG @ Bm
         gB = gG.conj().swapaxes(-1, -2) @ A
+        if src.taus is not None:  # back through the phases, and each channel's columns summed
+            gB *= np.conj(self._cross_phases(src, gB.dtype))[None]
+            starts = np.flatnonzero(np.r_[True, np.diff(src.b_owner) != 0])
+            gB = np.add.reduceat(gB, starts, axis=1)
         _add_rows(g_spec[src.level_a], src.a, gA, src.freq_a)
         _add_rows(g_spec[src.level], src.b, gB, src.freq_b)
 

@@ -17,9 +17,16 @@ h_2 carries the second harmonic [x * psi]^2 (seed, slides 10-13). Families (``ki
   and at shifts |tau| = 2^(j + n), n < n_shifts, for k = 0 (envelope) and k = 1 (spectrum);
 * ``cross_env``: E h_0(lambda1) h_0(lambda2) (centred), j1 < j2 or (j1 = j2, theta1 < theta2);
 * ``cross_env_wave``: E h_0(lambda1) conj(h_1(lambda2)) (centred), j1 < j2: how an envelope
-  lines up with a coarser wave (skewness, time asymmetry);
+  lines up with a coarser wave (skewness, time asymmetry); at shifts (below), also
+  lambda1 = lambda2;
 * ``cross_phase``: E h_k(lambda1) conj(h_1(lambda2)) (centred) with k = 2^(j2 - j1) <= P/2,
   theta1 = theta2: frequency transposition k lambda1 = lambda2, the phase alignment of edges.
+
+With ``cross_shifts`` = n > 0 the cross families are also taken at shifts,
+E h(lambda1)(u + tau) conj(h(lambda2)(u)), for tau = +-2^(j2 + n') (n' < n, in 4 directions
+for images, both signs: a cross-covariance is not symmetric in tau): how a fine envelope
+follows or precedes a coarser wave (the lags of the leverage effect, where a jump sits
+between two others).
 
 Complex moments give two rows (``part`` 0 real, 1 imaginary).
 """
@@ -84,13 +91,14 @@ class _Source:
     n_values: int
     level: int = -1  # mean, auto: the channels' level; cross: the second factor's
     channels: np.ndarray = None  # mean, auto
-    taus: np.ndarray = None  # auto: (n_taus, ndim) shifts in samples of the signal's grid
+    taus: np.ndarray = None  # auto: (n_taus, ndim) shifts in samples of the signal's grid; shifted cross: per column
     has_im: bool = False  # auto, cross: imaginary parts are computed (after the real ones)
     level_a: int = -1  # cross: the first factor's level (never coarser than ``level``)
     a: np.ndarray = None  # cross: first factor's channels
     b: np.ndarray = None  # cross: second factor's channels (conjugated)
     freq_a: np.ndarray = None  # cross across levels: frequencies of level_a's grid (flat) ...
     freq_b: np.ndarray = None  # ... matched to these of the coarser grid, its Nyquist dropped
+    b_owner: np.ndarray = None  # shifted cross: each column's channel in ``b`` (columns grouped by it)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,6 +140,12 @@ def wavelet_steps(bank, subsample: bool = True) -> np.ndarray:
     fits = min((int(n) & -int(n)).bit_length() - 1 for n in bank.shape)
     e = np.minimum(np.minimum(np.maximum(js - 1, 0), np.asarray(bank.psi1.j)), fits)
     return (2 ** e).astype(np.int64)
+
+
+def _cross_shift_vectors(j: int, n_shifts: int, shape: tuple) -> list[tuple]:
+    """The shifts of the cross moments whose coarser wavelet has octave j: +-tau for each
+    half-space shift of :func:`_shift_vectors`."""
+    return [s for tau in _shift_vectors(j, n_shifts, shape) for s in (tau, tuple(-t for t in tau))]
 
 
 def _signed(m: int) -> np.ndarray:
@@ -189,7 +203,8 @@ def _make_sources(table, bank, steps):
             autos.setdefault((lev, c), []).append((r, tuple(int(t) for t in table["shift"][r]), part))
         else:
             lev_b, c_b = chan(table["j2"][r], table["theta2"][r], table["k2"][r])
-            crosses.setdefault((kind, lev, lev_b), []).append((r, c, c_b, part))
+            tau = tuple(int(t) for t in table["shift"][r])
+            crosses.setdefault((kind, lev, lev_b), []).append((r, c, c_b, part, tau))
 
     sources = []
     if low:
@@ -217,20 +232,31 @@ def _make_sources(table, bank, steps):
         sources.append(_Source("auto", np.array(pick), np.array(rows), nc * nt * (2 if has_im else 1),
                                level=lev, channels=np.array([c for c, _ in members]),
                                taus=np.array(taus, dtype=np.int64).reshape(nt, len(shape)), has_im=has_im))
+    zero = (0,) * len(shape)
     for (kind, lev_a, lev_b), items in crosses.items():
-        a = np.unique([c for _, c, _, _ in items])
-        b = np.unique([c for _, _, c, _ in items])
-        ia = np.searchsorted(a, [c for _, c, _, _ in items])
-        ib = np.searchsorted(b, [c for _, _, c, _ in items])
-        parts = np.array([p for *_, p in items])
+        a = np.unique([it[1] for it in items])
+        # the second factor's channels, each at the shifts of its rows (zero first): a shifted
+        # b(u - tau) is one more column of the product, so that each shift costs only its pairs
+        at = sorted({(it[2], it[4]) for it in items} | {(it[2], zero) for it in items},
+                    key=lambda ct: (ct[0], ct[1] != zero, ct[1]))
+        b = np.unique([c for c, _ in at])
+        col = {ct: i for i, ct in enumerate(at)}
+        ia = np.searchsorted(a, [it[1] for it in items])
+        ib = np.array([col[(it[2], it[4])] for it in items])
+        parts = np.array([it[3] for it in items])
         has_im = bool(parts.any())
+        n_ab = len(a) * len(at)
         freq_a = freq_b = None
         if lev_a != lev_b:
             freq_a, freq_b = _matched_frequencies(levels[lev_a].shape, levels[lev_b].shape)
-        sources.append(_Source(kind, parts * len(a) * len(b) + ia * len(b) + ib,
-                               np.array([r for r, *_ in items]), len(a) * len(b) * (2 if has_im else 1),
+        shifted = len(at) > len(b)
+        sources.append(_Source(kind, parts * n_ab + ia * len(at) + ib,
+                               np.array([it[0] for it in items]), n_ab * (2 if has_im else 1),
                                level=lev_b, has_im=has_im, level_a=lev_a, a=a, b=b,
-                               freq_a=freq_a, freq_b=freq_b))
+                               freq_a=freq_a, freq_b=freq_b,
+                               taus=np.array([t for _, t in at], dtype=np.int64).reshape(len(at), len(shape))
+                               if shifted else None,
+                               b_owner=np.searchsorted(b, [c for c, _ in at]) if shifted else None))
     rows = np.concatenate([s.rows for s in sources])
     if not np.array_equal(np.sort(rows), np.arange(len(table["kind"]))):  # pragma: no cover
         raise AssertionError("moment sources do not cover the table exactly once")
@@ -238,7 +264,7 @@ def _make_sources(table, bank, steps):
 
 
 def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delta_theta=None,
-               families=FAMILIES, subsample: bool = True) -> MomentPlan:
+               families=FAMILIES, subsample: bool = True, cross_shifts: int = 0) -> MomentPlan:
     """The moment table and the plan computing it, for ``bank`` and the model parameters.
 
     With ``subsample``, the coefficients of scale j are kept on the signal's grid
@@ -246,7 +272,8 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
     over that grid, and pairs across grids are products of spectra on the coarser one.
     The moments are exactly invariant to translations by multiples of the largest step,
     and to the others up to the wavelets' aliasing; without it they are exactly invariant
-    and cost about twice as much (images).
+    and cost about twice as much (images). ``cross_shifts``: the cross families at shifts
+    too (see the module's docstring).
     """
     shape = tuple(bank.shape)
     ndim = len(shape)
@@ -289,10 +316,13 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
                         im_rows.append(("auto", js[w], thetas[w], k, js[w], thetas[w], k, tau, 1))
         rows += re_rows + im_rows
 
-    def cross(name, pairs, complex_):
-        rows.extend((name, *m, zero, 0) for m in pairs)
+    def cross(name, pairs, complex_, shifted_only=()):
+        # shift 0 first, so that cross_shifts=0 gives the table it always gave
+        at = [(m, zero) for m in pairs] + [(m, tau) for m in list(pairs) + list(shifted_only)
+                                          for tau in _cross_shift_vectors(int(m[3]), cross_shifts, shape)]
+        rows.extend((name, *m, tau, 0) for m, tau in at)
         if complex_:
-            rows.extend((name, *m, zero, 1) for m in pairs)
+            rows.extend((name, *m, tau, 1) for m, tau in at)
 
     if "cross_env" in families:
         cross("cross_env", [(js[w1], thetas[w1], 0, js[w2], thetas[w2], 0)
@@ -301,10 +331,13 @@ def build_plan(bank, *, n_phases: int = 4, n_shifts: int = 2, delta_j=None, delt
                                 (js[w1] == js[w2] and thetas[w1] < thetas[w2]))
                             and theta_ok(thetas[w1], thetas[w2])], False)
     if "cross_env_wave" in families:
+        # at shifts, also a wavelet's envelope against its own wave: E |z(u + tau)| z(u) is
+        # what makes volatility follow a move (leverage); at tau = 0 it carries no information
         cross("cross_env_wave", [(js[w1], thetas[w1], 0, js[w2], thetas[w2], 1)
                                  for w1 in range(n_w) for w2 in range(n_w)
                                  if js[w1] < js[w2] and j_ok(js[w1], js[w2])
-                                 and theta_ok(thetas[w1], thetas[w2])], True)
+                                 and theta_ok(thetas[w1], thetas[w2])], True,
+              [(js[w], thetas[w], 0, js[w], thetas[w], 1) for w in range(n_w)])
     if "cross_phase" in families:
         pairs = []
         for w1 in range(n_w):

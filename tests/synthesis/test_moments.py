@@ -37,9 +37,75 @@ def test_gradient_matches_finite_differences(shape, J, L, family, subsample):
     assert abs(fd - analytic) <= 1e-6 * abs(analytic)
 
 
+CROSS = ("cross_env", "cross_env_wave", "cross_phase")
+
+
+@pytest.mark.parametrize("subsample", [True, False])
 @pytest.mark.parametrize("shape,J,L", CASES)
-def test_moments_are_translation_invariant(shape, J, L):
-    engine = _engine(shape, J, L, subsample=False)
+@pytest.mark.parametrize("family", CROSS)
+def test_shifted_cross_gradient_matches_finite_differences(shape, J, L, family, subsample):
+    engine = _engine(shape, J, L, families=(family,), subsample=subsample, cross_shifts=2)
+    assert np.any(engine.plan.table["shift"] != 0)
+    x = _signal(shape)
+    rng = np.random.default_rng(1)
+    phi, pullback = engine.vjp(x)
+    g = rng.standard_normal(phi.shape)
+    d = rng.standard_normal(x.shape)
+    eps = 1e-6
+    fd = (np.sum(engine.forward(x + eps * d) * g) - np.sum(engine.forward(x - eps * d) * g)) / (2 * eps)
+    analytic = np.sum(pullback(g) * d)
+    assert abs(fd - analytic) <= 1e-6 * abs(analytic)
+
+
+def _spatial_harmonics(x, bank):
+    """h_0, h_1, h_2 (P = 4) of every wavelet at full resolution, from their definitions."""
+    axes = tuple(range(-len(bank.shape), 0))
+    z = np.fft.ifftn(np.fft.fftn(x, axes=axes)[:, None] * bank.psi1.hat[0][None], axes=axes)
+    return {0: (np.abs(z.real) + np.abs(z.imag)) / 4, 1: z / 4, 2: (np.abs(z.real) - np.abs(z.imag)) / 4}
+
+
+@pytest.mark.parametrize("shape,J,L", CASES)
+def test_shifted_cross_moments_are_lagged_spatial_averages(shape, J, L):
+    """Each shifted row is E (h_a(u + tau) - E h_a) conj(h_b(u) - E h_b), computed in space;
+    the unshifted rows are those of the model without shifts."""
+    from skphase.synthesis._table import wavelet_scales
+
+    bank = filter_bank(shape, J, L=L)
+    plan = build_plan(bank, subsample=False, cross_shifts=2)
+    x = _signal(shape)
+    phi = PhaseHarmonicMoments(bank, get_backend("numpy"), plan).forward(x)
+    h = _spatial_harmonics(x, bank)
+    js, thetas = wavelet_scales(bank), np.asarray(bank.psi1.theta)
+    where = {(int(js[w]), int(thetas[w])): w for w in range(len(js))}
+    axes = tuple(range(-len(shape), 0))
+    t = plan.table
+    shifted = [i for i in range(len(t["kind"])) if t["kind"][i].startswith("cross") and np.any(t["shift"][i])]
+    kinds = {t["kind"][i] for i in shifted}
+    assert kinds == set(CROSS)
+    # both signs of a shift, and a wavelet's envelope against its own wave
+    assert any(t["j1"][i] == t["j2"][i] and t["kind"][i] == "cross_env_wave" for i in shifted)
+    for i in shifted:
+        a = h[int(t["k1"][i])][:, where[(t["j1"][i], t["theta1"][i])]]
+        b = h[int(t["k2"][i])][:, where[(t["j2"][i], t["theta2"][i])]]
+        a = a - a.mean(axis=axes, keepdims=True)
+        b = b - b.mean(axis=axes, keepdims=True)
+        lagged = np.roll(a, tuple(-int(v) for v in t["shift"][i]), axis=axes)  # a(u + tau)
+        value = (lagged * np.conj(b)).mean(axis=axes)
+        value = value.imag if t["part"][i] else value.real
+        np.testing.assert_allclose(phi[:, i], value, rtol=0, atol=1e-12 * np.abs(phi).max())
+    plain = build_plan(bank, subsample=False)
+    key = lambda tab, i: (tab["kind"][i], *(int(tab[f][i]) for f in ("j1", "theta1", "k1", "j2", "theta2",  # noqa: E731
+                                                                      "k2", "part")), tuple(tab["shift"][i]))
+    at = {key(t, i): i for i in range(len(t["kind"]))}
+    rows = [at[key(plain.table, i)] for i in range(plain.n_moments)]
+    base = PhaseHarmonicMoments(bank, get_backend("numpy"), plain).forward(x)
+    np.testing.assert_allclose(phi[:, rows], base, rtol=0, atol=1e-13 * np.abs(base).max())
+
+
+@pytest.mark.parametrize("shape,J,L", CASES)
+@pytest.mark.parametrize("cross_shifts", [0, 1])
+def test_moments_are_translation_invariant(shape, J, L, cross_shifts):
+    engine = _engine(shape, J, L, subsample=False, cross_shifts=cross_shifts)
     x = _signal(shape, batch=1)
     shift = (5,) if len(shape) == 1 else (3, -7)
     moved = np.roll(x, shift, axis=tuple(range(1, x.ndim)))
@@ -165,14 +231,14 @@ def test_table_is_consistent_and_filterable():
         build_plan(bank, families=())
 
 
-@pytest.mark.parametrize("subsample", [True, False])
+@pytest.mark.parametrize("subsample,cross_shifts", [(True, 0), (False, 0), (True, 1)])
 @pytest.mark.parametrize("shape,J,L", CASES)
-def test_torch_agrees_with_numpy(shape, J, L, subsample):
+def test_torch_agrees_with_numpy(shape, J, L, subsample, cross_shifts):
     """Also checks numpy's closed-form harmonics against torch's general form."""
     torch = pytest.importorskip("torch")
     x = _signal(shape)
-    num = _engine(shape, J, L, subsample=subsample)
-    tor = _engine(shape, J, L, backend="torch", subsample=subsample)
+    num = _engine(shape, J, L, subsample=subsample, cross_shifts=cross_shifts)
+    tor = _engine(shape, J, L, backend="torch", subsample=subsample, cross_shifts=cross_shifts)
     phi, pullback = num.vjp(x)
     g = np.random.default_rng(2).standard_normal(phi.shape)
     xt = torch.tensor(x, requires_grad=True)

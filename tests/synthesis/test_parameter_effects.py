@@ -105,6 +105,9 @@ ROWS = [
     (_phs, "delta_theta", None, 0, n_moments, CHANGES, None),
     (_phs, "families", None, ("low", "mean", "cross_phase"), n_moments, CHANGES, None),
     (_phs3, "subsample", True, False, moments, CHANGES, None),  # J=3: a subsampled scale
+    (_phs3, "subsample", "auto", False, moments, CHANGES, None),  # "auto" subsamples images
+    (_phs, "cross_shifts", 0, 1, n_moments, CHANGES, None),
+    (_phs, "cross_shifts", "auto", 1, n_moments, CHANGES, None),  # "auto": none for images
     (_phs, "shape", None, (32, 32), input_shape, CHANGES, None),
     (_phs, "output_shape", None, (32, 48), sample_shape, CHANGES, None),
     (_phs, "max_iter", 3, 6, n_iter, CHANGES, None),

@@ -27,10 +27,12 @@ def returns():
 
 @pytest.fixture(scope="module")
 def syntheses(returns):
-    """Default model and the histogram term forced on (the old default), same seeds."""
+    """Default model and an old default (the histogram term on, no lagged cross moments,
+    subsampled), same seeds."""
     common = dict(max_iter=300, random_state=0)
     default = PhaseHarmonicSynthesizer(**common).fit(returns)
-    forced = PhaseHarmonicSynthesizer(histogram_weight=0.03, **common).fit(returns)
+    forced = PhaseHarmonicSynthesizer(histogram_weight=0.03, cross_shifts=0, subsample=True,
+                                      **common).fit(returns)
     return default, default.sample(3), forced.sample(3)
 
 
@@ -67,4 +69,6 @@ def test_default_series_samples_keep_the_tails(returns, syntheses):
     for s in samples:
         k = marginal_moments(s, ndim=1)["excess_kurtosis"]
         assert abs(k - k_target) < 0.2 * k_target, (k, k_target)
-    assert np.all(model.relative_errors_ < 2e-2)
+    # the series defaults' lagged cross moments of one 1024-point realisation are matched to
+    # 2.1-2.6e-2 in 300 iterations (1.9-2.5e-2 in 500)
+    assert np.all(model.relative_errors_ < 3e-2)

@@ -119,9 +119,9 @@ def test_same_seed_same_sample_and_seeds_differ(mrw):
 
 def test_inverse_transform_matches_given_moments():
     x = make_mrw(1, 256, increments=True, random_state=1)
-    model = PhaseHarmonicSynthesizer(J=4, max_iter=80, random_state=0).fit(x)
+    model = PhaseHarmonicSynthesizer(J=4, max_iter=200, random_state=0).fit(x)
     M = model.transform(x)
-    y = model.inverse_transform(M)
+    y = model.inverse_transform(M, n_restarts=1, strategy="direct")
     assert y.shape == x.shape
     assert model.relative_errors_[0] < 0.05
     assert model.loss_history_[0][-1] < 1e-3 * model.loss_history_[0][0]
@@ -259,10 +259,10 @@ def steps128():
 def test_inverse_transform_recovers_a_sparse_signal_from_its_moments(steps128):
     x = steps128
     # coarsest wavelet and shifts spanning the signal (J = log2(N) - 1), exactly invariant grid
-    model = PhaseHarmonicSynthesizer(J=6, n_shifts=6, subsample=False, max_iter=100,
+    model = PhaseHarmonicSynthesizer(J=6, n_shifts=6, cross_shifts=0, subsample=False, max_iter=100,
                                      random_state=0).fit(x)
     assert model.n_moments_ < 2 * x.shape[1]
-    rec = model.inverse_transform(model.transform(x), n_restarts=3)
+    rec = model.inverse_transform(model.transform(x), n_restarts=3, strategy="direct")
     assert rec.shape == x.shape and rec.dtype == x.dtype
     # the error reported is that of the signal returned
     loss = MomentLoss(model.model_.moments(), model.target_moments_, model.moment_scale_)
@@ -279,16 +279,52 @@ def test_inverse_transform_restarts_keep_the_best_match(steps128):
     model = PhaseHarmonicSynthesizer(J=4, n_shifts=1, subsample=False, max_iter=8,
                                      random_state=1).fit(steps128)
     M = model.transform(steps128)
-    model.inverse_transform(M)
+    model.inverse_transform(M, n_restarts=1, strategy="direct")
     single = model.relative_errors_[0]
-    model.inverse_transform(M, n_restarts=3)
+    model.inverse_transform(M, n_restarts=3, strategy="direct")
     # the first of the three starts is the single run's start: the best of three is no worse,
     # and here strictly better
     assert model.relative_errors_[0] < single
     assert len(model.loss_history_) == 1 and model.n_iter_.shape == (1,)
-    for bad in (0, True, 1.5, "2"):
+    for bad in (0, True, 1.5, "2", "Auto"):
         with pytest.raises(ValueError, match="n_restarts"):
             model.inverse_transform(M, n_restarts=bad)
+
+
+def test_auto_defaults_follow_the_dimension():
+    from skphase.datasets import make_piecewise_constant
+
+    series = make_piecewise_constant(1, 128, n_jumps=4, random_state=0)
+    image = load_texture("gravel", size=32)[None]
+    s = PhaseHarmonicSynthesizer(J=3, max_iter=6, random_state=0).fit(series)
+    i = PhaseHarmonicSynthesizer(J=2, L=2, max_iter=6, random_state=0).fit(image)
+    assert (s.cross_shifts_, s.subsample_) == (1, False)
+    assert (i.cross_shifts_, i.subsample_) == (0, True)
+    assert np.any(s.moment_table_["shift"][np.char.startswith(s.moment_table_["kind"].astype(str), "cross")])
+    # inverse_transform's "auto": 4 coarse-to-fine starts for a series, one direct run for an image
+    for model, x, explicit in ((s, series, dict(n_restarts=4, strategy="multiscale")),
+                               (i, image, dict(n_restarts=1, strategy="direct"))):
+        M = model.transform(x)
+        np.testing.assert_array_equal(model.inverse_transform(M), model.inverse_transform(M, **explicit))
+        other = dict(n_restarts=1, strategy="direct") if explicit["n_restarts"] == 4 else dict(n_restarts=2)
+        assert not np.array_equal(model.inverse_transform(M), model.inverse_transform(M, **other))
+
+
+def test_default_reconstruction_of_staircases():
+    """The series defaults place the jumps of sparse signals: 4 staircases of 256 points with 6
+    jumps come back at a median relative error of 0.15 (after alignment); without the lagged
+    cross moments 0.26, subsampled 0.19, with the earlier defaults (subsampled, no lagged cross
+    moments, one direct run) 0.47."""
+    from skphase.datasets import make_piecewise_constant
+
+    errors = []
+    for seed in range(4):
+        x = make_piecewise_constant(1, 256, n_jumps=6, random_state=seed)
+        model = PhaseHarmonicSynthesizer(max_iter=200, random_state=0).fit(x)
+        rec = model.inverse_transform(model.transform(x))[0]
+        corr = np.fft.ifft(np.fft.fft(x[0]) * np.conj(np.fft.fft(rec))).real
+        errors.append(np.linalg.norm(np.roll(rec, int(np.argmax(corr))) - x[0]) / np.linalg.norm(x[0]))
+    assert np.median(errors) < 0.2, errors
 
 
 # --- coarse-to-fine reconstruction (strategy="multiscale") ------------------------------------
@@ -347,7 +383,7 @@ def test_multiscale_reconstruction_goes_coarse_to_fine(steps128):
     seen = []
     model = PhaseHarmonicSynthesizer(J=6, n_shifts=6, subsample=False, max_iter=60, random_state=0,
                                      callback=lambda i, loss, x: seen.append((i, np.array(x)))).fit(steps128)
-    rec = model.inverse_transform(model.transform(steps128), strategy="multiscale")
+    rec = model.inverse_transform(model.transform(steps128), n_restarts=1, strategy="multiscale")
     # 6 stages of 10 iterations, numbered on; the error reported is that of every moment
     assert [i for i, _ in seen] == list(range(1, 61)) and model.n_iter_[0] == 60
     loss = MomentLoss(model.model_.moments(), model.target_moments_, model.moment_scale_)
@@ -365,7 +401,7 @@ def test_multiscale_reconstruction_goes_coarse_to_fine(steps128):
     assert max(fine_fraction(x) for i, x in seen if i <= 30) < 1e-20
     assert fine_fraction(rec[0]) > 0.2 * fine_fraction(steps128[0])
     seen.clear()
-    model.inverse_transform(model.transform(steps128), strategy="direct")
+    model.inverse_transform(model.transform(steps128), n_restarts=1, strategy="direct")
     assert fine_fraction(seen[0][1]) > 0.1  # white noise: every band from the first iterate
     for bad in ("coarse", None, 1):
         with pytest.raises(ValueError, match="strategy"):
