@@ -33,6 +33,9 @@ from skphase.synthesis import PhaseHarmonicSynthesizer
 #: name -> PhaseHarmonicSynthesizer parameters tried (besides max_iter and random_state)
 VARIANTS = {
     "default": {},
+    "before_cross_shifts": {"cross_shifts": 0, "subsample": True},  # the series defaults until 2026-12-07
+    "it1000": {"max_iter": 1000},
+    "it2000": {"max_iter": 2000},
     "hist0": {"histogram_weight": 0.0},
     "hist0.03": {"histogram_weight": 0.03},
     "ns3": {"histogram_weight": 0.0, "n_shifts": 3},
