@@ -54,7 +54,7 @@ class MomentModel:
         model = dataclasses.replace(self, shape=tuple(int(s) for s in shape))
         if not same_table(model.table(), self.table()):
             raise ValueError(f"output_shape={model.shape} cannot hold every shift of the model fitted on "
-                             f"{self.shape}; use a larger output_shape or a smaller n_shifts.")
+                             f"{self.shape}; use a larger output_shape or a smaller n_shifts or cross_shifts.")
         return model
 
     def bank(self):

@@ -134,6 +134,11 @@ def test_output_shape():
     model.set_params(output_shape=(32,))
     with pytest.raises(ValueError, match="output_shape"):
         model.sample(1)
+    # a grid too short for the lagged cross moments' shifts (up to 64 samples here)
+    lagged = PhaseHarmonicSynthesizer(J=4, n_shifts=0, cross_shifts=3, max_iter=3, output_shape=(64,)).fit(x)
+    with pytest.raises(ValueError, match="cross_shifts"):
+        lagged.sample(1)
+    assert lagged.set_params(output_shape=(160,)).sample(1).shape == (1, 160)
 
 
 def test_moments_as_features_in_a_pipeline():
