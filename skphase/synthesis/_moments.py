@@ -107,13 +107,18 @@ class PhaseHarmonicMoments(Operator):
             self._tables[key] = self.backend.asarray(make(), dtype)
         return self._tables[key]
 
+    def _frequencies(self, level):
+        """The level's DFT frequencies, (M, ndim), in cycles per sample of the signal's grid."""
+        lev = self.plan.levels[level]
+        grids = np.meshgrid(*[_signed(m) / n for m, n in zip(lev.shape, self.spatial)], indexing="ij")
+        return np.stack([g.ravel() for g in grids], axis=1)
+
     def _shift_tables(self, src, level, dtype):
         """cos(w . tau) and sin(w . tau) over the level's frequencies, (M, n_taus) each."""
-        lev = self.plan.levels[level]
 
         def phase():
-            grids = np.meshgrid(*[_signed(m) / n for m, n in zip(lev.shape, self.spatial)], indexing="ij")
-            return 2 * np.pi * sum(g.ravel()[:, None] * src.taus[None, :, d] for d, g in enumerate(grids))
+            w = self._frequencies(level)
+            return 2 * np.pi * sum(w[:, d, None] * src.taus[None, :, d] for d in range(w.shape[1]))
 
         key = ("tau", level, src.taus.tobytes())
         return (self._constant(key + ("cos",), lambda: np.cos(phase()), dtype),
@@ -211,11 +216,9 @@ class PhaseHarmonicMoments(Operator):
 
     def _cross_phases(self, src, dtype):
         """e^{-i w . tau} (columns, M) over the frequencies of a shifted cross source's operands."""
-        lev = self.plan.levels[src.level]
 
         def phases():
-            grids = np.meshgrid(*[_signed(m) / n for m, n in zip(lev.shape, self.spatial)], indexing="ij")
-            w = np.stack([g.ravel() for g in grids], axis=1)  # (M, ndim), cycles per sample
+            w = self._frequencies(src.level)
             if src.freq_b is not None:
                 w = w[src.freq_b]
             return np.exp(-2j * np.pi * (src.taus @ w.T))

@@ -92,12 +92,13 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         coarser wavelet's octave; in 4 directions and both signs for images), and a wavelet's
         envelope against its own wave at those shifts: E h_0(u + tau) conj h_1(u) says whether
         volatility follows or precedes a move, and where a jump sits between two others.
-        "auto": 1 for series, 0 for images. On S&P 500 returns (J=9) it takes 257 moments to
-        603, short-lag volatility clustering from 80 % of the target's to 88 % (93 % with 2,000
-        iterations) and leverage from 76 % to 79 %, for about 1.5x the cost of an evaluation;
-        with ``subsample=False`` and ``inverse_transform``'s defaults, 1024-point staircases with
-        10 jumps come back at a median relative error of 0.08 instead of 0.27 (see
-        ``inverse_transform`` and benchmarks/RESULTS.md).
+        "auto": 1 for series, 0 for images. On S&P 500 returns (J=9, the series defaults) it
+        takes 257 moments to 603, short-lag volatility clustering from 80 % of the target's
+        to 89 % and leverage from 76 % to 80 %, for about 1.5x the cost of an evaluation
+        (2.5x the time of 3 samples); with the series defaults of ``subsample`` and
+        ``inverse_transform``, 1024-point staircases with 10 jumps come back at a median
+        relative error of 0.09 instead of 0.27 (see ``inverse_transform`` and
+        benchmarks/RESULTS.md).
     delta_j : int or None, default=None
         Largest scale gap j2 - j1 of the cross-scale pairs (None: all).
     delta_theta : int or None, default=None
@@ -106,8 +107,8 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         Moment families to use (None: all of ``"low"``, ``"mean"``, ``"auto"``,
         ``"cross_env"``, ``"cross_env_wave"``, ``"cross_phase"``).
     subsample : bool or "auto", default="auto"
-        "auto": True for images, False for series. True: keep the coefficients of scale j on the grid subsampled by 2^max(j - 1, 0) (about
-        half the work for images): the moments are then exactly invariant to translations
+        "auto": True for images, False for series. True: keep the coefficients of scale j on
+        the grid subsampled by 2^max(j - 1, 0) (about half the work for images): the moments are then exactly invariant to translations
         by multiples of the largest step and, to the others, up to the aliasing of the
         rectified channels (of the normalised moments' norm, for 1-5 sample shifts: 0.1-0.3 %
         on a 2^14-point MRW and 0.5-1.5 % at 1024 points with the default J, 0.7-0.9 % on a
@@ -536,8 +537,8 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
 
         With the series defaults (``subsample=False``, ``cross_shifts=1``, 4 coarse-to-fine
         starts) 1024-point staircases with 10 jumps come back at a median relative error
-        of 0.084 over 8 signals (0.05-0.22; 0.27 with the earlier defaults: subsampled,
-        no shifted cross moments, one direct run), in about 20 s each on 2 cores.
+        of 0.092 over 8 signals (0.04-0.22; 0.27 with the earlier defaults: subsampled,
+        no shifted cross moments, one direct run), in about 10 s each on 2 cores.
 
         Parameters
         ----------
@@ -560,7 +561,7 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
             The coarse layout (where the jumps are, the levels between them) is then set
             before fine details lock it in place. On 1024-point staircases with 10 jumps
             (the defaults otherwise, 4 starts) the median relative error of 8 signals is
-            0.084 against 0.12 for direct runs (4 signals); without the shifted cross moments
+            0.092 (0.095 from other starts) against 0.120 for 4 direct starts; without the shifted cross moments
             its coarse stages had too few moments to place anything with the default J
             (0.57 against 0.39). On a non-sparse series the last stage's share of the
             iterations matches the moments less closely than a direct run of the same length.
