@@ -1,13 +1,64 @@
-"""One moment-matching run, from a start to a signal: what ``sample`` and ``inverse_transform``
-fan out over joblib/dask workers (module-level functions, so that they ship)."""
+"""Moment-matching runs, from starts to signals: what ``sample`` and ``inverse_transform`` fan
+out over joblib/dask workers (module-level functions, so that they ship), their starting points,
+the fan-out itself and the choice of the best start per target."""
 
 from __future__ import annotations
 
-import numpy as np
+import contextlib
 
-from ..utils._interrupt import current
+import numpy as np
+from joblib import Parallel, delayed
+
+from ..utils._interrupt import current, interruptible
+from ..utils._threads import scoped_threads
+from ._gaussian import gaussian_fields
 from ._loss import MomentLoss
 from ._optimize import minimize_lbfgs
+
+
+def starting_points(rng, n_runs, shape, cutoff=None, spectrum=None):
+    """``n_runs`` starts of ``shape``, seeded from ``rng``: white noise in standardised units (see
+    ``fit``), low-passed at ``cutoff`` or shaped by a power ``spectrum`` (Gaussian fields)."""
+    seeds = rng.randint(0, 2**31 - 1, size=n_runs)
+    starts = [np.random.RandomState(s).standard_normal(shape) for s in seeds]
+    if cutoff is not None:
+        starts = [low_passed(x, cutoff) for x in starts]
+    if spectrum is not None:
+        starts = list(gaussian_fields(np.stack(starts), spectrum))
+    return starts
+
+
+def run_all(args, n_jobs, n_parallel):
+    """:func:`synthesize_one` on each tuple of ``args``; ``n_jobs`` as given by the user, of which
+    ``n_parallel`` (>= 1) run at once. Returns (results, whether Ctrl-C stopped the call).
+
+    Ctrl-C sets ``stop`` (see utils._interrupt): every run polls it, those running return their
+    best iterate, those not started yet return None. Worker threads stay on one BLAS thread:
+    only a scope opened here, in the caller's thread, can say so (see utils._threads).
+    """
+    with interruptible() as stop, (scoped_threads(1) if n_parallel > 1 else contextlib.nullcontext()):
+        if n_parallel == 1:
+            results = [None if stop.is_set() else synthesize_one(*a) for a in args]
+        else:
+            # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
+            # sends the same tasks to a Dask cluster
+            parallel = Parallel(n_jobs=n_jobs, prefer="threads")
+            results = parallel(delayed(synthesize_one)(*a) for a in args)
+    return results, stop.is_set()
+
+
+def best_per_target(results, n_targets, n_restarts):
+    """Per target (``n_restarts`` consecutive results each), the start whose result matches the
+    moments best: same target, same reference, so the lowest relative error is the lowest loss,
+    in float64 whatever the precision. After Ctrl-C, the targets whose runs had started, up to
+    the first that had none."""
+    kept = []
+    for i in range(n_targets):
+        started = [r for r in results[i * n_restarts:(i + 1) * n_restarts] if r is not None]
+        if not started:
+            break
+        kept.append(min(started, key=lambda r: r["relative_error"]))
+    return kept
 
 
 def synthesize_one(model, target, scale, x0, max_iter, tol, callback, verbose, workers, desc,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted
 
@@ -14,14 +13,13 @@ from ..backends import get_backend
 from ..base import SkphaseEstimatorMixin, fit_context
 from ..operators import Operator
 from ..utils._memory import check_allocation
-from ..utils._interrupt import interruptible, warn_interrupted
+from ..utils._interrupt import warn_interrupted
 from ..utils._params import JOBS, RANDOM_STATE, Floats, Ints, OneOf, Shape, check_param
-from ..utils._threads import scoped_threads
 from ..utils._validation import check_signals
-from ._gaussian import _resample_spectrum, gaussian_fields, unit_spectrum
+from ._gaussian import _resample_spectrum, unit_spectrum
 from ._loss import HistogramLoss, quantiles_at, reference_norm
 from ._model import CovarianceModel, MomentModel, OperatorMomentModel
-from ._runs import low_passed, synthesize_one
+from ._runs import best_per_target, run_all, starting_points
 from ._inputs import _positive_int, _seed_of, resolve_J, shape_param, standardization
 from ._table import FAMILIES, coarse_to_fine, moment_names
 
@@ -439,14 +437,8 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         rng = _seed_of(random_state, "random_state", type(self).__name__)
         n = len(targets)
         shape = tuple(model.shape)
-        seeds = rng.randint(0, 2**31 - 1, size=n * n_restarts)
-        # standardised units throughout (see fit): white noise of the target's mean and variance
-        starts = [np.random.RandomState(s).standard_normal(shape) for s in seeds]
-        if start_cutoff is not None:
-            starts = [low_passed(x, start_cutoff) for x in starts]
-        if start_spectrum is not None:  # Gaussian fields: white noise shaped by the target's spectrum
-            starts = list(gaussian_fields(np.stack(starts), start_spectrum))
         n_runs = n * n_restarts
+        starts = starting_points(rng, n_runs, shape, start_cutoff, start_spectrum)
         n_jobs = min(effective_n_jobs(self.n_jobs), n_runs)
         workers = max(1, (os.cpu_count() or 1) // n_jobs)
         label = (lambda i: f"{desc} {i + 1}/{n}") if n_restarts == 1 else (
@@ -455,28 +447,10 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
                  self.callback, self.verbose, workers, label(i), self.precision, histogram,
                  (self.target_mean_, self.target_std_), stages)
                 for i in range(n_runs)]
-        # Ctrl-C sets ``stop`` (see utils._interrupt): every run polls it, those running return their
-        # best iterate, those not started yet return None. Worker threads stay on one BLAS thread:
-        # only a scope opened here, in the caller's thread, can say so (see utils._threads)
-        with interruptible() as stop, (scoped_threads(1) if n_jobs > 1 else contextlib.nullcontext()):
-            if n_jobs == 1:
-                results = [None if stop.is_set() else synthesize_one(*a) for a in args]
-            else:
-                # threads by default (FFTs and BLAS release the GIL); parallel_config(backend="dask")
-                # sends the same tasks to a Dask cluster
-                parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
-                results = parallel(delayed(synthesize_one)(*a) for a in args)
+        results, stopped = run_all(args, self.n_jobs, n_jobs)
         cut = [label(i) for i, r in enumerate(results) if r is not None and r["status"] == "interrupted"]
-        # per target, the start whose result matches the moments best (same target: same reference,
-        # so the lowest relative error is the lowest loss, in float64 whatever the precision);
-        # after Ctrl-C, the targets whose runs had started, up to the first that had none
-        kept = []
-        for i in range(n):
-            started = [r for r in results[i * n_restarts:(i + 1) * n_restarts] if r is not None]
-            if not started:
-                break
-            kept.append(min(started, key=lambda r: r["relative_error"]))
-        if stop.is_set():
+        kept = best_per_target(results, n, n_restarts)
+        if stopped:
             skipped = f"; {n - len(kept)} of {n} not started" if len(kept) < n else ""
             warn_interrupted(f"{', '.join(cut) or 'nothing'} cut short{skipped}: returning "
                              f"{len(kept)} of {n} {'samples' if desc == 'synthesis' else 'signals'}",
