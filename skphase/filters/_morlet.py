@@ -32,6 +32,9 @@ _KYMATIO_PI = 3.1415
 # Envelope terms below exp(-_NEGLIGIBLE) of the peak are not evaluated.
 _NEGLIGIBLE = 46.0  # exp(-46) ~ 1e-20
 
+# Complex values per chunk of spatial filters in the 2D bank (4 MiB).
+_CHUNK_VALUES = 2 ** 18
+
 # Kymatio 1D design constants (ScatteringBase1D.build).
 _R_PSI = math.sqrt(0.5)
 _SIGMA0 = 0.1
@@ -78,28 +81,48 @@ def _gaussian_terms(shape, sigma, theta, slant):
             yield slice(lo_x, hi_x), slice(lo_y, hi_y), X, Y, np.exp(-quad)
 
 
-def _gabor_morlet_spatial(shape, sigma, theta, xi, slant, out=None):
-    """Kymatio's spatial Gabor and its zero-mean Morlet, both complex (M, N).
+def _gabor_windows(shape, sigma, theta, xi, slant):
+    """Kymatio's spatial Gabor, term by term: ``[(rows, cols, envelope, gabor)]`` and their sums.
 
-    With ``out`` (a zeroed complex (M, N) array) the Morlet is built in place and
-    the Gabor is not returned.
+    Unnormalised; the terms overlap where the periodisation wraps, so they add.
     """
-    gabor = np.zeros(shape, dtype=np.complex128) if out is None else out
-    envelope = np.zeros(shape, dtype=np.float64)
     kx, ky = xi * math.cos(theta), xi * math.sin(theta)
+    terms, gabor_sum, envelope_sum = [], 0.0, 0.0
     for rows, cols, X, Y, env in _gaussian_terms(shape, sigma, theta, slant):
-        envelope[rows, cols] += env
         # The plane wave is separable, so it costs two 1D exponentials.
-        gabor[rows, cols] += env * np.exp(1j * kx * X)[:, None] * np.exp(1j * ky * Y)[None, :]
-    norm = 2.0 * _KYMATIO_PI * sigma * sigma / slant
-    kappa = gabor.sum() / envelope.sum()
-    if out is not None:
-        out -= kappa * envelope
-        out /= norm
-        return None, out
-    gabor /= norm
-    envelope /= norm
-    return gabor, gabor - kappa * envelope
+        gabor = env * np.exp(1j * kx * X)[:, None] * np.exp(1j * ky * Y)[None, :]
+        terms.append((rows, cols, env, gabor))
+        gabor_sum += gabor.sum()
+        envelope_sum += env.sum()
+    return terms, gabor_sum, envelope_sum
+
+
+def _add_morlet(out, sigma, theta, xi, slant):
+    """Add Kymatio's zero-mean spatial Morlet (normalised) to the complex array ``out``.
+
+    Only the sub-boxes where the envelope is not negligible are written, so a
+    fine-scale filter costs a few hundred pixels, not the whole grid.
+    """
+    terms, gabor_sum, envelope_sum = _gabor_windows(out.shape, sigma, theta, xi, slant)
+    kappa = gabor_sum / envelope_sum
+    scale = 1.0 / (2.0 * _KYMATIO_PI * sigma * sigma / slant)
+    for rows, cols, env, gabor in terms:
+        gabor -= kappa * env
+        gabor *= scale
+        out[rows, cols] += gabor
+    return out
+
+
+def _gabor_morlet_spatial(shape, sigma, theta, xi, slant):
+    """Kymatio's spatial Gabor and its zero-mean Morlet, both complex (M, N), normalised."""
+    terms, gabor_sum, envelope_sum = _gabor_windows(shape, sigma, theta, xi, slant)
+    scale = 1.0 / (2.0 * _KYMATIO_PI * sigma * sigma / slant)
+    gabor = np.zeros(shape, dtype=np.complex128)
+    envelope = np.zeros(shape, dtype=np.float64)
+    for rows, cols, env, gab in terms:
+        gabor[rows, cols] += gab * scale
+        envelope[rows, cols] += env * scale
+    return gabor, gabor - (gabor_sum / envelope_sum) * envelope
 
 
 _POSITIVE = [Floats(0, closed="neither", text="a positive finite float")]
@@ -216,10 +239,17 @@ def _morlet_2d_bank(shape, J, L):
     xis = 3.0 / 4.0 * np.pi / 2.0 ** js
     # Kymatio's orientation angle for index t; int() truncates for odd L.
     angles = (int(L - L / 2 - 1) - thetas) * np.pi / L
-    spatial = np.zeros((n,) + tuple(shape), dtype=np.complex128)
-    for k in range(n):
-        _gabor_morlet_spatial(shape, sigmas[k], angles[k], xis[k], 4.0 / L, out=spatial[k])
-    psi_hat = np.ascontiguousarray(scipy.fft.fft2(spatial, axes=(-2, -1), overwrite_x=True).real)
+    # A few filters at a time: their complex spatial maps stay small, and only the
+    # real float64 spectra, the bank itself, are kept.
+    psi_hat = np.empty((n,) + tuple(shape), dtype=np.float64)
+    chunk = max(1, min(n, _CHUNK_VALUES // (shape[0] * shape[1])))
+    buffer = np.empty((chunk,) + tuple(shape), dtype=np.complex128)
+    for start in range(0, n, chunk):
+        part = buffer[:min(chunk, n - start)]
+        part.fill(0.0)
+        for k, spatial in enumerate(part, start):
+            _add_morlet(spatial, sigmas[k], angles[k], xis[k], 4.0 / L)
+        psi_hat[start:start + len(part)] = scipy.fft.fft2(part, axes=(-2, -1), overwrite_x=True).real
     sigma_phi = 0.8 * 2.0 ** (J - 1)
     envelope, _ = _gabor_morlet_spatial(shape, sigma_phi, 0.0, 0.0, 1.0)
     phi_hat = scipy.fft.fft2(envelope).real

@@ -90,6 +90,19 @@ def test_morlet_2d_constructors_match_kymatio(kymatio_2d_float64):
                                fft2(kfb.gabor_2d(*shape, sigma, theta, xi, slant)).real, atol=1e-12)
 
 
+def test_morlet_2d_bank_is_the_same_built_in_chunks(monkeypatch):
+    # Large grids build the bank a few filters at a time; every chunk must start from zero.
+    from skphase.filters import _morlet
+
+    whole = _morlet._morlet_2d_bank((32, 32), 3, 4)[0]
+    monkeypatch.setattr(_morlet, "_CHUNK_VALUES", 5 * 32 * 32)   # chunks of 5, 5 and 2 filters
+    chunked = _morlet._morlet_2d_bank((32, 32), 3, 4)[0]
+    np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-15)
+    for k, (j, t) in enumerate([(j, t) for j in range(3) for t in range(4)]):
+        one = morlet_2d((32, 32), 0.8 * 2 ** j, (int(4 - 4 / 2 - 1) - t) * np.pi / 4, 3 * np.pi / 4 / 2 ** j, 1.0)
+        np.testing.assert_allclose(chunked[k], one, rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("N, J, Q", [(256, 3, 1), (1024, 5, 8), (512, 4, 2)])
 def test_morlet_1d_matches_kymatio_every_level(N, J, Q):
     kymatio_fb = pytest.importorskip("kymatio.scattering1d.filter_bank")
