@@ -7,7 +7,7 @@ read-only so that the cached object can be shared by every estimator.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -117,7 +117,10 @@ class FilterSet:
     theta: np.ndarray
     xi: np.ndarray
     sigma: np.ndarray
-    hat_crop: tuple[np.ndarray, ...] = field(default=(), repr=False)
+
+    @property
+    def hat_crop(self) -> tuple[np.ndarray, ...]:
+        return _cached_crop_levels(self, self.hat[0].ndim - 1)
 
     def __len__(self) -> int:
         return int(self.hat[0].shape[0])
@@ -152,7 +155,27 @@ class LowPass:
     hat: tuple[np.ndarray, ...]
     j: int
     sigma: float
-    hat_crop: tuple[np.ndarray, ...] = field(default=(), repr=False)
+
+    @property
+    def hat_crop(self) -> tuple[np.ndarray, ...]:
+        return _cached_crop_levels(self, self.hat[0].ndim)
+
+
+def _cached_crop_levels(filters, ndim):
+    """``hat_crop``, cropped from ``hat[0]`` when first read, then kept on the object.
+
+    Only 2D and bump transforms read it (1D Morlet follows Kymatio's periodised
+    levels), so a 1D Morlet bank never pays for it. Two threads reading it at
+    once both build the same levels; either result is kept.
+    """
+    levels = filters.__dict__.get("_hat_crop")
+    if levels is None:
+        levels = [filters.hat[0]]
+        for _ in range(len(filters.hat) - 1):
+            levels.append(_crop(levels[-1], ndim))
+        levels = tuple(_readonly(np.ascontiguousarray(h)) for h in levels)
+        object.__setattr__(filters, "_hat_crop", levels)  # frozen: a cache, not a field
+    return levels
 
 
 def reflect_frequencies(hat, ndim):
@@ -288,13 +311,11 @@ def _filter_set(hat0, j, theta, xi, sigma, J, ndim):
         theta=_readonly(np.asarray(theta, dtype=np.int64)),
         xi=_readonly(np.asarray(xi, dtype=np.float64)),
         sigma=_readonly(np.asarray(sigma, dtype=np.float64)),
-        hat_crop=_levels(hat0, J, ndim, _crop),
     )
 
 
 def _low_pass(hat0, J, sigma, ndim):
-    return LowPass(hat=_levels(hat0, J, ndim, _periodize), j=J, sigma=float(sigma),
-                   hat_crop=_levels(hat0, J, ndim, _crop))
+    return LowPass(hat=_levels(hat0, J, ndim, _periodize), j=J, sigma=float(sigma))
 
 
 @functools.lru_cache(maxsize=16)
