@@ -262,22 +262,51 @@ def _adaptive_choice_P(sigma, eps=1e-7):
     return int(math.ceil(math.sqrt(-2 * sigma ** 2 * math.log(eps)) + 1))
 
 
-def _sorted_gaussian(freqs, centre, sigma):
-    """exp(-(freqs - centre)^2 / (2 sigma^2)) on sorted freqs, skipping exact zeros.
+def _periodized_gaussian(N, P, centre, sigma):
+    """The mean over 2P - 1 periods of exp(-(f - centre)^2 / (2 sigma^2)), f = k / N.
 
-    Beyond 38.7 sigma the exponent is below -748 and exp underflows to exactly
-    0.0, so evaluating only the window gives bit-identical values for a
-    fraction of the cost when the Gaussian is narrow.
+    Kymatio evaluates the Gaussian on all (2P - 1) N frequencies of
+    ``arange((1 - P) N, P N) / N`` and takes the mean of the reshaped periods.
+    Outside ``_UNDERFLOW`` sigmas the values are exactly 0.0, so only the window
+    is evaluated and added period by period, in the same order: bit for bit the
+    same sums, without the (2P - 1) N arrays.
     """
-    out = np.zeros_like(freqs)
+    nperiods = 2 * P - 1
+    start = (1 - P) * N
     half_width = _UNDERFLOW * sigma
-    lo, hi = np.searchsorted(freqs, [centre - half_width, centre + half_width])
-    out[lo:hi] = np.exp(-(freqs[lo:hi] - centre) ** 2 / (2 * sigma ** 2))
-    return out
+    # one sample of margin: a window wider than the support adds only exact zeros
+    lo = max(0, math.floor((centre - half_width) * N) - start - 1)
+    hi = min(nperiods * N, math.ceil((centre + half_width) * N) - start + 2)
+    out = np.zeros(N)
+    if lo < hi:
+        freqs = np.arange(start + lo, start + hi, dtype=float) / float(N)
+        values = np.exp(-(freqs - centre) ** 2 / (2 * sigma ** 2))
+        for period in range(lo // N, (hi - 1) // N + 1):
+            a, b = max(lo, period * N), min(hi, (period + 1) * N)
+            out[a - period * N:b - period * N] += values[a - lo:b - lo]
+    return out / nperiods
 
 
-def _periodize_mean(h_f, nperiods):
-    return h_f.reshape(nperiods, h_f.shape[0] // nperiods).mean(axis=0)
+def _morlet_1d_unnormalised(N, xi, sigma):
+    """Kymatio's ``morlet_1d`` before its l1 normalisation (see :func:`_morlet_1d_cycles`)."""
+    P = min(_adaptive_choice_P(sigma), 5)
+    if P == 1:
+        # With a single period the low-pass must be continuous around 0, hence
+        # the symmetric interval [-0.5, 0.5) instead of [0, 1).
+        low_pass_f = np.exp(-(np.fft.fftfreq(N) ** 2) / (2 * sigma ** 2))
+    else:
+        low_pass_f = _periodized_gaussian(N, P, 0.0, sigma)
+    if xi:
+        gabor_f = _periodized_gaussian(N, P, xi, sigma)
+        kappa = gabor_f[0] / low_pass_f[0]
+        return gabor_f - kappa * low_pass_f
+    return low_pass_f
+
+
+def _l1_normalised(filters_f):
+    """Each row divided by the l1 norm of its inverse DFT (Kymatio's normalisation)."""
+    filters_f /= np.abs(scipy.fft.ifft(filters_f, axis=-1)).sum(axis=-1, keepdims=True)
+    return filters_f
 
 
 def _morlet_1d_cycles(N, xi, sigma):
@@ -287,23 +316,7 @@ def _morlet_1d_cycles(N, xi, sigma):
     few ulps, which keeps threshold-based quantities (temporal support, padding)
     identical.
     """
-    P = min(_adaptive_choice_P(sigma), 5)
-    freqs = np.arange((1 - P) * N, P * N, dtype=float) / float(N)
-    if P == 1:
-        # With a single period the low-pass must be continuous around 0, hence
-        # the symmetric interval [-0.5, 0.5) instead of [0, 1).
-        low_pass_f = np.exp(-(np.fft.fftfreq(N) ** 2) / (2 * sigma ** 2))
-    else:
-        low_pass_f = _sorted_gaussian(freqs, 0.0, sigma)
-    low_pass_f = _periodize_mean(low_pass_f, 2 * P - 1)
-    if xi:
-        gabor_f = _periodize_mean(_sorted_gaussian(freqs, xi, sigma), 2 * P - 1)
-        kappa = gabor_f[0] / low_pass_f[0]
-        filter_f = gabor_f - kappa * low_pass_f
-    else:
-        filter_f = low_pass_f
-    filter_f /= np.abs(scipy.fft.ifft(filter_f)).sum()
-    return filter_f
+    return _l1_normalised(_morlet_1d_unnormalised(N, xi, sigma)[None])[0]
 
 
 @validate_params({"N": [Ints(1)], "xi": [Floats(0, closed="neither", text="a positive finite float "
@@ -422,7 +435,8 @@ def _morlet_1d_bank(N, J, Q):
     xis, sigmas, js = _kymatio_1d_params(J, Q)
     psi_hat = np.empty((len(xis), N), dtype=np.float64)
     for k, (xi, sigma) in enumerate(zip(xis, sigmas)):
-        psi_hat[k] = _morlet_1d_cycles(N, xi, sigma)
+        psi_hat[k] = _morlet_1d_unnormalised(N, xi, sigma)
+    _l1_normalised(psi_hat)  # one batched inverse FFT for the whole bank
     two_pi = 2 * np.pi
     return (psi_hat, np.asarray(js, dtype=np.int64),
             two_pi * np.asarray(xis, dtype=np.float64), two_pi * np.asarray(sigmas, dtype=np.float64))
