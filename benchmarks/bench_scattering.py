@@ -94,8 +94,12 @@ def _first_fit(shape, J, LQ, batch_shape, processes=3):
 
     code = _FIRST_FIT.format(path=[os.path.dirname(os.path.abspath(__file__))] + sys.path,
                              batch_shape=batch_shape, shape=shape, J=J, LQ=LQ)
-    times = [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                  text=True).stdout.split()[-1]) for _ in range(processes)]
+    times = []
+    for _ in range(processes):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if proc.returncode:
+            raise RuntimeError(f"the first-fit process failed:\n{proc.stderr}")
+        times.append(float(proc.stdout.split()[-1]))
     return float(np.median(times))
 
 

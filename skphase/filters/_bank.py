@@ -31,6 +31,8 @@ def _periodize(hat, ndim):
     """
     out = hat
     for axis in range(hat.ndim - ndim, hat.ndim):
+        if out.shape[axis] % 2:
+            raise ValueError(f"cannot periodise an axis of odd size {out.shape[axis]} to half resolution")
         half = out.shape[axis] // 2
         low = out[(slice(None),) * axis + (slice(0, half),)]
         high = out[(slice(None),) * axis + (slice(half, 2 * half),)]
@@ -170,10 +172,11 @@ def _cached_crop_levels(filters, ndim):
     """
     levels = filters.__dict__.get("_hat_crop")
     if levels is None:
+        # level 0 is hat[0] itself, left as it is (a user's FilterSet keeps its flags)
         levels = [filters.hat[0]]
         for _ in range(len(filters.hat) - 1):
-            levels.append(_crop(levels[-1], ndim))
-        levels = tuple(_readonly(np.ascontiguousarray(h)) for h in levels)
+            levels.append(_readonly(np.ascontiguousarray(_crop(levels[-1], ndim))))
+        levels = tuple(levels)
         object.__setattr__(filters, "_hat_crop", levels)  # frozen: a cache, not a field
     return levels
 

@@ -81,32 +81,49 @@ def _gaussian_terms(shape, sigma, theta, slant):
             yield slice(lo_x, hi_x), slice(lo_y, hi_y), X, Y, np.exp(-quad)
 
 
-def _gabor_windows(shape, sigma, theta, xi, slant):
-    """Kymatio's spatial Gabor, term by term: ``[(rows, cols, envelope, gabor)]`` and their sums.
+def _gabor_terms(shape, sigma, theta, xi, slant):
+    """Kymatio's spatial Gabor, term by term: ``(rows, cols, envelope, gabor)``, unnormalised.
 
-    Unnormalised; the terms overlap where the periodisation wraps, so they add.
+    The terms overlap where the periodisation wraps, so they add.
     """
     kx, ky = xi * math.cos(theta), xi * math.sin(theta)
-    terms, gabor_sum, envelope_sum = [], 0.0, 0.0
     for rows, cols, X, Y, env in _gaussian_terms(shape, sigma, theta, slant):
         # The plane wave is separable, so it costs two 1D exponentials.
-        gabor = env * np.exp(1j * kx * X)[:, None] * np.exp(1j * ky * Y)[None, :]
-        terms.append((rows, cols, env, gabor))
+        yield rows, cols, env, env * np.exp(1j * kx * X)[:, None] * np.exp(1j * ky * Y)[None, :]
+
+
+def _write_morlet(out, sigma, theta, xi, slant):
+    """Write Kymatio's zero-mean spatial Morlet (normalised) into ``out``, a zeroed complex array.
+
+    The zero-mean correction needs the sums of all terms first. A fine-scale filter
+    keeps its few small terms and writes only those sub-boxes; once the terms
+    together outgrow the grid (a wide envelope, up to 25 full-grid terms), they are
+    added into one dense envelope instead, which bounds the memory by two grids.
+    """
+    stored, area, envelope = [], 0, None
+    gabor_sum = envelope_sum = 0.0
+    for rows, cols, env, gabor in _gabor_terms(out.shape, sigma, theta, xi, slant):
         gabor_sum += gabor.sum()
         envelope_sum += env.sum()
-    return terms, gabor_sum, envelope_sum
-
-
-def _add_morlet(out, sigma, theta, xi, slant):
-    """Add Kymatio's zero-mean spatial Morlet (normalised) to the complex array ``out``.
-
-    Only the sub-boxes where the envelope is not negligible are written, so a
-    fine-scale filter costs a few hundred pixels, not the whole grid.
-    """
-    terms, gabor_sum, envelope_sum = _gabor_windows(out.shape, sigma, theta, xi, slant)
+        if envelope is not None:
+            envelope[rows, cols] += env
+            out[rows, cols] += gabor
+            continue
+        stored.append((rows, cols, env, gabor))
+        area += env.size
+        if area > out.size:
+            envelope = np.zeros(out.shape, dtype=np.float64)
+            for r, c, e, g in stored:
+                envelope[r, c] += e
+                out[r, c] += g
+            stored = None
     kappa = gabor_sum / envelope_sum
     scale = 1.0 / (2.0 * _KYMATIO_PI * sigma * sigma / slant)
-    for rows, cols, env, gabor in terms:
+    if envelope is not None:
+        out -= kappa * envelope
+        out *= scale
+        return out
+    for rows, cols, env, gabor in stored:
         gabor -= kappa * env
         gabor *= scale
         out[rows, cols] += gabor
@@ -115,14 +132,16 @@ def _add_morlet(out, sigma, theta, xi, slant):
 
 def _gabor_morlet_spatial(shape, sigma, theta, xi, slant):
     """Kymatio's spatial Gabor and its zero-mean Morlet, both complex (M, N), normalised."""
-    terms, gabor_sum, envelope_sum = _gabor_windows(shape, sigma, theta, xi, slant)
-    scale = 1.0 / (2.0 * _KYMATIO_PI * sigma * sigma / slant)
     gabor = np.zeros(shape, dtype=np.complex128)
     envelope = np.zeros(shape, dtype=np.float64)
-    for rows, cols, env, gab in terms:
-        gabor[rows, cols] += gab * scale
-        envelope[rows, cols] += env * scale
-    return gabor, gabor - (gabor_sum / envelope_sum) * envelope
+    for rows, cols, env, gab in _gabor_terms(shape, sigma, theta, xi, slant):
+        gabor[rows, cols] += gab
+        envelope[rows, cols] += env
+    kappa = gabor.sum() / envelope.sum()
+    scale = 1.0 / (2.0 * _KYMATIO_PI * sigma * sigma / slant)
+    gabor *= scale
+    envelope *= scale
+    return gabor, gabor - kappa * envelope
 
 
 _POSITIVE = [Floats(0, closed="neither", text="a positive finite float")]
@@ -248,7 +267,7 @@ def _morlet_2d_bank(shape, J, L):
         part = buffer[:min(chunk, n - start)]
         part.fill(0.0)
         for k, spatial in enumerate(part, start):
-            _add_morlet(spatial, sigmas[k], angles[k], xis[k], 4.0 / L)
+            _write_morlet(spatial, sigmas[k], angles[k], xis[k], 4.0 / L)
         psi_hat[start:start + len(part)] = scipy.fft.fft2(part, axes=(-2, -1), overwrite_x=True).real
     sigma_phi = 0.8 * 2.0 ** (J - 1)
     envelope, _ = _gabor_morlet_spatial(shape, sigma_phi, 0.0, 0.0, 1.0)
@@ -304,8 +323,16 @@ def _morlet_1d_unnormalised(N, xi, sigma):
 
 
 def _l1_normalised(filters_f):
-    """Each row divided by the l1 norm of its inverse DFT (Kymatio's normalisation)."""
-    filters_f /= np.abs(scipy.fft.ifft(filters_f, axis=-1)).sum(axis=-1, keepdims=True)
+    """Each row divided by the l1 norm of its inverse DFT (Kymatio's normalisation).
+
+    Rows go through the inverse FFT a block at a time (about 4 MiB of complex values),
+    so that a long bank does not hold a complex copy of itself; a row's result does
+    not depend on the block it is in.
+    """
+    rows = max(1, _CHUNK_VALUES // filters_f.shape[-1])
+    for start in range(0, filters_f.shape[0], rows):
+        block = filters_f[start:start + rows]
+        block /= np.abs(scipy.fft.ifft(block, axis=-1)).sum(axis=-1, keepdims=True)
     return filters_f
 
 

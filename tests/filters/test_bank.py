@@ -438,3 +438,14 @@ def test_every_public_function_declares_its_parameters():
         assert hasattr(f, "__skphase_constraints__"), f.__name__
     with pytest.raises(ValueError, match=bad_param("highpass", "an instance of 'bool'", "'no'")):
         bump_2d((16, 16), 1.0, 0.0, highpass="no")
+
+
+def test_hat_crop_is_built_once_and_leaves_the_callers_arrays_alone():
+    from skphase.filters import FilterSet
+
+    hat0 = np.ones((2, 8, 8))
+    levels = (hat0, np.ones((2, 4, 4)))
+    fs = FilterSet(hat=levels, j=np.zeros(2, int), theta=np.zeros(2, int), xi=np.zeros(2), sigma=np.zeros(2))
+    crop = fs.hat_crop
+    assert crop is fs.hat_crop and crop[0] is hat0 and crop[1].shape == (2, 4, 4)
+    assert hat0.flags.writeable and not crop[1].flags.writeable
