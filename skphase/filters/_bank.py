@@ -60,10 +60,17 @@ def _levels(hat0, J, ndim, step):
     # transforms need only level 0, so sizes not divisible by 2**J are allowed.
     shape = hat0.shape[-ndim:]
     n_levels = next((r for r in range(J + 1) if any(n % 2 ** (r + 1) for n in shape)), J)
-    levels = [hat0]
+    hat0 = _readonly(np.ascontiguousarray(hat0))
+    return (hat0, *_coarser(hat0, n_levels, ndim, step))
+
+
+def _coarser(h, n_levels, ndim, step):
+    """``n_levels`` successive ``step``s of ``h`` (its coarser levels), each read-only and contiguous."""
+    levels = []
     for _ in range(n_levels):
-        levels.append(step(levels[-1], ndim))
-    return tuple(_readonly(np.ascontiguousarray(h)) for h in levels)
+        h = _readonly(np.ascontiguousarray(step(h, ndim)))
+        levels.append(h)
+    return levels
 
 
 def _readonly(a):
@@ -173,10 +180,8 @@ def _cached_crop_levels(filters, ndim):
     levels = filters.__dict__.get("_hat_crop")
     if levels is None:
         # level 0 is hat[0] itself, left as it is (a user's FilterSet keeps its flags)
-        levels = [filters.hat[0]]
-        for _ in range(len(filters.hat) - 1):
-            levels.append(_readonly(np.ascontiguousarray(_crop(levels[-1], ndim))))
-        levels = tuple(levels)
+        hat0 = filters.hat[0]
+        levels = (hat0, *_coarser(hat0, len(filters.hat) - 1, ndim, _crop))
         object.__setattr__(filters, "_hat_crop", levels)  # frozen: a cache, not a field
     return levels
 

@@ -32,7 +32,8 @@ _KYMATIO_PI = 3.1415
 # Envelope terms below exp(-_NEGLIGIBLE) of the peak are not evaluated.
 _NEGLIGIBLE = 46.0  # exp(-46) ~ 1e-20
 
-# Complex values per chunk of spatial filters in the 2D bank (4 MiB).
+# Complex values per block of a bank's temporary complex arrays (4 MiB): the 2D
+# bank's spatial filters, the 1D bank's normalisation.
 _CHUNK_VALUES = 2 ** 18
 
 # Kymatio 1D design constants (ScatteringBase1D.build).
@@ -81,6 +82,11 @@ def _gaussian_terms(shape, sigma, theta, slant):
             yield slice(lo_x, hi_x), slice(lo_y, hi_y), X, Y, np.exp(-quad)
 
 
+def _gabor_scale(sigma, slant):
+    """Kymatio's normalisation of its 2D Gabor, slant / (2 * 3.1415 * sigma^2)."""
+    return 1.0 / (2.0 * _KYMATIO_PI * sigma * sigma / slant)
+
+
 def _gabor_terms(shape, sigma, theta, xi, slant):
     """Kymatio's spatial Gabor, term by term: ``(rows, cols, envelope, gabor)``, unnormalised.
 
@@ -118,7 +124,7 @@ def _write_morlet(out, sigma, theta, xi, slant):
                 out[r, c] += g
             stored = None
     kappa = gabor_sum / envelope_sum
-    scale = 1.0 / (2.0 * _KYMATIO_PI * sigma * sigma / slant)
+    scale = _gabor_scale(sigma, slant)
     if envelope is not None:
         out -= kappa * envelope
         out *= scale
@@ -138,7 +144,7 @@ def _gabor_morlet_spatial(shape, sigma, theta, xi, slant):
         gabor[rows, cols] += gab
         envelope[rows, cols] += env
     kappa = gabor.sum() / envelope.sum()
-    scale = 1.0 / (2.0 * _KYMATIO_PI * sigma * sigma / slant)
+    scale = _gabor_scale(sigma, slant)
     gabor *= scale
     envelope *= scale
     return gabor, gabor - kappa * envelope
