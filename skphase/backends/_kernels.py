@@ -31,7 +31,7 @@ import numpy as np
 from rocket_fft import c2c, c2r, r2c
 
 from ..utils._complex import times
-from ..utils._numba import kernel_threads, n_kernel_threads, njit, part_kernel, part_range
+from ..utils._numba import PerThread, kernel_threads, n_kernel_threads, njit, part_kernel, part_range
 from . import _jit, _reference
 
 
@@ -176,16 +176,18 @@ def _layer_grid(height, width, kh, kw, ph, pw):
 
 
 def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
-                      want_z, z_out, axes, chunk, mod_lo, mod_hi, Yw, zw, uw, Uw, Vw, Sw, part, n_parts):
+                      want_z, z_out, axes, chunk, mod_lo, mod_hi, Yw, zw, uw, Uw, Vw, Sw, slot, part,
+                      n_parts):
     # One scattering layer, fused per (sample, chunk of filters) so that intermediate
     # maps stay in cache: Y = periodize_k(X[b] * filt[f]); z = ifft(Y); u = rho(z) for
     # each phase (or |z|); U = rfft(u); s = irfft(periodize_p(U * phi)). s goes to
     # s_out; the full spectrum U (Hermitian fill) to u_out when the next order needs it;
     # z (unscaled alias sum, before the 1 / (kh kw) folded into rho) to z_out when asked.
     # Small maps are grouped (``chunk`` filters per task) so that each FFT call does
-    # enough work to hide its overhead. The caller allocates each part's work maps
-    # (Yw[part] ... Sw[part]) and the FFT axes: allocating inside the kernel would compile
-    # numba's array constructors, about a third of this kernel's first-call compile time.
+    # enough work to hide its overhead. The caller allocates each thread's work maps
+    # (Yw[slot] ... Sw[slot], ``slot`` the thread running this part) and the FFT axes:
+    # allocating inside the kernel would compile numba's array constructors, about a third
+    # of this kernel's first-call compile time.
     n_batch, height, width = X.shape
     n_filt, n_out = filt.shape[0], cos.shape[0]
     h, w, h2, w2, scale = _layer_grid(height, width, kh, kw, ph, pw)
@@ -196,8 +198,8 @@ def _wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra
         f0 = (task % n_chunks) * chunk
         nf = chunk if f0 + chunk <= n_filt else n_filt - f0
         n_maps = nf * n_out
-        Y, z, u = Yw[part, :nf], zw[part, :nf], uw[part, :n_maps]
-        U, V, S = Uw[part, :n_maps], Vw[part, :n_maps], Sw[part, :n_maps]
+        Y, z, u = Yw[slot, :nf], zw[slot, :nf], uw[slot, :n_maps]
+        U, V, S = Uw[slot, :n_maps], Vw[slot, :n_maps], Sw[slot, :n_maps]
         for t in range(nf):
             for i in range(h):
                 for j in range(w):
@@ -450,7 +452,7 @@ def modulus_range(real):
 
 def wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
                      want_z, z_out):
-    """One fused scattering layer (see ``_wavelet_layer_2d``), with each part's work maps
+    """One fused scattering layer (see ``_wavelet_layer_2d``), with each thread's work maps
     allocated here: 2D spectra X (B, H, W), filters (F, H, W); writes s_out, u_out, z_out."""
     n_batch, height, width = X.shape
     n_filt, n_out = filt.shape[0], cos.shape[0]
@@ -458,20 +460,20 @@ def wavelet_layer_2d(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra,
     h2, w2 = h // ph, w // pw
     chunk = filter_chunk(n_filt, h, w)
     n_tasks = n_batch * -(-n_filt // chunk)
-    n_parts = max(1, min(n_kernel_threads(), n_tasks))
-    maps = (n_parts, chunk * n_out)
+    n_threads = max(1, min(n_kernel_threads(), n_tasks))
+    maps = (n_threads, chunk * n_out)
     axes = fft_axes(h)
-    work = (np.empty((n_parts, chunk, h, w), dtype=X.dtype), np.empty((n_parts, chunk, h, w), dtype=X.dtype),
+    work = (np.empty((n_threads, chunk, h, w), dtype=X.dtype), np.empty((n_threads, chunk, h, w), dtype=X.dtype),
             np.empty(maps + (h, w), dtype=s_out.dtype), np.empty(maps + (h, w // 2 + 1), dtype=X.dtype),
             np.empty(maps + (h2, w2 // 2 + 1), dtype=X.dtype), np.empty(maps + (h2, w2), dtype=s_out.dtype))
     mod_lo, mod_hi = modulus_range(s_out.dtype)
-    # the work maps have one slot per part: the kernel must run on exactly n_parts threads
-    with kernel_threads(n_parts):
+    # the work maps have one slot per thread: the kernel must run on exactly n_threads threads
+    with kernel_threads(n_threads):
         _wavelet_layer_run(X, filt, kh, kw, cos, sin, relu, phi, ph, pw, want_spectra, s_out, u_out,
-                           want_z, z_out, axes, chunk, mod_lo, mod_hi, *work)
+                           want_z, z_out, axes, chunk, mod_lo, mod_hi, *work, PerThread(range(n_threads)))
 
 
-# the compiled kernel, for warm-up checks: calling it directly needs work maps with exactly
-# as many part slots as the parts it is run in
+# the compiled kernel, for warm-up checks: calling it directly needs work maps with a slot for
+# the ``slot`` it is given
 wavelet_layer_2d.kernel = _wavelet_layer_run.kernel
 wavelet_layer_adjoint_2d = _compile(_wavelet_layer_adjoint_2d)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,54 @@ def test_the_result_does_not_depend_on_the_threads_and_workers_run_one_part(monk
     worker.start()
     worker.join()
     assert seen == [1] and set(parts) == {1}  # a worker thread is already parallel
+
+
+def test_threads_take_the_parts_in_turn_each_once_with_their_own_per_thread_arguments():
+    calls = []
+
+    def kernel(tag, slot, part, n_parts):
+        calls.append((tag, slot, threading.get_ident(), part, n_parts))
+
+    _numba.run_parts(kernel, ("x", _numba.PerThread(("a", "b", "c"))), 3)
+    n_parts = 3 * _numba.PIECES_PER_THREAD
+    assert sorted(c[3] for c in calls) == list(range(n_parts))
+    assert {c[4] for c in calls} == {n_parts} and {c[0] for c in calls} == {"x"}
+    for slot in {c[1] for c in calls}:  # a slot's argument goes to one thread only
+        assert len({c[2] for c in calls if c[1] == slot}) == 1
+    assert {c[2] for c in calls if c[1] == "a"} == {threading.get_ident()}  # the caller is thread 0
+    calls.clear()
+    _numba.run_parts(kernel, ("y", _numba.PerThread(("a",))), 1)
+    assert calls == [("y", "a", threading.get_ident(), 0, 1)]
+
+
+def test_a_slow_thread_holds_one_part_not_a_share():
+    # thread 1 stalls in its first part (a core taken by another process): the caller does the rest
+    done = {0: 0, 1: 0}
+    started = threading.Event()
+
+    def kernel(slot, part, n_parts):
+        if slot == 1:
+            started.set()
+            time.sleep(0.3)
+        else:
+            started.wait(10)
+        done[slot] += 1
+
+    _numba.run_parts(kernel, (_numba.PerThread((0, 1)),), 2)
+    assert done == {0: 2 * _numba.PIECES_PER_THREAD - 1, 1: 1}
+
+
+def test_an_error_in_a_worker_thread_reaches_the_caller():
+    started = threading.Event()
+
+    def kernel(slot, part, n_parts):
+        if slot == 1:
+            started.set()
+            raise ValueError("part failed")
+        started.wait(10)
+
+    with pytest.raises(ValueError, match="part failed"):
+        _numba.run_parts(kernel, (_numba.PerThread((0, 1)),), 2)
 
 
 def test_no_kernel_is_a_numba_parallel_build():
