@@ -63,6 +63,23 @@ def gaussian_fields(noise: np.ndarray, power: np.ndarray) -> np.ndarray:
     return np.fft.ifftn(np.fft.fftn(noise, axes=axes) * np.sqrt(power), axes=axes).real
 
 
+def random_phase_fields(noise: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """Fields (n, *spatial) whose periodogram is exactly ``power`` and whose Fourier phases are those
+    of the white ``noise`` (uniform and independent, up to Hermitian symmetry): random phase noise.
+
+    A Gaussian field (:func:`gaussian_fields`) has ``power`` only on average; each of its
+    frequencies fluctuates by a chi-square factor. Keeping the modulus keeps none of the
+    realisations' structure beyond their power spectrum, whose phases carry it.
+    """
+    axes = tuple(range(1, noise.ndim))
+    spectrum = np.fft.fftn(noise, axes=axes)
+    modulus = np.abs(spectrum)
+    # a white-noise coefficient is exactly 0 with probability 0; guard the division anyway
+    phases = np.divide(spectrum, modulus, out=np.ones_like(spectrum), where=modulus > 0)
+    size = np.prod(noise.shape[1:])
+    return np.fft.ifftn(phases * np.sqrt(power * size), axes=axes).real
+
+
 class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):
     """Stationary Gaussian model: keeps the mean and the power spectrum, draws random phases.
 

@@ -11,20 +11,22 @@ from joblib import Parallel, delayed
 
 from ..utils._interrupt import current, interruptible
 from ..utils._threads import scoped_threads
-from ._gaussian import gaussian_fields
+from ._gaussian import gaussian_fields, random_phase_fields
 from ._loss import MomentLoss
 from ._optimize import minimize_lbfgs
 
 
-def starting_points(rng, n_runs, shape, cutoff=None, spectrum=None):
+def starting_points(rng, n_runs, shape, cutoff=None, spectrum=None, exact_spectrum=False):
     """``n_runs`` starts of ``shape``, seeded from ``rng``: white noise in standardised units (see
-    ``fit``), low-passed at ``cutoff`` or shaped by a power ``spectrum`` (Gaussian fields)."""
+    ``fit``), low-passed at ``cutoff`` or shaped by a power ``spectrum``: Gaussian fields, or with
+    ``exact_spectrum`` random phase noise (that periodogram exactly)."""
     seeds = rng.randint(0, 2**31 - 1, size=n_runs)
     starts = [np.random.RandomState(s).standard_normal(shape) for s in seeds]
     if cutoff is not None:
         starts = [low_passed(x, cutoff) for x in starts]
     if spectrum is not None:
-        starts = list(gaussian_fields(np.stack(starts), spectrum))
+        shaped = random_phase_fields if exact_spectrum else gaussian_fields
+        starts = list(shaped(np.stack(starts), spectrum))
     return starts
 
 

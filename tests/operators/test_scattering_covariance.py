@@ -200,6 +200,39 @@ def test_gaussian_start_gives_the_poorly_seen_frequencies_the_targets_power():
         return np.mean(np.abs(np.fft.fft2(y - y.mean()))[corners] ** 2)
 
     target = np.mean(np.abs(np.fft.fft2(img - img.mean()))[corners] ** 2)
-    noise, auto = corner_power("noise"), corner_power("auto")
+    noise, auto, gaussian = corner_power("noise"), corner_power("auto"), corner_power("gaussian")
     assert abs(np.log10(auto / target)) < 0.3 < abs(np.log10(noise / target))
-    assert auto == corner_power("gaussian")  # "auto" is "gaussian" for this model
+    assert abs(np.log10(gaussian / target)) < 0.3
+    assert auto == corner_power("random_phase") != gaussian  # "auto" is "random_phase" for images
+
+
+def test_auto_start_of_the_covariance_is_a_gaussian_field_on_series():
+    # random phase noise (the images' "auto") costs a series its multifractality (see ``start``)
+    x = make_mrw(1, 512, random_state=0)
+
+    def sample(start):
+        return PhaseHarmonicSynthesizer(moments="scattering_covariance", max_iter=3, start=start,
+                                        random_state=0).fit(x).sample(1)
+
+    auto = sample("auto")
+    np.testing.assert_array_equal(auto, sample("gaussian"))
+    assert not np.array_equal(auto, sample("random_phase"))
+
+
+def test_random_phase_start_has_the_periodogram_exactly_and_random_phases():
+    from skphase.synthesis._gaussian import gaussian_fields, random_phase_fields
+
+    rng = np.random.default_rng(0)
+    img = load_texture("gravel", size=32)
+    power = np.abs(np.fft.fft2(img)) ** 2 / img.size
+    noise = rng.standard_normal((3, 32, 32))
+    y = random_phase_fields(noise, power)
+    assert y.dtype == np.float64 and y.shape == noise.shape
+    np.testing.assert_allclose(np.abs(np.fft.fft2(y)) ** 2 / img.size, np.broadcast_to(power, y.shape),
+                               rtol=1e-9, atol=1e-12)
+    phases = np.angle(np.fft.fft2(y)) - np.angle(np.fft.fft2(noise))
+    np.testing.assert_allclose(np.cos(phases[:, power > 1e-12]), 1.0, atol=1e-9)  # the noise's phases
+    assert max_cross_correlation(img, y, ndim=2)[0] < 0.5  # not a shifted copy
+    # a Gaussian field has the spectrum on average only
+    g = gaussian_fields(noise, power)
+    assert np.std(np.log(np.abs(np.fft.fft2(g))[:, power > 1e-12] ** 2 / img.size / power[power > 1e-12])) > 0.5

@@ -115,6 +115,7 @@ ROWS = [
     (_phs, "precision", "float64", "float32", sample, CHANGES, None),
     (_phs, "histogram_weight", 0.03, 0.0, sample, CHANGES, None),
     (_phs, "start", "noise", "gaussian", sample, CHANGES, None),
+    (_phs, "start", "gaussian", "random_phase", sample, CHANGES, None),
     (_phs, "random_state", 0, 1, sample, CHANGES, None),
     (_phs, "callback", None, "counting", callback_effect, CHANGES, None),
     # no effect on the result, by design
