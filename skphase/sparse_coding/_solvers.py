@@ -370,13 +370,11 @@ def _cd_one(c, xn2, G, alpha, positive, max_iter, tol, a):
 
 @part_kernel(cache=True)
 def _cd_batch(C, xn2, G, alpha, positive, max_iter, tol, A, sweeps, part, n_parts):
-    n = C.shape[0]
-    lo, hi = part_range(n, part, n_parts)
+    # float64 arrays in, whatever the data's dtype: one build serves float32 and float64 data,
+    # and no per-row copy (astype) is compiled
+    lo, hi = part_range(C.shape[0], part, n_parts)
     for i in range(lo, hi):
-        a = A[i].astype(np.float64)
-        sweeps[i] = _cd_one(C[i].astype(np.float64), xn2[i], G, alpha, positive, max_iter, tol, a)
-        for j in range(a.shape[0]):
-            A[i, j] = a[j]
+        sweeps[i] = _cd_one(C[i], xn2[i], G, alpha, positive, max_iter, tol, A[i])
 
 
 def coordinate_descent(X, dictionary, alpha: float, *, positive: bool = False,
@@ -405,13 +403,15 @@ def coordinate_descent(X, dictionary, alpha: float, *, positive: bool = False,
     """
     X, D, A = _prepare(X, dictionary, init)
     D64 = D.astype(np.float64)
-    C = np.ascontiguousarray(X @ D.T)
+    # the correlations in the data's dtype, then solved in float64
+    C = np.ascontiguousarray(X @ D.T, dtype=np.float64)
     G = np.ascontiguousarray(D64 @ D64.T)
     xn2 = np.einsum("ij,ij->i", X, X).astype(np.float64)
+    A64 = np.ascontiguousarray(A, dtype=np.float64)
     sweeps = np.zeros(C.shape[0], dtype=np.int64)
-    _cd_batch(C, xn2, G, float(alpha), bool(positive), int(max_iter), float(tol), A, sweeps)
+    _cd_batch(C, xn2, G, float(alpha), bool(positive), int(max_iter), float(tol), A64, sweeps)
     n_iter = int(sweeps.max()) if len(sweeps) else 0
-    return A, int(n_iter)
+    return A64.astype(A.dtype, copy=False), int(n_iter)
 
 
 SOLVERS = {"cd": coordinate_descent, "fista": fista, "ista": ista, "homotopy": homotopy}

@@ -66,7 +66,13 @@ def test_solvers_agree_and_keep_float32():
         codes, _ = solver(X.astype(np.float32), D, 0.1, tol=1e-7, max_iter=5000)
         assert codes.dtype == np.float32
         np.testing.assert_allclose(codes, ref, atol=2e-3)
-    assert coordinate_descent(X.astype(np.float32), D, 0.1)[0].dtype == np.float32
+    # cd solves in float64 whatever the data's dtype, warm start included, and returns the data's
+    codes, _ = coordinate_descent(X.astype(np.float32), D, 0.1, tol=1e-12)
+    assert codes.dtype == np.float32
+    np.testing.assert_allclose(codes, ref, atol=1e-5)
+    warm, _ = coordinate_descent(X.astype(np.float32), D, 0.1, tol=1e-12, init=0.5 * ref)
+    assert warm.dtype == np.float32
+    np.testing.assert_allclose(warm, ref, atol=1e-5)
 
 
 def test_sparse_encode_rejects_bad_arguments():
