@@ -68,8 +68,8 @@ def random_phase_fields(noise: np.ndarray, power: np.ndarray) -> np.ndarray:
     of the white ``noise`` (uniform and independent, up to Hermitian symmetry): random phase noise.
 
     A Gaussian field (:func:`gaussian_fields`) has ``power`` only on average; each of its
-    frequencies fluctuates by a chi-square factor. Keeping the modulus keeps none of the
-    realisations' structure beyond their power spectrum, whose phases carry it.
+    frequencies fluctuates by a chi-square factor. What the realisations hold beyond their
+    power spectrum lives in their Fourier phases, and these are drawn afresh: not a copy.
     """
     axes = tuple(range(1, noise.ndim))
     spectrum = np.fft.fftn(noise, axes=axes)
