@@ -127,13 +127,18 @@ def run_parts(kernel, args, n_threads: int) -> None:
         return
     n_parts = n_threads * PIECES_PER_THREAD
     counter = itertools.count()  # next() on it is atomic under the GIL
+    failed = threading.Event()  # a part raised (or Ctrl-C in this thread): hand out no more parts
 
     def work(thread: int) -> None:
         own = _for_thread(args, thread)
-        part = next(counter)
-        while part < n_parts:
-            kernel(*own, part, n_parts)
+        try:
             part = next(counter)
+            while part < n_parts and not failed.is_set():
+                kernel(*own, part, n_parts)
+                part = next(counter)
+        except BaseException:
+            failed.set()
+            raise
 
     pool = _executor(n_threads - 1)
     futures = [pool.submit(work, thread) for thread in range(1, n_threads)]

@@ -105,6 +105,24 @@ def test_an_error_in_a_worker_thread_reaches_the_caller():
         _numba.run_parts(kernel, (_numba.PerThread((0, 1)),), 2)
 
 
+def test_after_an_error_no_more_parts_are_handed_out():
+    # Ctrl-C (or an error) in one thread must not leave the others to finish the whole call
+    done = []
+    started = threading.Event()
+
+    def kernel(slot, part, n_parts):
+        if slot == 0:
+            started.wait(10)
+            raise KeyboardInterrupt
+        started.set()
+        time.sleep(0.05)
+        done.append(part)
+
+    with pytest.raises(KeyboardInterrupt):
+        _numba.run_parts(kernel, (_numba.PerThread((0, 1)),), 2)
+    assert len(done) <= 2 < 2 * _numba.PIECES_PER_THREAD - 1
+
+
 def test_no_kernel_is_a_numba_parallel_build():
     kernels = list(_jit.DISPATCHERS) + [k.kernel for k in (
         _solvers._cd_batch, _lista_tied._tied_layers, synthesis_kernels.pack_abs,
