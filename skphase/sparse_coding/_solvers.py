@@ -67,7 +67,7 @@ def _prepare(X, dictionary, init):
         raise ValueError(f"X of shape {X.shape} and dictionary of shape {D.shape} do not match: "
                          "expected (n_samples, n_features) and (n_components, n_features).")
     A = (np.zeros((X.shape[0], D.shape[0]), dtype=X.dtype) if init is None
-         else np.array(init, dtype=X.dtype, copy=True))
+         else np.array(init, dtype=X.dtype, copy=True, order="C"))
     return X, D, A
 
 
@@ -368,6 +368,10 @@ def _cd_one(c, xn2, G, alpha, positive, max_iter, tol, a):
     return sweeps
 
 
+#: values (rows x atoms) per block of float32 data converted to float64 for the cd kernel
+_CD_BLOCK_VALUES = 2**18
+
+
 @part_kernel(cache=True)
 def _cd_batch(C, xn2, G, alpha, positive, max_iter, tol, A, sweeps, part, n_parts):
     # float64 arrays in, whatever the data's dtype: one build serves float32 and float64 data,
@@ -403,15 +407,25 @@ def coordinate_descent(X, dictionary, alpha: float, *, positive: bool = False,
     """
     X, D, A = _prepare(X, dictionary, init)
     D64 = D.astype(np.float64)
-    # the correlations in the data's dtype, then solved in float64
-    C = np.ascontiguousarray(X @ D.T, dtype=np.float64)
+    C = np.ascontiguousarray(X @ D.T)  # in the data's dtype; solved in float64
     G = np.ascontiguousarray(D64 @ D64.T)
     xn2 = np.einsum("ij,ij->i", X, X).astype(np.float64)
-    A64 = np.ascontiguousarray(A, dtype=np.float64)
     sweeps = np.zeros(C.shape[0], dtype=np.int64)
-    _cd_batch(C, xn2, G, float(alpha), bool(positive), int(max_iter), float(tol), A64, sweeps)
+    args = (G, float(alpha), bool(positive), int(max_iter), float(tol))
+    if C.dtype == np.float64:
+        _cd_batch(C, xn2, *args, A, sweeps)
+    else:
+        # the kernel takes float64 (one build for every dtype): converted a block of rows at a
+        # time, so that float32 data costs a block's copies on top of its own arrays, not a
+        # float64 copy of them all
+        step = max(1, _CD_BLOCK_VALUES // max(1, C.shape[1]))
+        for lo in range(0, C.shape[0], step):
+            rows = slice(lo, lo + step)
+            codes = A[rows].astype(np.float64)
+            _cd_batch(C[rows].astype(np.float64), xn2[rows], *args, codes, sweeps[rows])
+            A[rows] = codes
     n_iter = int(sweeps.max()) if len(sweeps) else 0
-    return A64.astype(A.dtype, copy=False), int(n_iter)
+    return A, int(n_iter)
 
 
 SOLVERS = {"cd": coordinate_descent, "fista": fista, "ista": ista, "homotopy": homotopy}

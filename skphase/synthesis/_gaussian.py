@@ -74,10 +74,15 @@ def random_phase_fields(noise: np.ndarray, power: np.ndarray) -> np.ndarray:
     axes = tuple(range(1, noise.ndim))
     spectrum = np.fft.fftn(noise, axes=axes)
     modulus = np.abs(spectrum)
-    # a white-noise coefficient is exactly 0 with probability 0; guard the division anyway
-    phases = np.divide(spectrum, modulus, out=np.ones_like(spectrum), where=modulus > 0)
-    size = np.prod(noise.shape[1:])
-    return np.fft.ifftn(phases * np.sqrt(power * size), axes=axes).real
+    # in place (memory: this array, its modulus and the inverse FFT, no more than
+    # gaussian_fields); a white-noise coefficient is exactly 0 with probability 0: phase 1 there
+    zero = modulus == 0
+    modulus[zero] = 1.0
+    spectrum[zero] = 1.0
+    spectrum /= modulus
+    del modulus
+    spectrum *= np.sqrt(power * np.prod(noise.shape[1:]))
+    return np.fft.ifftn(spectrum, axes=axes).real
 
 
 class GaussianSynthesizer(SkphaseEstimatorMixin, BaseEstimator):

@@ -21,7 +21,7 @@ import itertools
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
 import numba
@@ -141,12 +141,19 @@ def run_parts(kernel, args, n_threads: int) -> None:
             raise
 
     pool = _executor(n_threads - 1)
-    futures = [pool.submit(work, thread) for thread in range(1, n_threads)]
+    futures = []
     try:
+        for thread in range(1, n_threads):
+            futures.append(pool.submit(work, thread))
         work(0)
-    finally:
-        for future in futures:
-            future.result()
+    except BaseException:
+        # this thread's error (or Ctrl-C) is the one raised, once no thread writes any more
+        failed.set()
+        wait(futures)
+        raise
+    wait(futures)
+    for future in futures:
+        future.result()  # a worker's error
 
 
 def _for_thread(args: tuple, thread: int) -> tuple:

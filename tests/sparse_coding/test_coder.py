@@ -75,6 +75,18 @@ def test_solvers_agree_and_keep_float32():
     np.testing.assert_allclose(warm, ref, atol=1e-5)
 
 
+def test_cd_converts_float32_data_in_blocks_with_the_same_codes(monkeypatch):
+    from skphase.sparse_coding import _solvers
+
+    X, D = sparse_problem()
+    X32, D32 = X.astype(np.float32), D.astype(np.float32)
+    whole, n_whole = coordinate_descent(X32, D32, 0.1)
+    monkeypatch.setattr(_solvers, "_CD_BLOCK_VALUES", 3 * D.shape[0])  # blocks of 3 rows
+    blocks, n_blocks = coordinate_descent(X32, D32, 0.1, init=np.asfortranarray(np.zeros_like(whole)))
+    np.testing.assert_array_equal(blocks, whole)
+    assert n_blocks == n_whole and blocks.dtype == np.float32 and X.shape[0] > 3
+
+
 def test_sparse_encode_rejects_bad_arguments():
     X, D = sparse_problem(n=3)
     with pytest.raises(ValueError, match="alpha"):
