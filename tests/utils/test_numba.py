@@ -105,25 +105,11 @@ def test_an_error_in_a_worker_thread_reaches_the_caller():
         _numba.run_parts(kernel, (_numba.PerThread((0, 1)),), 2)
 
 
-def test_after_an_error_no_more_parts_are_handed_out():
-    # Ctrl-C (or an error) in one thread must not leave the others to finish the whole call
+@pytest.mark.parametrize("worker_fails", [False, True])
+def test_after_ctrl_c_no_more_parts_are_handed_out_and_every_thread_stops_first(worker_fails):
+    # Ctrl-C in the calling thread: the others end their current part, take no other, and the
+    # caller raises its KeyboardInterrupt (not a worker's error) once none of them writes any more
     done = []
-    started = threading.Event()
-
-    def kernel(slot, part, n_parts):
-        if slot == 0:
-            started.wait(10)
-            raise KeyboardInterrupt
-        started.set()
-        time.sleep(0.05)
-        done.append(part)
-
-    with pytest.raises(KeyboardInterrupt):
-        _numba.run_parts(kernel, (_numba.PerThread((0, 1)),), 2)
-    assert 1 <= len(done) <= 2 < 2 * _numba.PIECES_PER_THREAD - 1  # the running part ended first
-
-
-def test_the_callers_error_wins_over_a_workers_and_every_thread_has_stopped():
     started, ended = threading.Event(), threading.Event()
 
     def kernel(slot, part, n_parts):
@@ -131,13 +117,15 @@ def test_the_callers_error_wins_over_a_workers_and_every_thread_has_stopped():
             started.wait(10)
             raise KeyboardInterrupt
         started.set()
-        time.sleep(0.2)
+        time.sleep(0.1)
+        done.append(part)
         ended.set()
-        raise ValueError("worker failed too")
+        if worker_fails:
+            raise ValueError("worker failed too")
 
     with pytest.raises(KeyboardInterrupt):
         _numba.run_parts(kernel, (_numba.PerThread((0, 1)),), 2)
-    assert ended.is_set()  # no thread still writes into the arguments once the caller has the error
+    assert ended.is_set() and len(done) <= 2 < 2 * _numba.PIECES_PER_THREAD - 1
 
 
 def test_no_kernel_is_a_numba_parallel_build():
