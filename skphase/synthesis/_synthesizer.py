@@ -32,6 +32,9 @@ SUBSAMPLE = {1: False, 2: True}
 #: inverse_transform's "auto" (n_restarts, strategy): series are cheap enough for four coarse-to-fine
 #: runs; an image gets one direct run
 INVERSE = {1: (4, "multiscale"), 2: (1, "direct")}
+#: start="auto" with the scattering covariance: random phase noise for images, a Gaussian field for
+#: series (whose multifractality the exact periodogram weakens); the other moments start from noise
+COVARIANCE_START = {1: "gaussian", 2: "random_phase"}
 #: the target's quantile function is kept at this many points at most (exact up to 256 x 256)
 MAX_QUANTILES = 2 ** 16
 
@@ -502,9 +505,8 @@ class PhaseHarmonicSynthesizer(SkphaseEstimatorMixin, TransformerMixin, BaseEsti
         rs = self.random_state if random_state is None else random_state
         model = self._output_model()
         self._check_room(n_samples, model.shape, "synthesis")
-        covariance = isinstance(self.moments, str) and self.moments == "scattering_covariance"
         start = self.start if self.start != "auto" else (
-            "noise" if not covariance else "random_phase" if len(model.shape) == 2 else "gaussian")
+            COVARIANCE_START[len(model.shape)] if isinstance(self.model_, CovarianceModel) else "noise")
         spectrum = (_resample_spectrum(self._unit_spectrum_, tuple(model.shape)) if start != "noise"
                     else None)
         return self._run(model, [self.target_moments_] * n_samples, rs, "synthesis",
